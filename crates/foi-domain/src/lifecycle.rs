@@ -1,0 +1,1079 @@
+//! The lifecycle of an application: stages, events, and the one transition table.
+//!
+//! The district's rules name six stages of work (Reg. 45 requires a work system for them):
+//! 签收 receipt, 登记 registration, 审核 review, 办理 handling, 答复 reply, 归档 archiving.
+//! A case moves between [`Stage`]s only through an [`Event`], and only where
+//! [`transition`] (the table) allows the pair *and* the guards in [`Case::apply`] accept the
+//! event's facts. A refused event is a typed [`TransitionError`] naming the stage and event.
+//!
+//! Four concerns are kept apart, because mixing them is what breaks peer systems:
+//! - the workflow [`Stage`];
+//! - the [`Outcome`], set exactly once, when the case concludes;
+//! - the state of each clock ([`ClockState`], derived in [`Case::schedule`]);
+//! - visibility, decided by [`crate::privacy`] and the API, never by the stage.
+//!
+//! The event log is the truth. A [`Case`] is a fold of its events ([`Case::replay`]); every
+//! deadline is derived from the case and the [`Calendar`] in [`Case::schedule`], never typed
+//! in by hand and never stored as the source of truth.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::applicant::Channel;
+use crate::calendar::{Calendar, CalendarError};
+use crate::clock::{
+    self, ClockReading, ClockState, Deadline, Pause, ReplyClock, CONSULTATION, CORRECTION_NOTICE, FEE_PAYMENT,
+    MAX_EXTENSION, REPLY,
+};
+use crate::fee::FeeBasis;
+use crate::outcome::{Outcome, OutcomeGroup};
+
+/// The limits an agency may configure (rules.md marks them **configurable**).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyRules {
+    /// The period the applicant has to correct an application, in working days (Reg. 30:
+    /// "a reasonable period"; default 15).
+    pub correction_period_wd: u32,
+    /// A case is "due soon" with at most this many working days left (default 5).
+    pub due_soon_wd: u32,
+    /// Whether the reply clock stops while a fee notice is unpaid (default: it stops).
+    pub fee_pauses_clock: bool,
+}
+
+impl Default for AgencyRules {
+    fn default() -> Self {
+        AgencyRules {
+            correction_period_wd: clock::DEFAULT_CORRECTION_PERIOD.working_days,
+            due_soon_wd: 5,
+            fee_pauses_clock: true,
+        }
+    }
+}
+
+/// Where a case is in the workflow. Says nothing about its outcome or its clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Stage {
+    /// Not yet recorded: the state before the first event.
+    New,
+    /// Submitted online, waiting for a clerk to sign for it (签收); the clock has not started.
+    Submitted,
+    /// Received (签收): the date of receipt is fixed and the reply clock runs (Reg. 31).
+    Received,
+    /// Registered with a case number (登记) and under review (审核).
+    InReview,
+    /// A correction notice (补正告知书) was sent; waiting for the corrected application (Reg. 30).
+    AwaitingCorrection,
+    /// Asked to explain clearly excessive requests (Reg. 35).
+    AwaitingReasons,
+    /// Being handled (办理) by the department or officer that holds the information.
+    Handling,
+    /// Replied (答复): concluded with a reply letter or a "not handled" notice.
+    Replied,
+    /// Closed without a reply: withdrawn, correction not made, or fee not paid.
+    Closed,
+    /// Archived (归档): the file is closed and kept unchanged. Nothing happens after this.
+    Archived,
+}
+
+impl Stage {
+    /// Every stage, in workflow order.
+    pub const ALL: [Stage; 10] = [
+        Stage::New,
+        Stage::Submitted,
+        Stage::Received,
+        Stage::InReview,
+        Stage::AwaitingCorrection,
+        Stage::AwaitingReasons,
+        Stage::Handling,
+        Stage::Replied,
+        Stage::Closed,
+        Stage::Archived,
+    ];
+
+    /// Whether the case is concluded (replied, closed or archived).
+    pub fn is_concluded(self) -> bool {
+        matches!(self, Stage::Replied | Stage::Closed | Stage::Archived)
+    }
+
+    /// Whether the case is open work for the agency (received and not concluded).
+    pub fn is_open(self) -> bool {
+        !self.is_concluded() && !matches!(self, Stage::New | Stage::Submitted)
+    }
+
+    /// The code used in storage and the API, e.g. `IN_REVIEW`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::New => "NEW",
+            Stage::Submitted => "SUBMITTED",
+            Stage::Received => "RECEIVED",
+            Stage::InReview => "IN_REVIEW",
+            Stage::AwaitingCorrection => "AWAITING_CORRECTION",
+            Stage::AwaitingReasons => "AWAITING_REASONS",
+            Stage::Handling => "HANDLING",
+            Stage::Replied => "REPLIED",
+            Stage::Closed => "CLOSED",
+            Stage::Archived => "ARCHIVED",
+        }
+    }
+
+    /// The stage from its code.
+    pub fn from_code(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The Chinese name shown to users.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Stage::New => "新建",
+            Stage::Submitted => "待签收",
+            Stage::Received => "已签收",
+            Stage::InReview => "审核中",
+            Stage::AwaitingCorrection => "待补正",
+            Stage::AwaitingReasons => "待说明理由",
+            Stage::Handling => "办理中",
+            Stage::Replied => "已答复",
+            Stage::Closed => "已终止",
+            Stage::Archived => "已归档",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Whom a consultation letter goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConsultedParty {
+    /// A third party whose lawful rights disclosure may harm (征求第三方意见, Reg. 32).
+    ThirdParty,
+    /// Another agency that co-produced the information (征求共同制作机关意见, Reg. 34).
+    CoProducer,
+}
+
+/// How a consultation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConsultationResult {
+    /// The party agreed to disclosure.
+    Consented,
+    /// The party objected with reasons (Reg. 32: then no disclosure, unless a major public
+    /// interest is found and the party told in writing).
+    Objected,
+    /// No opinion within 15 working days (for a co-producer, silence is consent, Reg. 34).
+    NoReply,
+}
+
+/// Why an application is not handled as one (rules.md §2, table rows (五)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NotHandledReason {
+    /// A petition, complaint or report dressed as an application (Reg. 39 ¶1).
+    Petition,
+    /// A repeat of an application already answered (Reg. 36(6)).
+    Repeat,
+    /// A request for a published book or gazette (Reg. 39 ¶2).
+    Publication,
+    /// Clearly excessive requests without good reason (Reg. 35).
+    Excessive,
+    /// Asks to confirm or re-issue information already obtained.
+    ConfirmOrReissue,
+}
+
+impl NotHandledReason {
+    /// The outcome row this reason is counted in.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            NotHandledReason::Petition => Outcome::NotHandledPetition,
+            NotHandledReason::Repeat => Outcome::NotHandledRepeat,
+            NotHandledReason::Publication => Outcome::NotHandledPublication,
+            NotHandledReason::Excessive => Outcome::NotHandledExcessive,
+            NotHandledReason::ConfirmOrReissue => Outcome::NotHandledConfirmOrReissue,
+        }
+    }
+}
+
+/// Something that happened to a case, with the legal date it happened on.
+///
+/// Who did it and when it was recorded belong to the audit log around the event; the
+/// domain needs only the facts that decide what is allowed and what the deadlines are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Event {
+    /// The applicant submitted online; receipt follows when a clerk signs for it.
+    Submitted { on: Date },
+    /// Receipt (签收): fixes the date of receipt, which starts the clock (Reg. 31). For an
+    /// online application, the day the clerk acknowledges it.
+    Received { on: Date, channel: Channel },
+    /// Registration (登记) under a case number.
+    Registered { on: Date, case_number: String },
+    /// Review (审核) found a complete disclosure application: on to handling.
+    Accepted { on: Date },
+    /// Assigned to the officer who holds the information.
+    Assigned { on: Date, officer: String },
+    /// One correction notice listing everything to fix (Reg. 30).
+    CorrectionRequested { on: Date, items: Vec<String> },
+    /// The corrected application arrived: the clock restarts from this day (Reg. 30).
+    CorrectionReceived { on: Date },
+    /// The correction period ended without a correction: deemed abandoned (Reg. 30).
+    CorrectionLapsed { on: Date },
+    /// The applicant was asked to explain clearly excessive requests (Reg. 35).
+    ReasonsRequested { on: Date },
+    /// The applicant's reasons arrived and were found reasonable (Reg. 35).
+    ReasonsReceived { on: Date },
+    /// A later reasonable reply date was set and notified (Reg. 35).
+    LaterReplyDateSet { on: Date, reply_by: Date },
+    /// A consultation letter was sent (Reg. 32, 34); its time is not counted (Reg. 33 ¶2).
+    ConsultationOpened { on: Date, party: ConsultedParty, name: String },
+    /// A consultation ended; `number` is its 1-based order among the case's consultations.
+    ConsultationClosed { on: Date, number: u32, result: ConsultationResult },
+    /// The reply limit was extended (Reg. 33 ¶1): once, by at most 20 working days, with the
+    /// consent of the head of the disclosure office.
+    Extended { on: Date, working_days: u32, approver: String },
+    /// An information-processing fee notice was issued (Reg. 42).
+    FeeNoticeIssued { on: Date, amount_yuan: u32, basis: FeeBasis },
+    /// The fee was paid.
+    FeePaid { on: Date },
+    /// The payment period ended unpaid: deemed abandoned (fee measures).
+    FeeLapsed { on: Date },
+    /// The reply (答复), with its outcome and the legal basis of any refusal (Reg. 36–38).
+    Replied { on: Date, outcome: Outcome, legal_basis: Option<String>, on_the_spot: bool },
+    /// Told that the request is not handled as an application (Reg. 35, 36(6), 39).
+    NotHandled { on: Date, reason: NotHandledReason, explanation: String },
+    /// The applicant withdrew the application before the reply.
+    Withdrawn { on: Date },
+    /// The file was archived (归档).
+    Archived { on: Date },
+}
+
+/// The kind of an [`Event`], without its facts: the columns of the transition table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(missing_docs)]
+pub enum EventKind {
+    Submitted,
+    Received,
+    Registered,
+    Accepted,
+    Assigned,
+    CorrectionRequested,
+    CorrectionReceived,
+    CorrectionLapsed,
+    ReasonsRequested,
+    ReasonsReceived,
+    LaterReplyDateSet,
+    ConsultationOpened,
+    ConsultationClosed,
+    Extended,
+    FeeNoticeIssued,
+    FeePaid,
+    FeeLapsed,
+    Replied,
+    NotHandled,
+    Withdrawn,
+    Archived,
+}
+
+impl EventKind {
+    /// Every event kind.
+    pub const ALL: [EventKind; 21] = [
+        EventKind::Submitted,
+        EventKind::Received,
+        EventKind::Registered,
+        EventKind::Accepted,
+        EventKind::Assigned,
+        EventKind::CorrectionRequested,
+        EventKind::CorrectionReceived,
+        EventKind::CorrectionLapsed,
+        EventKind::ReasonsRequested,
+        EventKind::ReasonsReceived,
+        EventKind::LaterReplyDateSet,
+        EventKind::ConsultationOpened,
+        EventKind::ConsultationClosed,
+        EventKind::Extended,
+        EventKind::FeeNoticeIssued,
+        EventKind::FeePaid,
+        EventKind::FeeLapsed,
+        EventKind::Replied,
+        EventKind::NotHandled,
+        EventKind::Withdrawn,
+        EventKind::Archived,
+    ];
+
+    /// The code used in storage and the audit log, e.g. `CORRECTION_REQUESTED`.
+    pub fn code(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "SUBMITTED",
+            EventKind::Received => "RECEIVED",
+            EventKind::Registered => "REGISTERED",
+            EventKind::Accepted => "ACCEPTED",
+            EventKind::Assigned => "ASSIGNED",
+            EventKind::CorrectionRequested => "CORRECTION_REQUESTED",
+            EventKind::CorrectionReceived => "CORRECTION_RECEIVED",
+            EventKind::CorrectionLapsed => "CORRECTION_LAPSED",
+            EventKind::ReasonsRequested => "REASONS_REQUESTED",
+            EventKind::ReasonsReceived => "REASONS_RECEIVED",
+            EventKind::LaterReplyDateSet => "LATER_REPLY_DATE_SET",
+            EventKind::ConsultationOpened => "CONSULTATION_OPENED",
+            EventKind::ConsultationClosed => "CONSULTATION_CLOSED",
+            EventKind::Extended => "EXTENDED",
+            EventKind::FeeNoticeIssued => "FEE_NOTICE_ISSUED",
+            EventKind::FeePaid => "FEE_PAID",
+            EventKind::FeeLapsed => "FEE_LAPSED",
+            EventKind::Replied => "REPLIED",
+            EventKind::NotHandled => "NOT_HANDLED",
+            EventKind::Withdrawn => "WITHDRAWN",
+            EventKind::Archived => "ARCHIVED",
+        }
+    }
+
+    /// The Chinese name shown in the case history.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            EventKind::Submitted => "网上提交申请",
+            EventKind::Received => "签收",
+            EventKind::Registered => "登记",
+            EventKind::Accepted => "审核通过，转办理",
+            EventKind::Assigned => "分派承办人",
+            EventKind::CorrectionRequested => "发出补正告知书",
+            EventKind::CorrectionReceived => "收到补正申请",
+            EventKind::CorrectionLapsed => "逾期未补正",
+            EventKind::ReasonsRequested => "要求说明理由",
+            EventKind::ReasonsReceived => "收到理由说明",
+            EventKind::LaterReplyDateSet => "确定延迟答复期限",
+            EventKind::ConsultationOpened => "征求意见",
+            EventKind::ConsultationClosed => "征求意见结束",
+            EventKind::Extended => "延期答复",
+            EventKind::FeeNoticeIssued => "发出收费通知",
+            EventKind::FeePaid => "缴纳信息处理费",
+            EventKind::FeeLapsed => "逾期未缴费",
+            EventKind::Replied => "答复",
+            EventKind::NotHandled => "告知不作为政府信息公开申请处理",
+            EventKind::Withdrawn => "撤回申请",
+            EventKind::Archived => "归档",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Event {
+    /// The event's kind.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Submitted { .. } => EventKind::Submitted,
+            Event::Received { .. } => EventKind::Received,
+            Event::Registered { .. } => EventKind::Registered,
+            Event::Accepted { .. } => EventKind::Accepted,
+            Event::Assigned { .. } => EventKind::Assigned,
+            Event::CorrectionRequested { .. } => EventKind::CorrectionRequested,
+            Event::CorrectionReceived { .. } => EventKind::CorrectionReceived,
+            Event::CorrectionLapsed { .. } => EventKind::CorrectionLapsed,
+            Event::ReasonsRequested { .. } => EventKind::ReasonsRequested,
+            Event::ReasonsReceived { .. } => EventKind::ReasonsReceived,
+            Event::LaterReplyDateSet { .. } => EventKind::LaterReplyDateSet,
+            Event::ConsultationOpened { .. } => EventKind::ConsultationOpened,
+            Event::ConsultationClosed { .. } => EventKind::ConsultationClosed,
+            Event::Extended { .. } => EventKind::Extended,
+            Event::FeeNoticeIssued { .. } => EventKind::FeeNoticeIssued,
+            Event::FeePaid { .. } => EventKind::FeePaid,
+            Event::FeeLapsed { .. } => EventKind::FeeLapsed,
+            Event::Replied { .. } => EventKind::Replied,
+            Event::NotHandled { .. } => EventKind::NotHandled,
+            Event::Withdrawn { .. } => EventKind::Withdrawn,
+            Event::Archived { .. } => EventKind::Archived,
+        }
+    }
+
+    /// The legal date of the event.
+    pub fn on(&self) -> Date {
+        match self {
+            Event::Submitted { on }
+            | Event::Received { on, .. }
+            | Event::Registered { on, .. }
+            | Event::Accepted { on }
+            | Event::Assigned { on, .. }
+            | Event::CorrectionRequested { on, .. }
+            | Event::CorrectionReceived { on }
+            | Event::CorrectionLapsed { on }
+            | Event::ReasonsRequested { on }
+            | Event::ReasonsReceived { on }
+            | Event::LaterReplyDateSet { on, .. }
+            | Event::ConsultationOpened { on, .. }
+            | Event::ConsultationClosed { on, .. }
+            | Event::Extended { on, .. }
+            | Event::FeeNoticeIssued { on, .. }
+            | Event::FeePaid { on }
+            | Event::FeeLapsed { on }
+            | Event::Replied { on, .. }
+            | Event::NotHandled { on, .. }
+            | Event::Withdrawn { on }
+            | Event::Archived { on } => *on,
+        }
+    }
+}
+
+/// The transition table: the stage an event of `kind` leads to from `stage`, or `None`
+/// where the pair is never allowed. Guards on the event's facts are in [`Case::apply`].
+pub fn transition(stage: Stage, kind: EventKind) -> Option<Stage> {
+    use EventKind as E;
+    use Stage as S;
+    let next = match (stage, kind) {
+        (S::New, E::Submitted) => S::Submitted,
+        // Offline channels are received directly; online ones after submission (Reg. 31).
+        (S::New | S::Submitted, E::Received) => S::Received,
+        (S::Received, E::Registered) => S::InReview,
+        (S::InReview, E::Accepted) => S::Handling,
+        (S::InReview | S::Handling, E::Assigned) => stage,
+        (S::InReview, E::CorrectionRequested) => S::AwaitingCorrection,
+        (S::AwaitingCorrection, E::CorrectionReceived) => S::InReview,
+        (S::AwaitingCorrection, E::CorrectionLapsed) => S::Closed,
+        (S::InReview | S::Handling, E::ReasonsRequested) => S::AwaitingReasons,
+        (S::AwaitingReasons, E::ReasonsReceived) => S::Handling,
+        (S::Handling, E::LaterReplyDateSet) => S::Handling,
+        (S::Handling, E::ConsultationOpened | E::ConsultationClosed) => S::Handling,
+        (S::InReview | S::Handling, E::Extended) => stage,
+        (S::Handling, E::FeeNoticeIssued | E::FeePaid) => S::Handling,
+        (S::Handling, E::FeeLapsed) => S::Closed,
+        (S::InReview | S::Handling, E::Replied) => S::Replied,
+        (S::InReview | S::AwaitingReasons | S::Handling, E::NotHandled) => S::Replied,
+        // The applicant may withdraw at any time before the reply (rules.md §2).
+        (
+            S::Submitted | S::Received | S::InReview | S::AwaitingCorrection | S::AwaitingReasons | S::Handling,
+            E::Withdrawn,
+        ) => S::Closed,
+        (S::Replied | S::Closed, E::Archived) => S::Archived,
+        _ => return None,
+    };
+    Some(next)
+}
+
+/// A refused event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The table never allows this event in this stage.
+    #[error("{event} is not allowed while the case is {stage}")]
+    NotAllowed {
+        /// The case's stage.
+        stage: Stage,
+        /// The refused event.
+        event: EventKind,
+    },
+    /// The table allows the pair, but a guard refused the event's facts.
+    #[error("{event} refused while the case is {stage}: {reason}")]
+    Refused {
+        /// The case's stage.
+        stage: Stage,
+        /// The refused event.
+        event: EventKind,
+        /// What is wrong, and what would be accepted.
+        reason: Guard,
+    },
+}
+
+/// Why a guard refused an event. Each message says what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Guard {
+    /// Events are recorded in the order they happen.
+    #[error("its date {on} is before the previous event's date {previous}")]
+    BeforePreviousEvent { on: Date, previous: Date },
+    /// A required fact is empty.
+    #[error("{field} must not be empty")]
+    Missing { field: &'static str },
+    /// The channel does not fit the way the case arrived.
+    #[error("{0}")]
+    Channel(&'static str),
+    /// Reg. 30: one single correction notice (一次性告知).
+    #[error("a correction notice was already sent on {sent}; the law allows one single notice listing everything (Reg. 30)")]
+    CorrectionAlreadySent { sent: Date },
+    /// Reg. 30: the notice goes out within 7 working days of receipt.
+    #[error("the correction notice had to go out by {due} (7 working days after receipt, Reg. 30)")]
+    CorrectionNoticeTooLate { due: Date },
+    /// The correction arrived after the correction period.
+    #[error("the correction period ended on {due}; the application is deemed abandoned (Reg. 30)")]
+    CorrectionPeriodOver { due: Date },
+    /// A lapse can only be recorded once the period is over.
+    #[error("the correction period runs until {due}; it has not lapsed yet")]
+    CorrectionPeriodRunning { due: Date },
+    /// Reg. 35 reasons are asked once.
+    #[error("reasons were already requested on {on} (Reg. 35)")]
+    ReasonsAlreadyRequested { on: Date },
+    /// Reg. 35: a later reply date follows reasons found reasonable.
+    #[error("a later reply date may only be set after the applicant's reasons were received (Reg. 35)")]
+    ReasonsNotReceived,
+    /// A later reply date must be later.
+    #[error("the later reply date {reply_by} must be after the current reply deadline {due}")]
+    NotLater { reply_by: Date, due: Date },
+    /// No open consultation with that number.
+    #[error("there is no open consultation number {number}")]
+    NoOpenConsultation { number: u32 },
+    /// Silence can only be recorded once the opinion period is over.
+    #[error("the opinion period runs until {due} (15 working days, Reg. 32/34); record NO_REPLY after it")]
+    OpinionPeriodRunning { due: Date },
+    /// Reg. 33: one extension at most.
+    #[error("the reply limit was already extended on {on}; the law allows one extension (Reg. 33)")]
+    AlreadyExtended { on: Date },
+    /// Reg. 33: at most 20 working days.
+    #[error("an extension is 1 to 20 working days (Reg. 33), not {days}")]
+    ExtensionLength { days: u32 },
+    /// An extension or fee notice must be issued before the reply deadline passes.
+    #[error("it must be issued by the reply deadline {due} (Reg. 33)")]
+    AfterReplyDeadline { due: Date },
+    /// A fee notice is already outstanding or was paid.
+    #[error("a fee notice was already issued on {on}; one notice per application")]
+    FeeAlreadyIssued { on: Date },
+    /// No fee notice is outstanding.
+    #[error("no fee notice is outstanding")]
+    NoFeeOutstanding,
+    /// The fee was paid after its period.
+    #[error("the payment period ended on {due}; the application is deemed abandoned")]
+    FeePeriodOver { due: Date },
+    /// A lapse can only be recorded once the period is over.
+    #[error("the payment period runs until {due}; it has not lapsed yet")]
+    FeePeriodRunning { due: Date },
+    /// A fee of zero is no fee.
+    #[error("a fee notice needs an amount above 0 yuan")]
+    ZeroFee,
+    /// A fee is outstanding, so the case cannot conclude with a reply yet.
+    #[error("a fee notice of {on} is unpaid; record payment or its lapse first")]
+    FeeOutstanding { on: Date },
+    /// Closures have their own events.
+    #[error("{outcome} is not the outcome of a reply; use {instead}")]
+    NotAReplyOutcome { outcome: Outcome, instead: &'static str },
+    /// Reg. 36–38: a refusal must state its legal basis.
+    #[error("a reply with outcome {outcome} must state its legal basis (legal_basis)")]
+    LegalBasisRequired { outcome: Outcome },
+    /// Reg. 30: (四)3 needs a correction first.
+    #[error("\"still unclear after correction\" needs a correction notice and a corrected application first (Reg. 30)")]
+    NotCorrected,
+    /// A consultation is still open.
+    #[error("consultation number {number} is still open; close it before replying")]
+    ConsultationOpen { number: u32 },
+    /// Reg. 33: an on-the-spot reply is given on the day of receipt.
+    #[error("an on-the-spot reply is given on the day of receipt ({received}), not on {on} (Reg. 33)")]
+    NotOnTheSpot { on: Date, received: Date },
+    /// Only Reg. 35's outcome may follow a request for reasons.
+    #[error("after a request for reasons only EXCESSIVE (Reg. 35) may be given as not handled")]
+    OnlyExcessiveHere,
+    /// Archive after conclusion.
+    #[error("the archive date {on} is before the conclusion date {concluded}")]
+    ArchiveBeforeConclusion { on: Date, concluded: Date },
+    /// The calendar could not answer.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// A consultation letter and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    /// Third party or co-producing agency.
+    pub party: ConsultedParty,
+    /// Whom the letter went to.
+    pub name: String,
+    /// The day the letter was sent.
+    pub sent_on: Date,
+    /// When and how it ended; `None` while open.
+    pub closed: Option<(Date, ConsultationResult)>,
+}
+
+/// The one extension of the reply limit (Reg. 33).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    /// Working days added (1–20).
+    pub working_days: u32,
+    /// The head of the disclosure office who approved it.
+    pub approver: String,
+    /// The day it was approved and notified.
+    pub approved_on: Date,
+}
+
+/// An information-processing fee notice (Reg. 42).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeNotice {
+    /// The amount in yuan.
+    pub amount_yuan: u32,
+    /// Counted per application or per page.
+    pub basis: FeeBasis,
+    /// The day the applicant received the notice.
+    pub notified_on: Date,
+    /// The day it was paid.
+    pub paid_on: Option<Date>,
+}
+
+/// A correction notice and the corrected application (Reg. 30).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The day the notice was sent.
+    pub requested_on: Date,
+    /// Everything the applicant must fix, in one notice.
+    pub items: Vec<String>,
+    /// The day the corrected application was received.
+    pub received_on: Option<Date>,
+}
+
+/// A case as its events made it: the facts that decide what may happen next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// Where it is in the workflow.
+    pub stage: Stage,
+    /// How it arrived.
+    pub channel: Option<Channel>,
+    /// The day it was submitted online.
+    pub submitted_on: Option<Date>,
+    /// The date of receipt (Reg. 31); never changes once fixed.
+    pub received_on: Option<Date>,
+    /// The case number given at registration.
+    pub case_number: Option<String>,
+    /// The officer it is assigned to.
+    pub assignee: Option<String>,
+    /// The correction notice, if one was sent.
+    pub correction: Option<Correction>,
+    /// When reasons were requested under Reg. 35, and when received.
+    pub reasons: Option<(Date, Option<Date>)>,
+    /// A later reply date notified under Reg. 35.
+    pub later_reply_date: Option<Date>,
+    /// Consultations in the order they were opened (numbered from 1).
+    pub consultations: Vec<Consultation>,
+    /// The extension, if any.
+    pub extension: Option<Extension>,
+    /// The fee notice, if any.
+    pub fee: Option<FeeNotice>,
+    /// The outcome, set exactly once when the case concludes.
+    pub outcome: Option<Outcome>,
+    /// The legal basis stated in the reply.
+    pub legal_basis: Option<String>,
+    /// Whether the reply was given on the spot.
+    pub on_the_spot: bool,
+    /// The day it was replied to or closed.
+    pub concluded_on: Option<Date>,
+    /// The day it was archived.
+    pub archived_on: Option<Date>,
+    /// The date of the latest event.
+    pub last_event_on: Option<Date>,
+}
+
+/// Everything a decision needs besides the case and the event.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The working-day calendar.
+    pub calendar: &'a Calendar,
+    /// The agency's configured limits.
+    pub rules: &'a AgencyRules,
+}
+
+/// The derived deadlines and clock readings of a case on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// The state of the reply clock.
+    pub reply_clock: ClockState,
+    /// The day the clock restarted after a correction, if it did (Reg. 30).
+    pub restarted_on: Option<Date>,
+    /// The reply clock read on the day (for a concluded case: on its conclusion date).
+    pub reply: Option<ClockReading>,
+    /// Last day for the correction notice, while one may still be sent (Reg. 30).
+    pub correction_notice_due: Option<Deadline>,
+    /// Last day of the correction period, while waiting for it (Reg. 30).
+    pub correction_due: Option<Deadline>,
+    /// Last day of each open consultation's opinion period: (number, deadline) (Reg. 32, 34).
+    pub consultations_due: Vec<(u32, Deadline)>,
+    /// Last day to pay an outstanding fee.
+    pub fee_payment_due: Option<Deadline>,
+}
+
+impl Case {
+    /// The state before any event.
+    pub fn new() -> Case {
+        Case {
+            stage: Stage::New,
+            channel: None,
+            submitted_on: None,
+            received_on: None,
+            case_number: None,
+            assignee: None,
+            correction: None,
+            reasons: None,
+            later_reply_date: None,
+            consultations: Vec::new(),
+            extension: None,
+            fee: None,
+            outcome: None,
+            legal_basis: None,
+            on_the_spot: false,
+            concluded_on: None,
+            archived_on: None,
+            last_event_on: None,
+        }
+    }
+
+    /// Folds a history of events into a case, checking each as it was checked when it
+    /// happened.
+    pub fn replay<'e>(events: impl IntoIterator<Item = &'e Event>, ctx: Context<'_>) -> Result<Case, TransitionError> {
+        events.into_iter().try_fold(Case::new(), |case, event| case.apply(event, ctx))
+    }
+
+    /// Day 0 of the reply clock: the date of receipt, or of the corrected application.
+    pub fn clock_start(&self) -> Option<Date> {
+        self.correction.as_ref().and_then(|c| c.received_on).or(self.received_on)
+    }
+
+    /// The reply clock, once the application is received and unless it waits for a
+    /// correction (when the old count is void and a new one will start).
+    pub fn reply_clock(&self, rules: &AgencyRules) -> Option<ReplyClock> {
+        let start = self.clock_start()?;
+        if self.stage == Stage::AwaitingCorrection {
+            return None;
+        }
+        let mut clock = ReplyClock::new(start);
+        clock.limit = REPLY.working_days + self.extension.as_ref().map_or(0, |e| e.working_days);
+        // Reg. 33 ¶2: consultation time is not counted.
+        clock.pauses.extend(
+            self.consultations.iter().map(|c| Pause { from: c.sent_on, to: c.closed.map(|(on, _)| on) }),
+        );
+        if rules.fee_pauses_clock {
+            clock.pauses.extend(self.fee.iter().map(|f| Pause { from: f.notified_on, to: f.paid_on }));
+        }
+        // Only time after day 0 can pause the current count.
+        clock.pauses.retain(|p| p.to.is_none_or(|to| to > start));
+        clock.fixed_due = self.later_reply_date;
+        Some(clock)
+    }
+
+    fn reply_due(&self, ctx: Context<'_>, on: Date) -> Result<Date, Guard> {
+        match self.reply_clock(ctx.rules) {
+            Some(clock) => Ok(clock.due(ctx.calendar, on)?.date),
+            // Without a running clock there is no deadline to be late against.
+            None => Ok(Date::MAX),
+        }
+    }
+
+    fn correction_notice_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
+        self.received_on
+            .map(|received| clock::deadline(ctx.calendar, received, CORRECTION_NOTICE.working_days))
+            .transpose()
+    }
+
+    fn correction_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
+        self.correction
+            .as_ref()
+            .map(|c| clock::deadline(ctx.calendar, c.requested_on, ctx.rules.correction_period_wd))
+            .transpose()
+    }
+
+    fn fee_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
+        self.fee
+            .as_ref()
+            .filter(|f| f.paid_on.is_none())
+            .map(|f| clock::deadline(ctx.calendar, f.notified_on, FEE_PAYMENT.working_days))
+            .transpose()
+    }
+
+    fn open_consultation(&self) -> Option<u32> {
+        self.consultations.iter().position(|c| c.closed.is_none()).map(|i| i as u32 + 1)
+    }
+
+    /// Applies `event`: checks the table and the guards, and returns the case it makes.
+    /// `self` is unchanged on refusal.
+    pub fn apply(&self, event: &Event, ctx: Context<'_>) -> Result<Case, TransitionError> {
+        let stage = self.stage;
+        let kind = event.kind();
+        let next = transition(stage, kind).ok_or(TransitionError::NotAllowed { stage, event: kind })?;
+        let refuse = |reason: Guard| TransitionError::Refused { stage, event: kind, reason };
+        let mut case = self.clone();
+        self.check_and_apply(event, ctx, &mut case).map_err(refuse)?;
+        case.stage = next;
+        case.last_event_on = Some(event.on());
+        Ok(case)
+    }
+
+    fn check_and_apply(&self, event: &Event, ctx: Context<'_>, case: &mut Case) -> Result<(), Guard> {
+        let on = event.on();
+        if let Some(previous) = self.last_event_on.filter(|p| on < *p) {
+            return Err(Guard::BeforePreviousEvent { on, previous });
+        }
+        let conclude = |case: &mut Case, outcome: Outcome| {
+            case.outcome = Some(outcome);
+            case.concluded_on = Some(on);
+        };
+        match event {
+            Event::Submitted { .. } => {
+                case.channel = Some(Channel::Online);
+                case.submitted_on = Some(on);
+            }
+            Event::Received { channel, .. } => {
+                // Reg. 31: an online application is received on the day the clerk
+                // acknowledges the submission; other channels are recorded on arrival.
+                match (self.stage, *channel == Channel::Online) {
+                    (Stage::Submitted, true) | (Stage::New, false) => {}
+                    (Stage::Submitted, false) => {
+                        return Err(Guard::Channel("an online submission is received through the ONLINE channel"));
+                    }
+                    _ => {
+                        return Err(Guard::Channel(
+                            "an online application is submitted by the applicant first, then received",
+                        ));
+                    }
+                }
+                case.channel = Some(*channel);
+                case.received_on = Some(on);
+            }
+            Event::Registered { case_number, .. } => {
+                if case_number.trim().is_empty() {
+                    return Err(Guard::Missing { field: "case_number" });
+                }
+                case.case_number = Some(case_number.trim().to_owned());
+            }
+            Event::Accepted { .. } => {}
+            Event::Assigned { officer, .. } => {
+                if officer.trim().is_empty() {
+                    return Err(Guard::Missing { field: "officer" });
+                }
+                case.assignee = Some(officer.trim().to_owned());
+            }
+            Event::CorrectionRequested { items, .. } => {
+                if let Some(c) = &self.correction {
+                    return Err(Guard::CorrectionAlreadySent { sent: c.requested_on });
+                }
+                if items.iter().all(|i| i.trim().is_empty()) {
+                    return Err(Guard::Missing { field: "items" });
+                }
+                // Reg. 30: within 7 working days of receipt.
+                if let Some(due) = self.correction_notice_due(ctx)?.filter(|d| on > d.date) {
+                    return Err(Guard::CorrectionNoticeTooLate { due: due.date });
+                }
+                let items = items.iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
+                case.correction = Some(Correction { requested_on: on, items, received_on: None });
+            }
+            Event::CorrectionReceived { .. } => {
+                if let Some(due) = self.correction_due(ctx)?.filter(|d| on > d.date) {
+                    return Err(Guard::CorrectionPeriodOver { due: due.date });
+                }
+                // Reg. 30: the corrected application restarts the clock from this day.
+                if let Some(c) = case.correction.as_mut() {
+                    c.received_on = Some(on);
+                }
+            }
+            Event::CorrectionLapsed { .. } => {
+                if let Some(due) = self.correction_due(ctx)?.filter(|d| on <= d.date) {
+                    return Err(Guard::CorrectionPeriodRunning { due: due.date });
+                }
+                conclude(case, Outcome::OtherCorrectionNotMade);
+            }
+            Event::ReasonsRequested { .. } => {
+                if let Some((asked, _)) = self.reasons {
+                    return Err(Guard::ReasonsAlreadyRequested { on: asked });
+                }
+                case.reasons = Some((on, None));
+            }
+            Event::ReasonsReceived { .. } => {
+                case.reasons = self.reasons.map(|(asked, _)| (asked, Some(on)));
+            }
+            Event::LaterReplyDateSet { reply_by, .. } => {
+                if !matches!(self.reasons, Some((_, Some(_)))) {
+                    return Err(Guard::ReasonsNotReceived);
+                }
+                let due = self.reply_due(ctx, on)?;
+                if *reply_by <= due {
+                    return Err(Guard::NotLater { reply_by: *reply_by, due });
+                }
+                // Reg. 35: a later reasonable date, notified to the applicant.
+                case.later_reply_date = Some(*reply_by);
+            }
+            Event::ConsultationOpened { party, name, .. } => {
+                if name.trim().is_empty() {
+                    return Err(Guard::Missing { field: "name" });
+                }
+                case.consultations.push(Consultation {
+                    party: *party,
+                    name: name.trim().to_owned(),
+                    sent_on: on,
+                    closed: None,
+                });
+            }
+            Event::ConsultationClosed { number, result, .. } => {
+                let index = (*number as usize).checked_sub(1);
+                let open = index.and_then(|i| case.consultations.get_mut(i)).filter(|c| c.closed.is_none());
+                let Some(consultation) = open else {
+                    return Err(Guard::NoOpenConsultation { number: *number });
+                };
+                // Reg. 32, 34: the party has 15 working days; silence is recorded after them.
+                let due = clock::deadline(ctx.calendar, consultation.sent_on, CONSULTATION.working_days)?;
+                if *result == ConsultationResult::NoReply && on <= due.date {
+                    return Err(Guard::OpinionPeriodRunning { due: due.date });
+                }
+                consultation.closed = Some((on, *result));
+            }
+            Event::Extended { working_days, approver, .. } => {
+                // Reg. 33 ¶1: once, at most 20 working days, approved by the office head.
+                if let Some(e) = &self.extension {
+                    return Err(Guard::AlreadyExtended { on: e.approved_on });
+                }
+                if !(1..=MAX_EXTENSION.working_days).contains(working_days) {
+                    return Err(Guard::ExtensionLength { days: *working_days });
+                }
+                if approver.trim().is_empty() {
+                    return Err(Guard::Missing { field: "approver" });
+                }
+                let due = self.reply_due(ctx, on)?;
+                if on > due {
+                    return Err(Guard::AfterReplyDeadline { due });
+                }
+                case.extension = Some(Extension {
+                    working_days: *working_days,
+                    approver: approver.trim().to_owned(),
+                    approved_on: on,
+                });
+            }
+            Event::FeeNoticeIssued { amount_yuan, basis, .. } => {
+                if let Some(f) = &self.fee {
+                    return Err(Guard::FeeAlreadyIssued { on: f.notified_on });
+                }
+                if *amount_yuan == 0 {
+                    return Err(Guard::ZeroFee);
+                }
+                // Reg. 42 measures: the notice goes out within the reply period.
+                let due = self.reply_due(ctx, on)?;
+                if on > due {
+                    return Err(Guard::AfterReplyDeadline { due });
+                }
+                case.fee = Some(FeeNotice { amount_yuan: *amount_yuan, basis: *basis, notified_on: on, paid_on: None });
+            }
+            Event::FeePaid { .. } => {
+                let due = self.fee_due(ctx)?.ok_or(Guard::NoFeeOutstanding)?;
+                if on > due.date {
+                    return Err(Guard::FeePeriodOver { due: due.date });
+                }
+                if let Some(f) = case.fee.as_mut() {
+                    f.paid_on = Some(on);
+                }
+            }
+            Event::FeeLapsed { .. } => {
+                let due = self.fee_due(ctx)?.ok_or(Guard::NoFeeOutstanding)?;
+                if on <= due.date {
+                    return Err(Guard::FeePeriodRunning { due: due.date });
+                }
+                conclude(case, Outcome::OtherFeeNotPaid);
+            }
+            Event::Replied { outcome, legal_basis, on_the_spot, .. } => {
+                match outcome.group() {
+                    OutcomeGroup::NotHandled => {
+                        return Err(Guard::NotAReplyOutcome { outcome: *outcome, instead: "NOT_HANDLED" });
+                    }
+                    OutcomeGroup::Other => {
+                        return Err(Guard::NotAReplyOutcome {
+                            outcome: *outcome,
+                            instead: "WITHDRAWN, CORRECTION_LAPSED or FEE_LAPSED",
+                        });
+                    }
+                    _ => {}
+                }
+                let basis = legal_basis.as_deref().map(str::trim).filter(|b| !b.is_empty());
+                // Reg. 36–38: a refusal, partial disclosure or inability states its basis.
+                if outcome.needs_legal_basis() && basis.is_none() {
+                    return Err(Guard::LegalBasisRequired { outcome: *outcome });
+                }
+                if *outcome == Outcome::StillUnclearAfterCorrection
+                    && self.correction.as_ref().and_then(|c| c.received_on).is_none()
+                {
+                    return Err(Guard::NotCorrected);
+                }
+                if let Some(number) = self.open_consultation() {
+                    return Err(Guard::ConsultationOpen { number });
+                }
+                if let Some(f) = self.fee.as_ref().filter(|f| f.paid_on.is_none()) {
+                    return Err(Guard::FeeOutstanding { on: f.notified_on });
+                }
+                if *on_the_spot {
+                    // Reg. 33 ¶1: replies on the spot are given when the application is made.
+                    let received = self.received_on.unwrap_or(on);
+                    if on != received {
+                        return Err(Guard::NotOnTheSpot { on, received });
+                    }
+                }
+                case.legal_basis = basis.map(str::to_owned);
+                case.on_the_spot = *on_the_spot;
+                conclude(case, *outcome);
+            }
+            Event::NotHandled { reason, explanation, .. } => {
+                if self.stage == Stage::AwaitingReasons && *reason != NotHandledReason::Excessive {
+                    return Err(Guard::OnlyExcessiveHere);
+                }
+                if explanation.trim().is_empty() {
+                    return Err(Guard::Missing { field: "explanation" });
+                }
+                if let Some(f) = self.fee.as_ref().filter(|f| f.paid_on.is_none()) {
+                    return Err(Guard::FeeOutstanding { on: f.notified_on });
+                }
+                case.legal_basis = Some(explanation.trim().to_owned());
+                conclude(case, reason.outcome());
+            }
+            Event::Withdrawn { .. } => conclude(case, Outcome::OtherClosed),
+            Event::Archived { .. } => {
+                if let Some(concluded) = self.concluded_on.filter(|c| on < *c) {
+                    return Err(Guard::ArchiveBeforeConclusion { on, concluded });
+                }
+                case.archived_on = Some(on);
+            }
+        }
+        Ok(())
+    }
+
+    /// The case's deadlines and clock readings as they stand on `today`.
+    pub fn schedule(&self, ctx: Context<'_>, today: Date) -> Result<Schedule, CalendarError> {
+        let restarted_on = self.correction.as_ref().and_then(|c| c.received_on);
+        let clock = self.reply_clock(ctx.rules);
+        let reply_clock = match (&clock, self.stage) {
+            (None, Stage::New | Stage::Submitted) => ClockState::NotStarted,
+            (None, _) => ClockState::Stopped,
+            (Some(_), s) if s.is_concluded() => ClockState::Stopped,
+            (Some(c), _) if c.pauses.iter().any(|p| p.to.is_none()) => ClockState::Paused,
+            (Some(_), _) => ClockState::Running,
+        };
+        // A concluded case is read on the day it concluded: its final count.
+        let read_on = self.concluded_on.map_or(today, |c| c.min(today));
+        let reply = clock.map(|c| c.read(ctx.calendar, read_on, ctx.rules.due_soon_wd)).transpose()?;
+        let open = self.stage.is_open();
+        let correction_notice_due = if open && self.correction.is_none() && self.stage != Stage::Handling {
+            self.correction_notice_due(ctx)?
+        } else {
+            None
+        };
+        let correction_due =
+            if self.stage == Stage::AwaitingCorrection { self.correction_due(ctx)? } else { None };
+        let consultations_due = if open {
+            self.consultations
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.closed.is_none())
+                .map(|(i, c)| Ok((i as u32 + 1, clock::deadline(ctx.calendar, c.sent_on, CONSULTATION.working_days)?)))
+                .collect::<Result<_, CalendarError>>()?
+        } else {
+            Vec::new()
+        };
+        let fee_payment_due = if open { self.fee_due(ctx)? } else { None };
+        Ok(Schedule {
+            reply_clock,
+            restarted_on,
+            reply,
+            correction_notice_due,
+            correction_due,
+            consultations_due,
+            fee_payment_due,
+        })
+    }
+}
+
+impl Default for Case {
+    fn default() -> Self {
+        Case::new()
+    }
+}

@@ -1,0 +1,687 @@
+//! The lifecycle, tested three ways: every (stage, event) pair of the table; whole case
+//! histories on real calendars; and property tests over random histories.
+
+use foi_domain::applicant::Channel;
+use foi_domain::calendar::Calendar;
+use foi_domain::clock::{ClockState, Urgency};
+use foi_domain::fee::FeeBasis;
+use foi_domain::lifecycle::{
+    transition, AgencyRules, Case, ConsultationResult, ConsultedParty, Context, Event, EventKind, Guard,
+    NotHandledReason, Stage, TransitionError,
+};
+use foi_domain::outcome::Outcome;
+use proptest::prelude::*;
+use time::macros::date;
+use time::Date;
+
+fn calendar() -> &'static Calendar {
+    static CALENDAR: std::sync::OnceLock<Calendar> = std::sync::OnceLock::new();
+    CALENDAR.get_or_init(Calendar::bundled)
+}
+
+const RULES: AgencyRules = AgencyRules { correction_period_wd: 15, due_soon_wd: 5, fee_pauses_clock: true };
+
+fn ctx() -> Context<'static> {
+    Context { calendar: calendar(), rules: &RULES }
+}
+
+fn play(events: &[Event]) -> Case {
+    Case::replay(events, ctx()).unwrap_or_else(|e| panic!("history refused: {e}"))
+}
+
+fn apply(case: &Case, event: Event) -> Result<Case, TransitionError> {
+    case.apply(&event, ctx())
+}
+
+fn refused(result: Result<Case, TransitionError>) -> Guard {
+    match result {
+        Err(TransitionError::Refused { reason, .. }) => reason,
+        other => panic!("expected a guard refusal, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The table, pair by pair.
+// ---------------------------------------------------------------------------------------
+
+/// The allowed pairs, restated from rules.md §2 independently of the code's match.
+fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
+    use EventKind as E;
+    use Stage as S;
+    let allowed: &[(S, E, S)] = &[
+        (S::New, E::Submitted, S::Submitted),
+        (S::New, E::Received, S::Received),
+        (S::Submitted, E::Received, S::Received),
+        (S::Submitted, E::Withdrawn, S::Closed),
+        (S::Received, E::Registered, S::InReview),
+        (S::Received, E::Withdrawn, S::Closed),
+        (S::InReview, E::Accepted, S::Handling),
+        (S::InReview, E::Assigned, S::InReview),
+        (S::InReview, E::CorrectionRequested, S::AwaitingCorrection),
+        (S::InReview, E::ReasonsRequested, S::AwaitingReasons),
+        (S::InReview, E::Extended, S::InReview),
+        (S::InReview, E::Replied, S::Replied),
+        (S::InReview, E::NotHandled, S::Replied),
+        (S::InReview, E::Withdrawn, S::Closed),
+        (S::AwaitingCorrection, E::CorrectionReceived, S::InReview),
+        (S::AwaitingCorrection, E::CorrectionLapsed, S::Closed),
+        (S::AwaitingCorrection, E::Withdrawn, S::Closed),
+        (S::AwaitingReasons, E::ReasonsReceived, S::Handling),
+        (S::AwaitingReasons, E::NotHandled, S::Replied),
+        (S::AwaitingReasons, E::Withdrawn, S::Closed),
+        (S::Handling, E::Assigned, S::Handling),
+        (S::Handling, E::ReasonsRequested, S::AwaitingReasons),
+        (S::Handling, E::LaterReplyDateSet, S::Handling),
+        (S::Handling, E::ConsultationOpened, S::Handling),
+        (S::Handling, E::ConsultationClosed, S::Handling),
+        (S::Handling, E::Extended, S::Handling),
+        (S::Handling, E::FeeNoticeIssued, S::Handling),
+        (S::Handling, E::FeePaid, S::Handling),
+        (S::Handling, E::FeeLapsed, S::Closed),
+        (S::Handling, E::Replied, S::Replied),
+        (S::Handling, E::NotHandled, S::Replied),
+        (S::Handling, E::Withdrawn, S::Closed),
+        (S::Replied, E::Archived, S::Archived),
+        (S::Closed, E::Archived, S::Archived),
+    ];
+    allowed.iter().find(|(s, e, _)| *s == stage && *e == kind).map(|(_, _, to)| *to)
+}
+
+/// A case in each stage, built from a real history around National Day 2026.
+fn case_in(stage: Stage) -> Case {
+    let submitted = Event::Submitted { on: date!(2026 - 09 - 16) };
+    let received = Event::Received { on: date!(2026 - 09 - 18), channel: Channel::Online };
+    let registered = Event::Registered { on: date!(2026 - 09 - 18), case_number: "游府信申〔2026〕17号".into() };
+    let accepted = Event::Accepted { on: date!(2026 - 09 - 21) };
+    let history: Vec<Event> = match stage {
+        Stage::New => vec![],
+        Stage::Submitted => vec![submitted],
+        Stage::Received => vec![submitted, received],
+        Stage::InReview => vec![submitted, received, registered],
+        Stage::AwaitingCorrection => vec![
+            submitted,
+            received,
+            registered,
+            Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["文件名称不明确".into()] },
+        ],
+        Stage::AwaitingReasons => {
+            vec![submitted, received, registered, Event::ReasonsRequested { on: date!(2026 - 09 - 21) }]
+        }
+        Stage::Handling => vec![submitted, received, registered, accepted],
+        Stage::Replied => vec![
+            submitted,
+            received,
+            registered,
+            accepted,
+            Event::Replied { on: date!(2026 - 09 - 30), outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false },
+        ],
+        Stage::Closed => vec![submitted, received, Event::Withdrawn { on: date!(2026 - 09 - 22) }],
+        Stage::Archived => vec![
+            submitted,
+            received,
+            Event::Withdrawn { on: date!(2026 - 09 - 22) },
+            Event::Archived { on: date!(2026 - 10 - 09) },
+        ],
+    };
+    let case = play(&history);
+    assert_eq!(case.stage, stage);
+    case
+}
+
+/// One sample event of each kind, dated after every fixture's history.
+fn sample(kind: EventKind) -> Event {
+    let on = date!(2026 - 10 - 12);
+    match kind {
+        EventKind::Submitted => Event::Submitted { on },
+        EventKind::Received => Event::Received { on, channel: Channel::Online },
+        EventKind::Registered => Event::Registered { on, case_number: "游府信申〔2026〕18号".into() },
+        EventKind::Accepted => Event::Accepted { on },
+        EventKind::Assigned => Event::Assigned { on, officer: "李明".into() },
+        EventKind::CorrectionRequested => Event::CorrectionRequested { on, items: vec!["补充文号".into()] },
+        EventKind::CorrectionReceived => Event::CorrectionReceived { on },
+        EventKind::CorrectionLapsed => Event::CorrectionLapsed { on },
+        EventKind::ReasonsRequested => Event::ReasonsRequested { on },
+        EventKind::ReasonsReceived => Event::ReasonsReceived { on },
+        EventKind::LaterReplyDateSet => Event::LaterReplyDateSet { on, reply_by: date!(2026 - 12 - 31) },
+        EventKind::ConsultationOpened => {
+            Event::ConsultationOpened { on, party: ConsultedParty::ThirdParty, name: "某公司".into() }
+        }
+        EventKind::ConsultationClosed => {
+            Event::ConsultationClosed { on, number: 1, result: ConsultationResult::Consented }
+        }
+        EventKind::Extended => Event::Extended { on, working_days: 20, approver: "王主任".into() },
+        EventKind::FeeNoticeIssued => Event::FeeNoticeIssued { on, amount_yuan: 100, basis: FeeBasis::PerApplication },
+        EventKind::FeePaid => Event::FeePaid { on },
+        EventKind::FeeLapsed => Event::FeeLapsed { on },
+        EventKind::Replied => Event::Replied { on, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false },
+        EventKind::NotHandled => Event::NotHandled {
+            on,
+            reason: NotHandledReason::Excessive,
+            explanation: "申请数量明显超过合理范围".into(),
+        },
+        EventKind::Withdrawn => Event::Withdrawn { on },
+        EventKind::Archived => Event::Archived { on },
+    }
+}
+
+#[test]
+fn every_stage_event_pair_matches_the_table() {
+    let mut allowed = 0;
+    for stage in Stage::ALL {
+        let case = case_in(stage);
+        for kind in EventKind::ALL {
+            assert_eq!(transition(stage, kind), expected(stage, kind), "table entry for ({stage}, {kind})");
+            let event = sample(kind);
+            assert_eq!(event.kind(), kind);
+            match (expected(stage, kind), apply(&case, event)) {
+                (None, Err(TransitionError::NotAllowed { stage: s, event: e })) => {
+                    assert_eq!((s, e), (stage, kind));
+                    let message = TransitionError::NotAllowed { stage: s, event: e }.to_string();
+                    assert!(message.contains(stage.code()) && message.contains(kind.code()), "{message}");
+                }
+                (None, other) => panic!("({stage}, {kind}) must be refused by the table, got {other:?}"),
+                (Some(_), Err(TransitionError::NotAllowed { .. })) => {
+                    panic!("({stage}, {kind}) is in the table but was refused as not allowed")
+                }
+                (Some(to), Ok(next)) => {
+                    allowed += 1;
+                    assert_eq!(next.stage, to, "({stage}, {kind})");
+                }
+                // Allowed by the table, refused by a guard on the sample's facts: fine here,
+                // the guards have their own tests.
+                (Some(_), Err(TransitionError::Refused { .. })) => {}
+            }
+        }
+    }
+    // Most allowed pairs go through with the sample facts; a collapse would mean the guards
+    // refuse everything.
+    assert!(allowed >= 20, "only {allowed} sample transitions succeeded");
+}
+
+#[test]
+fn nothing_happens_after_archiving() {
+    let case = case_in(Stage::Archived);
+    for kind in EventKind::ALL {
+        assert!(matches!(apply(&case, sample(kind)), Err(TransitionError::NotAllowed { .. })), "{kind}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole histories on real calendars.
+// ---------------------------------------------------------------------------------------
+
+fn received_in_person(on: Date) -> Vec<Event> {
+    vec![
+        Event::Received { on, channel: Channel::InPerson },
+        Event::Registered { on, case_number: "游府信申〔2025〕3号".into() },
+    ]
+}
+
+#[test]
+fn online_receipt_is_the_day_the_clerk_acknowledges() {
+    // Submitted on Saturday 27 September 2025, acknowledged on the make-up Sunday 28.
+    let case = play(&[
+        Event::Submitted { on: date!(2025 - 09 - 27) },
+        Event::Received { on: date!(2025 - 09 - 28), channel: Channel::Online },
+    ]);
+    assert_eq!(case.received_on, Some(date!(2025 - 09 - 28)));
+    let s = case.schedule(ctx(), date!(2025 - 09 - 28)).unwrap();
+    assert_eq!(s.reply_clock, ClockState::Running);
+    // National Day 2025: 1–8 October off, Saturday 11 October worked.
+    // 29, 30 Sep; 9, 10, 11 (Sat), 13–17, 20–24, 27–31 Oct = 20 → 31 October.
+    assert_eq!(s.reply.unwrap().due.date, date!(2025 - 10 - 31));
+    // The channel must fit: an online submission is not received "in person".
+    let submitted = play(&[Event::Submitted { on: date!(2025 - 09 - 27) }]);
+    let wrong = apply(&submitted, Event::Received { on: date!(2025 - 09 - 28), channel: Channel::InPerson });
+    assert!(matches!(refused(wrong), Guard::Channel(_)));
+    let direct_online = apply(&Case::new(), Event::Received { on: date!(2025 - 09 - 28), channel: Channel::Online });
+    assert!(matches!(refused(direct_online), Guard::Channel(_)));
+}
+
+#[test]
+fn the_correction_notice_is_due_within_7_working_days() {
+    // Received Friday 26 September 2025: 28 (Sun, worked), 29, 30 Sep, 9, 10, 11 (Sat,
+    // worked), 13 Oct → last day Monday 13 October 2025.
+    let case = play(&received_in_person(date!(2025 - 09 - 26)));
+    let s = case.schedule(ctx(), date!(2025 - 09 - 26)).unwrap();
+    assert_eq!(s.correction_notice_due.unwrap().date, date!(2025 - 10 - 13));
+    let late = apply(&case, Event::CorrectionRequested { on: date!(2025 - 10 - 14), items: vec!["x".into()] });
+    assert_eq!(refused(late), Guard::CorrectionNoticeTooLate { due: date!(2025 - 10 - 13) });
+    assert!(apply(&case, Event::CorrectionRequested { on: date!(2025 - 10 - 13), items: vec!["x".into()] }).is_ok());
+}
+
+#[test]
+fn a_correction_restarts_the_clock_from_zero() {
+    let mut history = received_in_person(date!(2025 - 09 - 26));
+    history.push(Event::CorrectionRequested { on: date!(2025 - 09 - 30), items: vec!["请明确文件名称和文号".into()] });
+    let waiting = play(&history);
+    let s = waiting.schedule(ctx(), date!(2025 - 10 - 09)).unwrap();
+    assert_eq!(s.reply_clock, ClockState::Stopped);
+    assert!(s.reply.is_none());
+    // Correction period: 15 working days from 30 Sep 2025: 9, 10, 11 (Sat), 13–17, 20–24,
+    // 27, 28 Oct → 28 October.
+    assert_eq!(s.correction_due.unwrap().date, date!(2025 - 10 - 28));
+    // Only one notice (Reg. 30).
+    let second = apply(&waiting, Event::CorrectionRequested { on: date!(2025 - 10 - 09), items: vec!["y".into()] });
+    assert!(matches!(second, Err(TransitionError::NotAllowed { .. })));
+
+    history.push(Event::CorrectionReceived { on: date!(2025 - 10 - 20) });
+    let corrected = play(&history);
+    let s = corrected.schedule(ctx(), date!(2025 - 10 - 20)).unwrap();
+    assert_eq!(s.restarted_on, Some(date!(2025 - 10 - 20)));
+    assert_eq!(s.reply_clock, ClockState::Running);
+    let reply = s.reply.unwrap();
+    // 20 working days from Monday 20 October 2025, nothing carried over: 17 November.
+    assert_eq!(reply.due.date, date!(2025 - 11 - 17));
+    assert_eq!((reply.used, reply.left), (0, 20));
+    // "Still unclear after correction" is now a lawful reply.
+    let unclear = Event::Replied {
+        on: date!(2025 - 10 - 22),
+        outcome: Outcome::StillUnclearAfterCorrection,
+        legal_basis: Some("《政府信息公开条例》第三十条".into()),
+        on_the_spot: false,
+    };
+    assert_eq!(apply(&corrected, unclear).unwrap().outcome, Some(Outcome::StillUnclearAfterCorrection));
+}
+
+#[test]
+fn an_uncorrected_application_lapses_only_after_its_period() {
+    let mut history = received_in_person(date!(2025 - 09 - 26));
+    history.push(Event::CorrectionRequested { on: date!(2025 - 09 - 30), items: vec!["请明确文件名称".into()] });
+    let waiting = play(&history);
+    let early = apply(&waiting, Event::CorrectionLapsed { on: date!(2025 - 10 - 28) });
+    assert_eq!(refused(early), Guard::CorrectionPeriodRunning { due: date!(2025 - 10 - 28) });
+    let late_correction = apply(&waiting, Event::CorrectionReceived { on: date!(2025 - 10 - 29) });
+    assert_eq!(refused(late_correction), Guard::CorrectionPeriodOver { due: date!(2025 - 10 - 28) });
+    let closed = apply(&waiting, Event::CorrectionLapsed { on: date!(2025 - 10 - 29) }).unwrap();
+    assert_eq!((closed.stage, closed.outcome), (Stage::Closed, Some(Outcome::OtherCorrectionNotMade)));
+}
+
+#[test]
+fn a_third_party_consultation_is_not_counted() {
+    // Received Monday 3 March 2025 → due 31 March without pause.
+    let mut history = received_in_person(date!(2025 - 03 - 03));
+    history.push(Event::Accepted { on: date!(2025 - 03 - 04) });
+    history.push(Event::ConsultationOpened {
+        on: date!(2025 - 03 - 10),
+        party: ConsultedParty::ThirdParty,
+        name: "某建筑公司".into(),
+    });
+    let pending = play(&history);
+    let s = pending.schedule(ctx(), date!(2025 - 03 - 12)).unwrap();
+    assert_eq!(s.reply_clock, ClockState::Paused);
+    // The third party has 15 working days from 10 March: 31 March.
+    assert_eq!(s.consultations_due[0].1.date, date!(2025 - 03 - 31));
+    // Silence can only be recorded after the opinion period.
+    let early_silence =
+        apply(&pending, Event::ConsultationClosed { on: date!(2025 - 03 - 31), number: 1, result: ConsultationResult::NoReply });
+    assert_eq!(refused(early_silence), Guard::OpinionPeriodRunning { due: date!(2025 - 03 - 31) });
+    // No reply while the consultation is open.
+    let reply = Event::Replied { on: date!(2025 - 03 - 12), outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false };
+    assert_eq!(refused(apply(&pending, reply)), Guard::ConsultationOpen { number: 1 });
+
+    history.push(Event::ConsultationClosed {
+        on: date!(2025 - 03 - 21),
+        number: 1,
+        result: ConsultationResult::Objected,
+    });
+    let answered = play(&history);
+    let s = answered.schedule(ctx(), date!(2025 - 03 - 21)).unwrap();
+    assert_eq!(s.reply_clock, ClockState::Running);
+    // 11–21 March (9 working days) are not counted: 31 March + 9 working days over Qingming
+    // (Friday 4 April off) = Monday 14 April.
+    assert_eq!(s.reply.unwrap().due.date, date!(2025 - 04 - 14));
+}
+
+#[test]
+fn one_extension_of_at_most_20_days_with_an_approver() {
+    // Received Friday 18 September 2026 → reply due 22 October; extended by 20 → 19 November.
+    let mut history = received_in_person(date!(2026 - 09 - 18));
+    history.push(Event::Accepted { on: date!(2026 - 09 - 21) });
+    let handling = play(&history);
+    let too_long = apply(&handling, Event::Extended { on: date!(2026 - 10 - 20), working_days: 21, approver: "王主任".into() });
+    assert_eq!(refused(too_long), Guard::ExtensionLength { days: 21 });
+    let no_approver = apply(&handling, Event::Extended { on: date!(2026 - 10 - 20), working_days: 20, approver: " ".into() });
+    assert_eq!(refused(no_approver), Guard::Missing { field: "approver" });
+    let too_late = apply(&handling, Event::Extended { on: date!(2026 - 10 - 23), working_days: 20, approver: "王主任".into() });
+    assert_eq!(refused(too_late), Guard::AfterReplyDeadline { due: date!(2026 - 10 - 22) });
+
+    history.push(Event::Extended { on: date!(2026 - 10 - 22), working_days: 20, approver: "王主任".into() });
+    let extended = play(&history);
+    assert_eq!(extended.extension.as_ref().unwrap().approver, "王主任");
+    let s = extended.schedule(ctx(), date!(2026 - 10 - 22)).unwrap();
+    let reply = s.reply.unwrap();
+    assert_eq!(reply.due.date, date!(2026 - 11 - 19));
+    assert_eq!((reply.used, reply.left, reply.limit), (20, 20, 40));
+    let again = apply(&extended, Event::Extended { on: date!(2026 - 10 - 23), working_days: 1, approver: "王主任".into() });
+    assert_eq!(refused(again), Guard::AlreadyExtended { on: date!(2026 - 10 - 22) });
+}
+
+#[test]
+fn an_unpaid_fee_ends_the_case_after_20_working_days() {
+    // Received Monday 5 January 2026; fee notice received Monday 12 January 2026.
+    let mut history = received_in_person(date!(2026 - 01 - 05));
+    history.push(Event::Accepted { on: date!(2026 - 01 - 06) });
+    history.push(Event::FeeNoticeIssued { on: date!(2026 - 01 - 12), amount_yuan: 100, basis: FeeBasis::PerApplication });
+    let owing = play(&history);
+    let s = owing.schedule(ctx(), date!(2026 - 01 - 20)).unwrap();
+    // 13–16, 19–23, 26–30 January, 2–6, 9 February = 20 → 9 February 2026.
+    assert_eq!(s.fee_payment_due.unwrap().date, date!(2026 - 02 - 09));
+    assert_eq!(s.reply_clock, ClockState::Paused);
+    let early = apply(&owing, Event::FeeLapsed { on: date!(2026 - 02 - 09) });
+    assert_eq!(refused(early), Guard::FeePeriodRunning { due: date!(2026 - 02 - 09) });
+    let late_payment = apply(&owing, Event::FeePaid { on: date!(2026 - 02 - 10) });
+    assert_eq!(refused(late_payment), Guard::FeePeriodOver { due: date!(2026 - 02 - 09) });
+    let closed = apply(&owing, Event::FeeLapsed { on: date!(2026 - 02 - 10) }).unwrap();
+    assert_eq!(closed.outcome, Some(Outcome::OtherFeeNotPaid));
+    assert_eq!(closed.schedule(ctx(), date!(2026 - 03 - 01)).unwrap().reply_clock, ClockState::Stopped);
+}
+
+#[test]
+fn the_fee_pause_is_configurable() {
+    let mut history = received_in_person(date!(2026 - 01 - 05));
+    history.push(Event::Accepted { on: date!(2026 - 01 - 06) });
+    history.push(Event::FeeNoticeIssued { on: date!(2026 - 01 - 12), amount_yuan: 100, basis: FeeBasis::PerPage });
+    history.push(Event::FeePaid { on: date!(2026 - 01 - 16) });
+    let paid = play(&history);
+    let stopping = paid.schedule(ctx(), date!(2026 - 01 - 16)).unwrap().reply.unwrap().due.date;
+    let running_rules = AgencyRules { fee_pauses_clock: false, ..RULES };
+    let running_ctx = Context { calendar: calendar(), rules: &running_rules };
+    let running = paid.schedule(running_ctx, date!(2026 - 01 - 16)).unwrap().reply.unwrap().due.date;
+    // Without the pause: 20 working days from 5 January = 2 February. With it, 13–16
+    // January (4 working days) are not counted: 6 February.
+    assert_eq!(running, date!(2026 - 02 - 02));
+    assert_eq!(stopping, date!(2026 - 02 - 06));
+}
+
+#[test]
+fn a_reply_carries_an_outcome_and_a_refusal_its_basis() {
+    let mut history = received_in_person(date!(2026 - 03 - 02));
+    history.push(Event::Accepted { on: date!(2026 - 03 - 03) });
+    let handling = play(&history);
+    let on = date!(2026 - 03 - 20);
+    let without_basis = Event::Replied { on, outcome: Outcome::WithheldStateSecret, legal_basis: None, on_the_spot: false };
+    assert_eq!(refused(apply(&handling, without_basis)), Guard::LegalBasisRequired { outcome: Outcome::WithheldStateSecret });
+    let blank_basis =
+        Event::Replied { on, outcome: Outcome::PartlyDisclosed, legal_basis: Some("  ".into()), on_the_spot: false };
+    assert!(matches!(refused(apply(&handling, blank_basis)), Guard::LegalBasisRequired { .. }));
+    for closure in [Outcome::OtherClosed, Outcome::OtherFeeNotPaid, Outcome::NotHandledRepeat] {
+        let e = Event::Replied { on, outcome: closure, legal_basis: Some("x".into()), on_the_spot: false };
+        assert!(matches!(refused(apply(&handling, e)), Guard::NotAReplyOutcome { .. }), "{closure:?}");
+    }
+    let unclear = Event::Replied {
+        on,
+        outcome: Outcome::StillUnclearAfterCorrection,
+        legal_basis: Some("第三十条".into()),
+        on_the_spot: false,
+    };
+    assert_eq!(refused(apply(&handling, unclear)), Guard::NotCorrected);
+    let refusal = Event::Replied {
+        on,
+        outcome: Outcome::WithheldStateSecret,
+        legal_basis: Some("《政府信息公开条例》第十四条".into()),
+        on_the_spot: false,
+    };
+    let replied = apply(&handling, refusal).unwrap();
+    assert_eq!((replied.stage, replied.outcome), (Stage::Replied, Some(Outcome::WithheldStateSecret)));
+    assert_eq!(replied.concluded_on, Some(on));
+    // The final count is frozen at the reply: 2–20 March 2026 is 14 working days.
+    let s = replied.schedule(ctx(), date!(2026 - 06 - 01)).unwrap();
+    assert_eq!(s.reply_clock, ClockState::Stopped);
+    assert_eq!(s.reply.unwrap().used, 14);
+}
+
+#[test]
+fn on_the_spot_replies_are_given_on_the_day_of_receipt() {
+    let history = received_in_person(date!(2026 - 04 - 30));
+    let case = play(&history);
+    let next_day = Event::Replied { on: date!(2026 - 05 - 06), outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: true };
+    assert!(matches!(refused(apply(&case, next_day)), Guard::NotOnTheSpot { .. }));
+    let same_day = Event::Replied { on: date!(2026 - 04 - 30), outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: true };
+    let replied = apply(&case, same_day).unwrap();
+    assert!(replied.on_the_spot);
+    assert_eq!(replied.schedule(ctx(), date!(2026 - 05 - 10)).unwrap().reply.unwrap().used, 0);
+}
+
+#[test]
+fn not_handled_closures_count_in_their_rows() {
+    let case = play(&received_in_person(date!(2026 - 06 - 15)));
+    for (reason, row) in [
+        (NotHandledReason::Petition, "(五)1"),
+        (NotHandledReason::Repeat, "(五)2"),
+        (NotHandledReason::Publication, "(五)3"),
+        (NotHandledReason::Excessive, "(五)4"),
+        (NotHandledReason::ConfirmOrReissue, "(五)5"),
+    ] {
+        let e = Event::NotHandled { on: date!(2026 - 06 - 16), reason, explanation: "依据条例告知".into() };
+        let done = apply(&case, e).unwrap();
+        assert_eq!(done.outcome.unwrap().row(), row);
+    }
+    let blank = Event::NotHandled { on: date!(2026 - 06 - 16), reason: NotHandledReason::Petition, explanation: "".into() };
+    assert_eq!(refused(apply(&case, blank)), Guard::Missing { field: "explanation" });
+}
+
+#[test]
+fn excessive_requests_reasons_and_a_later_reply_date() {
+    // Reg. 35: ask for reasons; reasons found reasonable; a later reply date set.
+    let mut history = received_in_person(date!(2026 - 06 - 15));
+    history.push(Event::ReasonsRequested { on: date!(2026 - 06 - 17) });
+    let asking = play(&history);
+    let petition = Event::NotHandled { on: date!(2026 - 06 - 18), reason: NotHandledReason::Petition, explanation: "x".into() };
+    assert_eq!(refused(apply(&asking, petition)), Guard::OnlyExcessiveHere);
+    history.push(Event::ReasonsReceived { on: date!(2026 - 06 - 24) });
+    let handling = play(&history);
+    assert_eq!(handling.stage, Stage::Handling);
+    // Reply due: 20 working days from 15 June 2026 (Dragon Boat: 19 June off) = 14 July.
+    let due = handling.schedule(ctx(), date!(2026 - 06 - 24)).unwrap().reply.unwrap().due.date;
+    assert_eq!(due, date!(2026 - 07 - 14));
+    let not_later = apply(&handling, Event::LaterReplyDateSet { on: date!(2026 - 06 - 25), reply_by: due });
+    assert!(matches!(refused(not_later), Guard::NotLater { .. }));
+    history.push(Event::LaterReplyDateSet { on: date!(2026 - 06 - 25), reply_by: date!(2026 - 08 - 31) });
+    let later = play(&history);
+    let reply = later.schedule(ctx(), date!(2026 - 07 - 20)).unwrap().reply.unwrap();
+    assert_eq!(reply.due.date, date!(2026 - 08 - 31));
+    assert_eq!(reply.urgency, Urgency::OnTrack);
+}
+
+#[test]
+fn withdrawal_is_possible_until_the_reply_and_then_not() {
+    for stage in [Stage::Submitted, Stage::Received, Stage::InReview, Stage::AwaitingCorrection, Stage::AwaitingReasons, Stage::Handling]
+    {
+        let closed = apply(&case_in(stage), Event::Withdrawn { on: date!(2026 - 10 - 12) }).unwrap();
+        assert_eq!((closed.stage, closed.outcome), (Stage::Closed, Some(Outcome::OtherClosed)), "{stage}");
+    }
+    assert!(apply(&case_in(Stage::Replied), Event::Withdrawn { on: date!(2026 - 10 - 12) }).is_err());
+}
+
+#[test]
+fn events_cannot_be_backdated_before_the_previous_one() {
+    let case = play(&received_in_person(date!(2026 - 06 - 15)));
+    let backdated = apply(&case, Event::Accepted { on: date!(2026 - 06 - 12) });
+    assert_eq!(refused(backdated), Guard::BeforePreviousEvent { on: date!(2026 - 06 - 12), previous: date!(2026 - 06 - 15) });
+}
+
+#[test]
+fn events_round_trip_through_json() {
+    let e = Event::Replied {
+        on: date!(2026 - 10 - 22),
+        outcome: Outcome::PartlyDisclosed,
+        legal_basis: Some("第三十七条".into()),
+        on_the_spot: false,
+    };
+    let json = serde_json::to_string(&e).unwrap();
+    assert!(json.contains("\"type\":\"REPLIED\"") && json.contains("\"2026-10-22\""), "{json}");
+    assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+}
+
+// ---------------------------------------------------------------------------------------
+// Property tests: random histories keep the invariants.
+// ---------------------------------------------------------------------------------------
+
+fn build_event(kind: EventKind, on: Date, param: u8) -> Event {
+    let outcomes = Outcome::ALL;
+    match kind {
+        EventKind::Received => {
+            let channels = [Channel::Online, Channel::InPerson, Channel::SignedPost, Channel::Fax];
+            Event::Received { on, channel: channels[usize::from(param) % channels.len()] }
+        }
+        EventKind::Replied => Event::Replied {
+            on,
+            outcome: outcomes[usize::from(param) % outcomes.len()],
+            legal_basis: (param % 3 != 0).then(|| "《政府信息公开条例》".to_owned()),
+            on_the_spot: param % 7 == 0,
+        },
+        EventKind::Extended => Event::Extended { on, working_days: u32::from(param % 24), approver: "王主任".into() },
+        EventKind::ConsultationClosed => {
+            let results = [ConsultationResult::Consented, ConsultationResult::Objected, ConsultationResult::NoReply];
+            Event::ConsultationClosed { on, number: u32::from(param % 3), result: results[usize::from(param) % 3] }
+        }
+        EventKind::LaterReplyDateSet => {
+            Event::LaterReplyDateSet { on, reply_by: on + time::Duration::days(i64::from(param)) }
+        }
+        EventKind::FeeNoticeIssued => {
+            Event::FeeNoticeIssued { on, amount_yuan: u32::from(param % 4) * 100, basis: FeeBasis::PerApplication }
+        }
+        other => {
+            let mut e = sample(other);
+            set_date(&mut e, on);
+            e
+        }
+    }
+}
+
+fn set_date(event: &mut Event, date: Date) {
+    let on = match event {
+        Event::Submitted { on }
+        | Event::Received { on, .. }
+        | Event::Registered { on, .. }
+        | Event::Accepted { on }
+        | Event::Assigned { on, .. }
+        | Event::CorrectionRequested { on, .. }
+        | Event::CorrectionReceived { on }
+        | Event::CorrectionLapsed { on }
+        | Event::ReasonsRequested { on }
+        | Event::ReasonsReceived { on }
+        | Event::LaterReplyDateSet { on, .. }
+        | Event::ConsultationOpened { on, .. }
+        | Event::ConsultationClosed { on, .. }
+        | Event::Extended { on, .. }
+        | Event::FeeNoticeIssued { on, .. }
+        | Event::FeePaid { on }
+        | Event::FeeLapsed { on }
+        | Event::Replied { on, .. }
+        | Event::NotHandled { on, .. }
+        | Event::Withdrawn { on }
+        | Event::Archived { on } => on,
+    };
+    *on = date;
+}
+
+/// Event kinds weighted towards the ones that move a case forward, so that random
+/// histories reach the later stages.
+fn steps() -> impl Strategy<Value = Vec<(EventKind, u8, u8)>> {
+    let kind = prop_oneof![
+        3 => Just(EventKind::Received),
+        3 => Just(EventKind::Registered),
+        3 => Just(EventKind::Accepted),
+        1 => Just(EventKind::Submitted),
+        1 => Just(EventKind::Assigned),
+        2 => Just(EventKind::CorrectionRequested),
+        2 => Just(EventKind::CorrectionReceived),
+        1 => Just(EventKind::CorrectionLapsed),
+        1 => Just(EventKind::ReasonsRequested),
+        1 => Just(EventKind::ReasonsReceived),
+        1 => Just(EventKind::LaterReplyDateSet),
+        2 => Just(EventKind::ConsultationOpened),
+        2 => Just(EventKind::ConsultationClosed),
+        2 => Just(EventKind::Extended),
+        1 => Just(EventKind::FeeNoticeIssued),
+        1 => Just(EventKind::FeePaid),
+        1 => Just(EventKind::FeeLapsed),
+        2 => Just(EventKind::Replied),
+        1 => Just(EventKind::NotHandled),
+        1 => Just(EventKind::Withdrawn),
+        1 => Just(EventKind::Archived),
+    ];
+    proptest::collection::vec((kind, 0u8..12, any::<u8>()), 1..40)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn random_histories_keep_the_invariants(start in 0i64..3000, steps in steps()) {
+        let ctx = ctx();
+        let mut case = Case::new();
+        let mut date = date!(2018 - 01 - 02) + time::Duration::days(start);
+        let mut accepted = Vec::new();
+        let mut last_due: Option<Date> = None;
+        for (kind, gap, param) in steps {
+            date += time::Duration::days(i64::from(gap));
+            let event = build_event(kind, date, param);
+            let before = case.clone();
+            match case.apply(&event, ctx) {
+                Err(TransitionError::NotAllowed { stage, event: k }) => {
+                    prop_assert_eq!(transition(stage, k), None);
+                    prop_assert_eq!(&case, &before);
+                }
+                Err(TransitionError::Refused { stage, event: k, .. }) => {
+                    prop_assert!(transition(stage, k).is_some());
+                }
+                Ok(next) => {
+                    // A closed case stays closed, with its outcome unchanged.
+                    if before.stage.is_concluded() {
+                        prop_assert!(next.stage.is_concluded());
+                        prop_assert_eq!(next.outcome, before.outcome);
+                        prop_assert_eq!(kind, EventKind::Archived);
+                    }
+                    // Exactly one outcome once concluded, none before.
+                    prop_assert_eq!(next.outcome.is_some(), next.stage.is_concluded());
+                    // The date of receipt never changes once fixed.
+                    if before.received_on.is_some() {
+                        prop_assert_eq!(next.received_on, before.received_on);
+                    }
+                    // The reply deadline never moves backwards, except by the lawful restart.
+                    let due = next.reply_clock(&RULES).map(|c| c.due(ctx.calendar, date).unwrap().date);
+                    if let (Some(prev), Some(now)) = (last_due, due) {
+                        if kind != EventKind::CorrectionReceived {
+                            prop_assert!(now >= prev, "{:?} moved the deadline from {} to {}", kind, prev, now);
+                        }
+                    }
+                    if due.is_some() {
+                        last_due = due;
+                    }
+                    // Used + left always add up to the limit, on any day.
+                    let schedule = next.schedule(ctx, date).unwrap();
+                    if let Some(r) = schedule.reply {
+                        prop_assert_eq!(r.used + r.left, r.limit);
+                        prop_assert!(r.used >= 0);
+                    }
+                    accepted.push(event);
+                    case = next;
+                }
+            }
+        }
+        // The case is exactly the fold of its accepted events: the log is the truth.
+        prop_assert_eq!(Case::replay(&accepted, ctx).unwrap(), case);
+    }
+
+    #[test]
+    fn used_and_left_add_up_on_every_day(start in 0i64..3000, pause_at in 0i64..30, pause_len in 0i64..25, read_at in 0i64..90) {
+        let ctx = ctx();
+        let received = date!(2018 - 01 - 02) + time::Duration::days(start);
+        let mut history = received_in_person(received);
+        history.push(Event::Accepted { on: received });
+        let sent = received + time::Duration::days(pause_at);
+        history.push(Event::ConsultationOpened { on: sent, party: ConsultedParty::CoProducer, name: "区财政局".into() });
+        history.push(Event::ConsultationClosed { on: sent + time::Duration::days(pause_len), number: 1, result: ConsultationResult::Consented });
+        let case = Case::replay(&history, ctx).unwrap();
+        let r = case.schedule(ctx, received + time::Duration::days(read_at)).unwrap().reply.unwrap();
+        prop_assert_eq!(r.used + r.left, r.limit);
+        prop_assert_eq!(r.limit, 20);
+        // A deadline on a Friday is overdue on Saturday with 0 days left: overdue follows the
+        // date, and a negative count always means overdue.
+        prop_assert!(r.left >= 0 || r.urgency == Urgency::Overdue);
+        prop_assert!(r.urgency != Urgency::Overdue || r.left <= 0);
+    }
+}
