@@ -63,9 +63,7 @@ macro_rules! code_enum {
 
 /// The kind of applicant (申请人类型), as the columns of the annual report table count them:
 /// a natural person, or a legal person / other organisation of one of five kinds.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApplicantKind {
     /// 自然人: a natural person (citizen or other individual).
@@ -107,11 +105,7 @@ impl ApplicantKind {
 
     /// The heading of the column group: `"自然人"` or `"法人或其他组织"`.
     pub fn group_zh(self) -> &'static str {
-        if self.is_organisation() {
-            "法人或其他组织"
-        } else {
-            "自然人"
-        }
+        if self.is_organisation() { "法人或其他组织" } else { "自然人" }
     }
 
     /// Whether the applicant is a legal person or other organisation (法人或其他组织) rather
@@ -162,9 +156,7 @@ impl ReceiptRule {
 
 /// The channel an application arrives by (申请方式). Reg. 29 (written application; oral
 /// application for those who cannot write) and Reg. 31 (date of receipt per channel).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Channel {
     /// 网络申请: through the online platform. Received on the day both sides confirm, i.e. the
@@ -189,14 +181,8 @@ pub enum Channel {
 
 impl Channel {
     /// All channels.
-    pub const ALL: [Channel; 6] = [
-        Channel::Online,
-        Channel::InPerson,
-        Channel::SignedPost,
-        Channel::OrdinaryLetter,
-        Channel::Fax,
-        Channel::Oral,
-    ];
+    pub const ALL: [Channel; 6] =
+        [Channel::Online, Channel::InPerson, Channel::SignedPost, Channel::OrdinaryLetter, Channel::Fax, Channel::Oral];
 
     /// The Chinese name of the channel, e.g. `"网络申请"`.
     pub fn label_zh(self) -> &'static str {
@@ -246,9 +232,7 @@ code_enum!(Channel, "channel", [
 
 /// The form in which the applicant wants the information (所需信息的提供形式), Reg. 29(3);
 /// the agency follows it where it can (Reg. 40).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FormWanted {
     /// 纸质文本: paper copies.
@@ -263,12 +247,8 @@ pub enum FormWanted {
 
 impl FormWanted {
     /// All forms.
-    pub const ALL: [FormWanted; 4] = [
-        FormWanted::Paper,
-        FormWanted::Email,
-        FormWanted::ElectronicCopy,
-        FormWanted::Inspection,
-    ];
+    pub const ALL: [FormWanted; 4] =
+        [FormWanted::Paper, FormWanted::Email, FormWanted::ElectronicCopy, FormWanted::Inspection];
 
     /// The Chinese name of the form, e.g. `"纸质文本"`.
     pub fn label_zh(self) -> &'static str {
@@ -289,9 +269,7 @@ code_enum!(FormWanted, "form wanted", [
 ]);
 
 /// How the applicant wants to receive the information (获取信息的方式), Reg. 29(3).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DeliveryMethod {
     /// 自行领取: collected at the office.
@@ -306,12 +284,8 @@ pub enum DeliveryMethod {
 
 impl DeliveryMethod {
     /// All delivery methods.
-    pub const ALL: [DeliveryMethod; 4] = [
-        DeliveryMethod::Collect,
-        DeliveryMethod::Post,
-        DeliveryMethod::Email,
-        DeliveryMethod::OnlineDownload,
-    ];
+    pub const ALL: [DeliveryMethod; 4] =
+        [DeliveryMethod::Collect, DeliveryMethod::Post, DeliveryMethod::Email, DeliveryMethod::OnlineDownload];
 
     /// The Chinese name of the method, e.g. `"邮寄"`.
     pub fn label_zh(self) -> &'static str {
@@ -364,25 +338,12 @@ mod tests {
 
     #[test]
     fn applicant_kinds() {
-        round_trips(
-            &ApplicantKind::ALL,
-            ApplicantKind::code,
-            ApplicantKind::label_zh,
-        );
+        round_trips(&ApplicantKind::ALL, ApplicantKind::code, ApplicantKind::label_zh);
         assert_eq!(ApplicantKind::NaturalPerson.label_zh(), "自然人");
         assert_eq!(ApplicantKind::OtherOrganisation.label_zh(), "其他");
         assert!(!ApplicantKind::NaturalPerson.is_organisation());
-        assert_eq!(
-            ApplicantKind::ALL
-                .iter()
-                .filter(|k| k.is_organisation())
-                .count(),
-            5
-        );
-        assert_eq!(
-            ApplicantKind::LegalServiceOrganisation.group_zh(),
-            "法人或其他组织"
-        );
+        assert_eq!(ApplicantKind::ALL.iter().filter(|k| k.is_organisation()).count(), 5);
+        assert_eq!(ApplicantKind::LegalServiceOrganisation.group_zh(), "法人或其他组织");
         assert_eq!(
             serde_json::to_string(&ApplicantKind::SocialWelfareOrganisation).unwrap_or_default(),
             "\"SOCIAL_WELFARE_ORGANISATION\""
@@ -393,21 +354,12 @@ mod tests {
     fn channels_and_receipt_rules() {
         round_trips(&Channel::ALL, Channel::code, Channel::label_zh);
         assert_eq!(Channel::InPerson.receipt_rule(), ReceiptRule::DaySubmitted);
-        assert_eq!(
-            Channel::SignedPost.receipt_rule(),
-            ReceiptRule::DaySignedFor
-        );
-        assert_eq!(
-            Channel::OrdinaryLetter.receipt_rule(),
-            ReceiptRule::DayConfirmedWithApplicant
-        );
+        assert_eq!(Channel::SignedPost.receipt_rule(), ReceiptRule::DaySignedFor);
+        assert_eq!(Channel::OrdinaryLetter.receipt_rule(), ReceiptRule::DayConfirmedWithApplicant);
         assert_eq!(Channel::Online.receipt_rule(), ReceiptRule::DayBothConfirm);
         assert_eq!(Channel::Fax.receipt_rule(), ReceiptRule::DayBothConfirm);
         assert_eq!(Channel::Oral.receipt_rule(), ReceiptRule::DaySubmitted);
-        assert_eq!(
-            Channel::SignedPost.receipt_rule_zh(),
-            "以行政机关签收之日为收到申请之日"
-        );
+        assert_eq!(Channel::SignedPost.receipt_rule_zh(), "以行政机关签收之日为收到申请之日");
         assert!(Channel::Oral.is_filled_in_by_office());
         assert!(!Channel::Fax.is_filled_in_by_office());
     }
@@ -415,16 +367,9 @@ mod tests {
     #[test]
     fn forms_and_delivery() {
         round_trips(&FormWanted::ALL, FormWanted::code, FormWanted::label_zh);
-        round_trips(
-            &DeliveryMethod::ALL,
-            DeliveryMethod::code,
-            DeliveryMethod::label_zh,
-        );
+        round_trips(&DeliveryMethod::ALL, DeliveryMethod::code, DeliveryMethod::label_zh);
         assert_eq!("email".parse::<FormWanted>(), Ok(FormWanted::Email));
-        assert_eq!(
-            "网上下载".parse::<DeliveryMethod>(),
-            Ok(DeliveryMethod::OnlineDownload)
-        );
+        assert_eq!("网上下载".parse::<DeliveryMethod>(), Ok(DeliveryMethod::OnlineDownload));
     }
 
     #[test]
@@ -432,10 +377,7 @@ mod tests {
         let err = "CARRIER_PIGEON".parse::<Channel>().unwrap_err();
         assert_eq!(err.what, "channel");
         let msg = err.to_string();
-        assert!(
-            msg.starts_with("unknown channel \"CARRIER_PIGEON\""),
-            "{msg}"
-        );
+        assert!(msg.starts_with("unknown channel \"CARRIER_PIGEON\""), "{msg}");
         assert!(msg.contains("SIGNED_POST"), "{msg}");
         assert!("".parse::<ApplicantKind>().is_err());
         assert!(serde_json::from_str::<DeliveryMethod>("\"FAX\"").is_err());

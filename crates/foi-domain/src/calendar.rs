@@ -375,9 +375,9 @@ fn parse_notices(json: &str) -> Result<BTreeMap<i32, YearNotice>, CalendarError>
     raw.into_iter()
         .map(|(key, notice)| match key.parse::<i32>() {
             Ok(year) if (1900..=9999).contains(&year) => Ok((year, notice)),
-            _ => Err(CalendarError::Malformed(format!(
-                "top-level keys must be years such as \"2027\", found \"{key}\""
-            ))),
+            _ => {
+                Err(CalendarError::Malformed(format!("top-level keys must be years such as \"2027\", found \"{key}\"")))
+            }
         })
         .collect()
 }
@@ -392,11 +392,7 @@ fn next_day(date: Date, from: Date) -> Result<Date, CalendarError> {
 
 /// Adds one notice's days to the index, checking it against itself and the notices
 /// already indexed.
-fn index_notice(
-    year: i32,
-    notice: &YearNotice,
-    days: &mut BTreeMap<Date, Special>,
-) -> Result<(), CalendarError> {
+fn index_notice(year: i32, notice: &YearNotice, days: &mut BTreeMap<Date, Special>) -> Result<(), CalendarError> {
     let inconsistent = |detail: String| CalendarError::Inconsistent { year, detail };
     let name_of = |date: Date, off: bool| -> String {
         notice
@@ -415,13 +411,10 @@ fn index_notice(
         }
     }
     if !notice.weekday_off_days.is_empty() {
-        let expected: BTreeSet<Date> =
-            notice.all_off_days.iter().copied().filter(|d| !is_weekend(*d)).collect();
+        let expected: BTreeSet<Date> = notice.all_off_days.iter().copied().filter(|d| !is_weekend(*d)).collect();
         let given: BTreeSet<Date> = notice.weekday_off_days.iter().copied().collect();
         if let Some(d) = expected.symmetric_difference(&given).next() {
-            return Err(inconsistent(format!(
-                "weekday_off_days disagrees with all_off_days about {d}"
-            )));
+            return Err(inconsistent(format!("weekday_off_days disagrees with all_off_days about {d}")));
         }
     }
     for (name, holiday) in &notice.by_holiday {

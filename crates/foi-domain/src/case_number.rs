@@ -20,9 +20,7 @@ const MAX_SEQ_WIDTH: usize = 10;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatternError {
     /// A `{` is never closed.
-    #[error(
-        "the '{{' at character {position} is never closed: add '}}' after the placeholder name"
-    )]
+    #[error("the '{{' at character {position} is never closed: add '}}' after the placeholder name")]
     UnclosedBrace {
         /// 1-based character position of the `{`.
         position: usize,
@@ -46,14 +44,10 @@ pub enum PatternError {
         found: String,
     },
     /// No `{seq}`: every case would get the same number.
-    #[error(
-        "the pattern has no {{seq}} (or {{seq:N}}): add it, or every case gets the same number"
-    )]
+    #[error("the pattern has no {{seq}} (or {{seq:N}}): add it, or every case gets the same number")]
     MissingSeq,
     /// More than one `{seq}`.
-    #[error(
-        "the pattern has {count} sequence placeholders; use {{seq}} (or {{seq:N}}) exactly once"
-    )]
+    #[error("the pattern has {count} sequence placeholders; use {{seq}} (or {{seq:N}}) exactly once")]
     RepeatedSeq {
         /// How many `{seq}` placeholders were found.
         count: usize,
@@ -127,10 +121,7 @@ impl CaseNumberPattern {
         if !literal.is_empty() {
             segments.push(Segment::Literal(literal));
         }
-        let seqs = segments
-            .iter()
-            .filter(|s| matches!(s, Segment::Seq { .. }))
-            .count();
+        let seqs = segments.iter().filter(|s| matches!(s, Segment::Seq { .. })).count();
         match seqs {
             0 => return Err(PatternError::MissingSeq),
             1 => {}
@@ -139,10 +130,7 @@ impl CaseNumberPattern {
         if !segments.contains(&Segment::Year) {
             return Err(PatternError::MissingYear);
         }
-        Ok(CaseNumberPattern {
-            source: pattern.to_owned(),
-            segments,
-        })
+        Ok(CaseNumberPattern { source: pattern.to_owned(), segments })
     }
 
     /// The pattern as written.
@@ -177,16 +165,10 @@ fn placeholder(name: &str) -> Result<Segment, PatternError> {
             Some(width) => width
                 .parse::<usize>()
                 .ok()
-                .filter(|w| {
-                    (1..=MAX_SEQ_WIDTH).contains(w) && width.bytes().all(|b| b.is_ascii_digit())
-                })
+                .filter(|w| (1..=MAX_SEQ_WIDTH).contains(w) && width.bytes().all(|b| b.is_ascii_digit()))
                 .map(|width| Segment::Seq { width })
-                .ok_or_else(|| PatternError::BadSeqWidth {
-                    found: width.to_owned(),
-                }),
-            None => Err(PatternError::UnknownPlaceholder {
-                name: name.to_owned(),
-            }),
+                .ok_or_else(|| PatternError::BadSeqWidth { found: width.to_owned() }),
+            None => Err(PatternError::UnknownPlaceholder { name: name.to_owned() }),
         },
     }
 }
@@ -238,9 +220,7 @@ impl From<CaseNumberPattern> for String {
 }
 
 /// A case or document number (案件编号 / 文号), e.g. `游府信申〔2026〕17号`.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct CaseNumber(String);
 
@@ -277,10 +257,7 @@ mod tests {
     #[test]
     fn default_pattern() {
         let p = CaseNumberPattern::default();
-        assert_eq!(
-            p.format("游府信申", 2026, 17).as_str(),
-            "游府信申〔2026〕17号"
-        );
+        assert_eq!(p.format("游府信申", 2026, 17).as_str(), "游府信申〔2026〕17号");
         assert_eq!(p.as_str(), DEFAULT_PATTERN);
         assert_eq!(CaseNumberPattern::parse(DEFAULT_PATTERN), Ok(p));
     }
@@ -291,68 +268,33 @@ mod tests {
         assert_eq!(p.format("YX", 2026, 17).to_string(), "YX-2026-0017");
         assert_eq!(p.format("YX", 2026, 123_456).to_string(), "YX-2026-123456");
         let p = CaseNumberPattern::parse("游仙区信申〔{year}〕第{seq:3}号").expect("valid");
-        assert_eq!(
-            p.format("ignored", 2025, 5).to_string(),
-            "游仙区信申〔2025〕第005号"
-        );
+        assert_eq!(p.format("ignored", 2025, 5).to_string(), "游仙区信申〔2025〕第005号");
     }
 
     #[test]
     fn errors_name_the_problem() {
         use PatternError::*;
-        assert_eq!(
-            CaseNumberPattern::parse("{prefix}〔{year}〕号"),
-            Err(MissingSeq)
-        );
-        assert_eq!(
-            CaseNumberPattern::parse("{prefix}{seq}号"),
-            Err(MissingYear)
-        );
-        assert_eq!(
-            CaseNumberPattern::parse("{year}{seq}-{seq:3}"),
-            Err(RepeatedSeq { count: 2 })
-        );
+        assert_eq!(CaseNumberPattern::parse("{prefix}〔{year}〕号"), Err(MissingSeq));
+        assert_eq!(CaseNumberPattern::parse("{prefix}{seq}号"), Err(MissingYear));
+        assert_eq!(CaseNumberPattern::parse("{year}{seq}-{seq:3}"), Err(RepeatedSeq { count: 2 }));
         assert_eq!(
             CaseNumberPattern::parse("{prefix}〔{yr}〕{seq}号"),
-            Err(UnknownPlaceholder {
-                name: "yr".to_owned()
-            })
+            Err(UnknownPlaceholder { name: "yr".to_owned() })
         );
-        assert_eq!(
-            CaseNumberPattern::parse("{prefix}〔{year}〕{seq}号{"),
-            Err(UnclosedBrace { position: 23 })
-        );
-        assert_eq!(
-            CaseNumberPattern::parse("{prefix〔{year}〕{seq}号"),
-            Err(UnclosedBrace { position: 1 })
-        );
-        assert_eq!(
-            CaseNumberPattern::parse("prefix}{year}{seq}"),
-            Err(UnopenedBrace { position: 7 })
-        );
+        assert_eq!(CaseNumberPattern::parse("{prefix}〔{year}〕{seq}号{"), Err(UnclosedBrace { position: 23 }));
+        assert_eq!(CaseNumberPattern::parse("{prefix〔{year}〕{seq}号"), Err(UnclosedBrace { position: 1 }));
+        assert_eq!(CaseNumberPattern::parse("prefix}{year}{seq}"), Err(UnopenedBrace { position: 7 }));
         for bad in ["0", "11", "x", "", "-1", "+4"] {
             assert_eq!(
                 CaseNumberPattern::parse(&format!("{{year}}{{seq:{bad}}}")),
-                Err(BadSeqWidth {
-                    found: bad.to_owned()
-                }),
+                Err(BadSeqWidth { found: bad.to_owned() }),
                 "{bad}"
             );
         }
-        let msg = UnknownPlaceholder {
-            name: "yr".to_owned(),
-        }
-        .to_string();
-        assert_eq!(
-            msg,
-            "unknown placeholder {yr}: use {prefix}, {year}, {seq} or {seq:N}"
-        );
+        let msg = UnknownPlaceholder { name: "yr".to_owned() }.to_string();
+        assert_eq!(msg, "unknown placeholder {yr}: use {prefix}, {year}, {seq} or {seq:N}");
         assert!(MissingYear.to_string().contains("add it"));
-        assert!(
-            UnclosedBrace { position: 3 }
-                .to_string()
-                .contains("character 3")
-        );
+        assert!(UnclosedBrace { position: 3 }.to_string().contains("character 3"));
         assert_eq!(CaseNumberPattern::parse(""), Err(MissingSeq));
     }
 
@@ -361,16 +303,10 @@ mod tests {
         let p = CaseNumberPattern::parse("{prefix}〔{year}〕{seq:3}号").expect("valid");
         let json = serde_json::to_string(&p).expect("serialise");
         assert_eq!(json, "\"{prefix}〔{year}〕{seq:3}号\"");
-        assert_eq!(
-            serde_json::from_str::<CaseNumberPattern>(&json).ok(),
-            Some(p)
-        );
+        assert_eq!(serde_json::from_str::<CaseNumberPattern>(&json).ok(), Some(p));
         assert!(serde_json::from_str::<CaseNumberPattern>("\"{prefix}{seq}\"").is_err());
         let n = CaseNumberPattern::default().format("游府信申", 2026, 17);
-        assert_eq!(
-            serde_json::to_string(&n).ok().as_deref(),
-            Some("\"游府信申〔2026〕17号\"")
-        );
+        assert_eq!(serde_json::to_string(&n).ok().as_deref(), Some("\"游府信申〔2026〕17号\""));
         assert_eq!(
             serde_json::from_str::<CaseNumber>("\"游府信申〔2026〕17号\"").ok(),
             Some(CaseNumber::new("游府信申〔2026〕17号"))

@@ -22,19 +22,7 @@ pub const FREE_PAGES_PER_MONTH: u32 = 30;
 
 /// An amount in whole yuan (元). Fees are whole yuan by construction; arithmetic saturates
 /// rather than overflowing.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Yuan(pub u32);
 
@@ -120,10 +108,7 @@ impl FeeBasis {
     pub fn fee_for(self, already_this_month: u32, quantity: u32) -> Yuan {
         let after = already_this_month.saturating_add(quantity);
         let (before_total, after_total) = match self {
-            FeeBasis::PerApplication => (
-                total_by_applications(already_this_month),
-                total_by_applications(after),
-            ),
+            FeeBasis::PerApplication => (total_by_applications(already_this_month), total_by_applications(after)),
             FeeBasis::PerPage => (fee_by_pages(already_this_month), fee_by_pages(after)),
         };
         Yuan(after_total.0.saturating_sub(before_total.0))
@@ -139,9 +124,7 @@ impl FromStr for FeeBasis {
         FeeBasis::ALL
             .into_iter()
             .find(|b| b.code().eq_ignore_ascii_case(wanted) || b.label_zh() == wanted)
-            .ok_or_else(|| ParseFeeBasisError {
-                found: s.to_owned(),
-            })
+            .ok_or_else(|| ParseFeeBasisError { found: s.to_owned() })
     }
 }
 
@@ -196,9 +179,7 @@ pub fn fee_by_pages(pages: u32) -> Yuan {
         // pages numbered from..=to, at `rate` yuan each
         pages.min(to).saturating_sub(from - 1) * rate
     };
-    Yuan::saturating_from(
-        band(31, 100, 10) + band(101, 200, 20) + band(201, u128::from(u32::MAX), 40),
-    )
+    Yuan::saturating_from(band(31, 100, 10) + band(101, 200, 20) + band(201, u128::from(u32::MAX), 40))
 }
 
 #[cfg(test)]
@@ -267,14 +248,8 @@ mod tests {
         assert_eq!(Yuan(700).to_string(), "700元");
         assert_eq!(Yuan(100) + Yuan(20), Yuan(120));
         assert_eq!(Yuan(u32::MAX) + Yuan(1), Yuan(u32::MAX));
-        assert_eq!(
-            serde_json::to_string(&Yuan(2740)).ok().as_deref(),
-            Some("2740")
-        );
-        assert_eq!(
-            serde_json::to_string(&FeeBasis::PerPage).ok().as_deref(),
-            Some("\"PER_PAGE\"")
-        );
+        assert_eq!(serde_json::to_string(&Yuan(2740)).ok().as_deref(), Some("2740"));
+        assert_eq!(serde_json::to_string(&FeeBasis::PerPage).ok().as_deref(), Some("\"PER_PAGE\""));
         for b in FeeBasis::ALL {
             assert_eq!(b.code().parse::<FeeBasis>(), Ok(b));
             assert_eq!(b.label_zh().parse::<FeeBasis>(), Ok(b));

@@ -25,9 +25,7 @@ const RESIDENT_ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '
 /// a character's value is its index.
 const CREDIT_CODE_CHARSET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of the 17 body characters of a unified social credit code, GB 32100-2015.
-const CREDIT_CODE_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_CODE_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// What is wrong with a resident identity number (居民身份证号码).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,10 +147,7 @@ impl ResidentId {
             *slot = c
                 .to_digit(10)
                 .filter(|_| c.is_ascii_digit())
-                .ok_or(IdError::NotADigit {
-                    position: i + 1,
-                    found: *c,
-                })?;
+                .ok_or(IdError::NotADigit { position: i + 1, found: *c })?;
         }
         let found = match chars[17] {
             'x' | 'X' => 'X',
@@ -205,11 +200,7 @@ impl ResidentId {
 
 /// The check character for 17 body digits, GB 11643-1999: weighted sum mod 11.
 fn resident_id_check_char(digits: &[u32; 17]) -> char {
-    let sum: u32 = digits
-        .iter()
-        .zip(RESIDENT_ID_WEIGHTS)
-        .map(|(d, w)| d * w)
-        .sum();
+    let sum: u32 = digits.iter().zip(RESIDENT_ID_WEIGHTS).map(|(d, w)| d * w).sum();
     RESIDENT_ID_CHECK[(sum % 11) as usize]
 }
 
@@ -254,10 +245,7 @@ impl SocialCreditCode {
         }
         let mut values = [0u32; 18];
         for (i, (slot, c)) in values.iter_mut().zip(&chars).enumerate() {
-            *slot = credit_code_value(*c).ok_or(CreditCodeError::InvalidCharacter {
-                position: i + 1,
-                found: *c,
-            })?;
+            *slot = credit_code_value(*c).ok_or(CreditCodeError::InvalidCharacter { position: i + 1, found: *c })?;
         }
         let mut body = [0u32; 17];
         body.copy_from_slice(&values[..17]);
@@ -277,24 +265,14 @@ impl SocialCreditCode {
 
 /// The value of a credit-code character: its index in the charset.
 fn credit_code_value(c: char) -> Option<u32> {
-    CREDIT_CODE_CHARSET
-        .chars()
-        .position(|x| x == c)
-        .and_then(|i| u32::try_from(i).ok())
+    CREDIT_CODE_CHARSET.chars().position(|x| x == c).and_then(|i| u32::try_from(i).ok())
 }
 
 /// The check character for 17 body values, GB 32100-2015: (31 - sum mod 31) mod 31.
 fn credit_code_check_char(values: &[u32; 17]) -> char {
-    let sum: u32 = values
-        .iter()
-        .zip(CREDIT_CODE_WEIGHTS)
-        .map(|(v, w)| v * w)
-        .sum();
+    let sum: u32 = values.iter().zip(CREDIT_CODE_WEIGHTS).map(|(v, w)| v * w).sum();
     let index = (31 - sum % 31) % 31;
-    CREDIT_CODE_CHARSET
-        .chars()
-        .nth(index as usize)
-        .unwrap_or('0') // unreachable: index < 31 = charset length
+    CREDIT_CODE_CHARSET.chars().nth(index as usize).unwrap_or('0') // unreachable: index < 31 = charset length
 }
 
 impl fmt::Debug for SocialCreditCode {
@@ -374,21 +352,12 @@ impl fmt::Debug for IdentityDocument {
     /// Masked: personal data must never reach logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IdentityDocument::Other { kind, .. } => f
-                .debug_struct("Other")
-                .field("kind", kind)
-                .field("number", &self.masked())
-                .finish(),
-            IdentityDocument::ResidentId(_) => {
-                f.debug_tuple("ResidentId").field(&self.masked()).finish()
+            IdentityDocument::Other { kind, .. } => {
+                f.debug_struct("Other").field("kind", kind).field("number", &self.masked()).finish()
             }
-            IdentityDocument::Passport(_) => {
-                f.debug_tuple("Passport").field(&self.masked()).finish()
-            }
-            IdentityDocument::SocialCreditCode(_) => f
-                .debug_tuple("SocialCreditCode")
-                .field(&self.masked())
-                .finish(),
+            IdentityDocument::ResidentId(_) => f.debug_tuple("ResidentId").field(&self.masked()).finish(),
+            IdentityDocument::Passport(_) => f.debug_tuple("Passport").field(&self.masked()).finish(),
+            IdentityDocument::SocialCreditCode(_) => f.debug_tuple("SocialCreditCode").field(&self.masked()).finish(),
         }
     }
 }
@@ -409,11 +378,7 @@ mod tests {
     // 91350100M000100Y43: weighted sum 1640; 1640 mod 31 = 28; (31 - 28) mod 31 = 3 → '3'.
     // 91110000600037341L: weighted sum 538; 538 mod 31 = 11; 31 - 11 = 20 → charset[20] = 'L'.
     // 91440300708461136T: weighted sum 966; 966 mod 31 = 5; 31 - 5 = 26 → charset[26] = 'T'.
-    const VALID_CODES: [&str; 3] = [
-        "91350100M000100Y43",
-        "91110000600037341L",
-        "91440300708461136T",
-    ];
+    const VALID_CODES: [&str; 3] = ["91350100M000100Y43", "91110000600037341L", "91440300708461136T"];
 
     fn body_digits(body: &str) -> [u32; 17] {
         let mut d = [0u32; 17];
@@ -425,14 +390,8 @@ mod tests {
 
     #[test]
     fn check_digit_of_the_standard_example() {
-        assert_eq!(
-            resident_id_check_char(&body_digits("11010519491231002")),
-            'X'
-        );
-        assert_eq!(
-            resident_id_check_char(&body_digits("44052418800101001")),
-            '4'
-        );
+        assert_eq!(resident_id_check_char(&body_digits("11010519491231002")), 'X');
+        assert_eq!(resident_id_check_char(&body_digits("44052418800101001")), '4');
     }
 
     #[test]
@@ -442,16 +401,10 @@ mod tests {
             assert_eq!(id.as_str(), s);
         }
         let id = ResidentId::parse("11010519491231002X").expect("valid");
-        assert_eq!(
-            id.birth_date(),
-            Date::from_calendar_date(1949, Month::December, 31).expect("date")
-        );
+        assert_eq!(id.birth_date(), Date::from_calendar_date(1949, Month::December, 31).expect("date"));
         assert_eq!(id.region_code(), "110105");
         let id = ResidentId::parse("110101199003078515").expect("valid");
-        assert_eq!(
-            id.birth_date(),
-            Date::from_calendar_date(1990, Month::March, 7).expect("date")
-        );
+        assert_eq!(id.birth_date(), Date::from_calendar_date(1990, Month::March, 7).expect("date"));
     }
 
     #[test]
@@ -474,92 +427,40 @@ mod tests {
 
     #[test]
     fn resident_id_errors_say_what_to_fix() {
-        assert_eq!(
-            ResidentId::parse("11010519491231002"),
-            Err(IdError::WrongLength { found: 17 })
-        );
+        assert_eq!(ResidentId::parse("11010519491231002"), Err(IdError::WrongLength { found: 17 }));
         assert_eq!(
             ResidentId::parse("110105194912310021"),
-            Err(IdError::CheckDigitMismatch {
-                expected: 'X',
-                found: '1'
-            })
+            Err(IdError::CheckDigitMismatch { expected: 'X', found: '1' })
         );
-        let msg = IdError::CheckDigitMismatch {
-            expected: 'X',
-            found: '1',
-        }
-        .to_string();
+        let msg = IdError::CheckDigitMismatch { expected: 'X', found: '1' }.to_string();
         assert!(msg.contains("should be X but is 1"), "{msg}");
-        assert_eq!(
-            ResidentId::parse("1101051949A231002X"),
-            Err(IdError::NotADigit {
-                position: 11,
-                found: 'A'
-            })
-        );
-        assert_eq!(
-            ResidentId::parse("11010519491231002Y"),
-            Err(IdError::BadCheckCharacter { found: 'Y' })
-        );
-        assert_eq!(
-            ResidentId::parse("01010519491231002X"),
-            Err(IdError::BadRegion)
-        );
+        assert_eq!(ResidentId::parse("1101051949A231002X"), Err(IdError::NotADigit { position: 11, found: 'A' }));
+        assert_eq!(ResidentId::parse("11010519491231002Y"), Err(IdError::BadCheckCharacter { found: 'Y' }));
+        assert_eq!(ResidentId::parse("01010519491231002X"), Err(IdError::BadRegion));
         // 2023 is not a leap year. (The check digit does not matter: the date is checked first.)
         assert_eq!(
             ResidentId::parse("510104202302291230"),
-            Err(IdError::BadBirthDate {
-                year: 2023,
-                month: 2,
-                day: 29
-            })
+            Err(IdError::BadBirthDate { year: 2023, month: 2, day: 29 })
         );
         assert!(
-            IdError::BadBirthDate {
-                year: 2023,
-                month: 2,
-                day: 29
-            }
-            .to_string()
-            .contains("2023-02-29 is not a real date")
+            IdError::BadBirthDate { year: 2023, month: 2, day: 29 }
+                .to_string()
+                .contains("2023-02-29 is not a real date")
         );
         assert_eq!(
             ResidentId::parse("510104202313011230"),
-            Err(IdError::BadBirthDate {
-                year: 2023,
-                month: 13,
-                day: 1
-            })
+            Err(IdError::BadBirthDate { year: 2023, month: 13, day: 1 })
         );
-        assert_eq!(
-            ResidentId::parse("510104189912311230"),
-            Err(IdError::BirthYearTooEarly { year: 1899 })
-        );
-        assert_eq!(
-            ResidentId::parse(CHECK_OK_BORN_1880),
-            Err(IdError::BirthYearTooEarly { year: 1880 })
-        );
+        assert_eq!(ResidentId::parse("510104189912311230"), Err(IdError::BirthYearTooEarly { year: 1899 }));
+        assert_eq!(ResidentId::parse(CHECK_OK_BORN_1880), Err(IdError::BirthYearTooEarly { year: 1880 }));
         // Multi-byte characters are counted as characters, not bytes.
         assert_eq!(
             ResidentId::parse("一二三四五六七八九十一二三四五六七八"),
-            Err(IdError::NotADigit {
-                position: 1,
-                found: '一'
-            })
+            Err(IdError::NotADigit { position: 1, found: '一' })
         );
         // Full-width digits are not ASCII digits.
-        assert_eq!(
-            ResidentId::parse("１1010519491231002X"),
-            Err(IdError::NotADigit {
-                position: 1,
-                found: '１'
-            })
-        );
-        assert_eq!(
-            ResidentId::parse(""),
-            Err(IdError::WrongLength { found: 0 })
-        );
+        assert_eq!(ResidentId::parse("１1010519491231002X"), Err(IdError::NotADigit { position: 1, found: '１' }));
+        assert_eq!(ResidentId::parse(""), Err(IdError::WrongLength { found: 0 }));
     }
 
     #[test]
@@ -587,42 +488,22 @@ mod tests {
 
     #[test]
     fn credit_code_errors_say_what_to_fix() {
-        assert_eq!(
-            SocialCreditCode::parse("91350100M000100Y4"),
-            Err(CreditCodeError::WrongLength { found: 17 })
-        );
+        assert_eq!(SocialCreditCode::parse("91350100M000100Y4"), Err(CreditCodeError::WrongLength { found: 17 }));
         assert_eq!(
             SocialCreditCode::parse("91350100M000100Y44"),
-            Err(CreditCodeError::CheckCharacterMismatch {
-                expected: '3',
-                found: '4'
-            })
+            Err(CreditCodeError::CheckCharacterMismatch { expected: '3', found: '4' })
         );
         assert_eq!(
             SocialCreditCode::parse("91350100I000100Y43"),
-            Err(CreditCodeError::InvalidCharacter {
-                position: 9,
-                found: 'I'
-            })
+            Err(CreditCodeError::InvalidCharacter { position: 9, found: 'I' })
         );
         assert_eq!(
             SocialCreditCode::parse("91350100O000100Y43"),
-            Err(CreditCodeError::InvalidCharacter {
-                position: 9,
-                found: 'O'
-            })
+            Err(CreditCodeError::InvalidCharacter { position: 9, found: 'O' })
         );
-        let msg = CreditCodeError::InvalidCharacter {
-            position: 9,
-            found: 'O',
-        }
-        .to_string();
+        let msg = CreditCodeError::InvalidCharacter { position: 9, found: 'O' }.to_string();
         assert!(msg.contains("character 9") && msg.contains("'O'"), "{msg}");
-        let msg = CreditCodeError::CheckCharacterMismatch {
-            expected: '3',
-            found: '4',
-        }
-        .to_string();
+        let msg = CreditCodeError::CheckCharacterMismatch { expected: '3', found: '4' }.to_string();
         assert!(msg.contains("should be 3 but is 4"), "{msg}");
     }
 
@@ -631,10 +512,7 @@ mod tests {
         let code = SocialCreditCode::parse("91110000600037341L").expect("valid");
         let json = serde_json::to_string(&code).expect("serialise");
         assert_eq!(json, "\"91110000600037341L\"");
-        assert_eq!(
-            serde_json::from_str::<SocialCreditCode>(&json).ok(),
-            Some(code)
-        );
+        assert_eq!(serde_json::from_str::<SocialCreditCode>(&json).ok(), Some(code));
         assert!(serde_json::from_str::<SocialCreditCode>("\"91110000600037341A\"").is_err());
     }
 
@@ -644,9 +522,7 @@ mod tests {
         assert_eq!(passport.masked(), "E*******8");
         assert!(!format!("{passport:?}").contains("12345678"));
         assert_eq!(passport.kind_zh(), "护照");
-        let code = IdentityDocument::SocialCreditCode(
-            SocialCreditCode::parse("91350100M000100Y43").expect("valid"),
-        );
+        let code = IdentityDocument::SocialCreditCode(SocialCreditCode::parse("91350100M000100Y43").expect("valid"));
         assert_eq!(code.masked(), "91350100M000100Y43");
         let other = IdentityDocument::Other {
             kind: "港澳居民来往内地通行证".to_owned(),
@@ -655,43 +531,22 @@ mod tests {
         assert_eq!(other.kind_zh(), "港澳居民来往内地通行证");
         assert_eq!(other.masked(), "H*******8");
         let debug = format!("{other:?}");
-        assert!(
-            debug.contains("H*******8") && !debug.contains("12345678"),
-            "{debug}"
-        );
+        assert!(debug.contains("H*******8") && !debug.contains("12345678"), "{debug}");
 
         let json = serde_json::to_string(&code).expect("serialise");
-        assert_eq!(
-            json,
-            r#"{"type":"SOCIAL_CREDIT_CODE","value":"91350100M000100Y43"}"#
-        );
-        assert_eq!(
-            serde_json::from_str::<IdentityDocument>(&json).ok(),
-            Some(code)
-        );
+        assert_eq!(json, r#"{"type":"SOCIAL_CREDIT_CODE","value":"91350100M000100Y43"}"#);
+        assert_eq!(serde_json::from_str::<IdentityDocument>(&json).ok(), Some(code));
         let json = serde_json::to_string(&other).expect("serialise");
-        assert_eq!(
-            serde_json::from_str::<IdentityDocument>(&json).ok(),
-            Some(other)
-        );
+        assert_eq!(serde_json::from_str::<IdentityDocument>(&json).ok(), Some(other));
     }
 
     fn id_body() -> impl Strategy<Value = String> {
         // region (first digit 1-9), a real date 1900-01-01..=2099-12-31, sequence
-        let first_day = Date::from_calendar_date(1900, Month::January, 1)
-            .map(|d| d.to_julian_day())
-            .unwrap_or(0);
-        let last_day = Date::from_calendar_date(2099, Month::December, 31)
-            .map(|d| d.to_julian_day())
-            .unwrap_or(0);
+        let first_day = Date::from_calendar_date(1900, Month::January, 1).map(|d| d.to_julian_day()).unwrap_or(0);
+        let last_day = Date::from_calendar_date(2099, Month::December, 31).map(|d| d.to_julian_day()).unwrap_or(0);
         (1u32..=9, 0u32..100_000, first_day..=last_day, 0u32..1000).prop_map(|(r1, r5, jd, seq)| {
             let date = Date::from_julian_day(jd).unwrap_or(Date::MIN);
-            format!(
-                "{r1}{r5:05}{:04}{:02}{:02}{seq:03}",
-                date.year(),
-                u8::from(date.month()),
-                date.day()
-            )
+            format!("{r1}{r5:05}{:04}{:02}{:02}{seq:03}", date.year(), u8::from(date.month()), date.day())
         })
     }
 

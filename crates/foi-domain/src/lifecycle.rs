@@ -24,8 +24,8 @@ use time::Date;
 use crate::applicant::Channel;
 use crate::calendar::{Calendar, CalendarError};
 use crate::clock::{
-    self, ClockReading, ClockState, Deadline, Pause, ReplyClock, CONSULTATION, CORRECTION_NOTICE, FEE_PAYMENT,
-    MAX_EXTENSION, REPLY,
+    self, CONSULTATION, CORRECTION_NOTICE, ClockReading, ClockState, Deadline, FEE_PAYMENT, MAX_EXTENSION, Pause,
+    REPLY, ReplyClock,
 };
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
@@ -494,7 +494,9 @@ pub enum Guard {
     #[error("{0}")]
     Channel(&'static str),
     /// Reg. 30: one single correction notice (一次性告知).
-    #[error("a correction notice was already sent on {sent}; the law allows one single notice listing everything (Reg. 30)")]
+    #[error(
+        "a correction notice was already sent on {sent}; the law allows one single notice listing everything (Reg. 30)"
+    )]
     CorrectionAlreadySent { sent: Date },
     /// Reg. 30: the notice goes out within 7 working days of receipt.
     #[error("the correction notice had to go out by {due} (7 working days after receipt, Reg. 30)")]
@@ -736,9 +738,9 @@ impl Case {
         let mut clock = ReplyClock::new(start);
         clock.limit = REPLY.working_days + self.extension.as_ref().map_or(0, |e| e.working_days);
         // Reg. 33 ¶2: consultation time is not counted.
-        clock.pauses.extend(
-            self.consultations.iter().map(|c| Pause { from: c.sent_on, to: c.closed.map(|(on, _)| on) }),
-        );
+        clock
+            .pauses
+            .extend(self.consultations.iter().map(|c| Pause { from: c.sent_on, to: c.closed.map(|(on, _)| on) }));
         if rules.fee_pauses_clock {
             clock.pauses.extend(self.fee.iter().map(|f| Pause { from: f.notified_on, to: f.paid_on }));
         }
@@ -1047,8 +1049,7 @@ impl Case {
         } else {
             None
         };
-        let correction_due =
-            if self.stage == Stage::AwaitingCorrection { self.correction_due(ctx)? } else { None };
+        let correction_due = if self.stage == Stage::AwaitingCorrection { self.correction_due(ctx)? } else { None };
         let consultations_due = if open {
             self.consultations
                 .iter()

@@ -24,9 +24,7 @@ macro_rules! reg_zh {
 /// annual report (国办公开办函〔2021〕30号), in table order.
 ///
 /// The variant order is the table order, so sorting outcomes sorts them as the table does.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Outcome {
     /// (一) Disclosed (予以公开): already public (the applicant is told where), or provided now.
@@ -93,9 +91,7 @@ pub enum Outcome {
 }
 
 /// The six outcome groups (（一）–（六）) of table 三, i.e. the rows before any item number.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OutcomeGroup {
     /// （一）予以公开: disclosed.
@@ -113,9 +109,7 @@ pub enum OutcomeGroup {
 }
 
 /// The layout of the annual report table (年度报告格式), which decides how outcomes map to rows.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     /// 国办公开办函〔2019〕60号, used for the 2019 and 2020 reports: a single (六) row
     /// "其他处理", 19 outcome rows in all.
@@ -134,11 +128,7 @@ pub struct ParseOutcomeError {
 }
 
 fn valid_codes() -> String {
-    Outcome::ALL
-        .iter()
-        .map(|o| o.code())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Outcome::ALL.iter().map(|o| o.code()).collect::<Vec<_>>().join(", ")
 }
 
 impl Outcome {
@@ -231,12 +221,8 @@ impl Outcome {
             Outcome::NotHandledPublication => "3.要求提供公开出版物",
             Outcome::NotHandledExcessive => "4.无正当理由大量反复申请",
             Outcome::NotHandledConfirmOrReissue => "5.要求行政机关确认或重新出具已获取信息",
-            Outcome::OtherCorrectionNotMade => {
-                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
-            }
-            Outcome::OtherFeeNotPaid => {
-                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
-            }
+            Outcome::OtherCorrectionNotMade => "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            Outcome::OtherFeeNotPaid => "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
             Outcome::OtherClosed => "3.其他",
         }
     }
@@ -262,9 +248,7 @@ impl Outcome {
             Outcome::NotHandledRepeat => "不予处理 — 重复申请",
             Outcome::NotHandledPublication => "不予处理 — 要求提供公开出版物",
             Outcome::NotHandledExcessive => "不予处理 — 无正当理由大量反复申请",
-            Outcome::NotHandledConfirmOrReissue => {
-                "不予处理 — 要求行政机关确认或重新出具已获取信息"
-            }
+            Outcome::NotHandledConfirmOrReissue => "不予处理 — 要求行政机关确认或重新出具已获取信息",
             Outcome::OtherCorrectionNotMade => {
                 "其他处理 — 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
             }
@@ -296,9 +280,7 @@ impl Outcome {
             | Outcome::NotHandledPublication
             | Outcome::NotHandledExcessive
             | Outcome::NotHandledConfirmOrReissue => OutcomeGroup::NotHandled,
-            Outcome::OtherCorrectionNotMade | Outcome::OtherFeeNotPaid | Outcome::OtherClosed => {
-                OutcomeGroup::Other
-            }
+            Outcome::OtherCorrectionNotMade | Outcome::OtherFeeNotPaid | Outcome::OtherClosed => OutcomeGroup::Other,
         }
     }
 
@@ -309,9 +291,7 @@ impl Outcome {
         match self {
             Outcome::Disclosed => "Reg. 36(1)(2)",
             Outcome::PartlyDisclosed => "Reg. 37",
-            Outcome::WithheldStateSecret
-            | Outcome::WithheldByLaw
-            | Outcome::WithheldSecurityStability => "Reg. 14",
+            Outcome::WithheldStateSecret | Outcome::WithheldByLaw | Outcome::WithheldSecurityStability => "Reg. 14",
             Outcome::WithheldThirdPartyRights => "Reg. 15",
             Outcome::WithheldInternalAffairs => "Reg. 16 ¶1",
             Outcome::WithheldProcessInformation | Outcome::WithheldEnforcementFile => "Reg. 16 ¶2",
@@ -336,9 +316,9 @@ impl Outcome {
         match self {
             Outcome::Disclosed => reg_zh!("第三十六条第一项、第二项"),
             Outcome::PartlyDisclosed => reg_zh!("第三十七条"),
-            Outcome::WithheldStateSecret
-            | Outcome::WithheldByLaw
-            | Outcome::WithheldSecurityStability => reg_zh!("第十四条"),
+            Outcome::WithheldStateSecret | Outcome::WithheldByLaw | Outcome::WithheldSecurityStability => {
+                reg_zh!("第十四条")
+            }
             Outcome::WithheldThirdPartyRights => reg_zh!("第十五条"),
             Outcome::WithheldInternalAffairs => reg_zh!("第十六条第一款"),
             Outcome::WithheldProcessInformation | Outcome::WithheldEnforcementFile => {
@@ -442,9 +422,7 @@ impl FromStr for Outcome {
         Outcome::ALL
             .into_iter()
             .find(|o| o.code().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| ParseOutcomeError {
-                found: s.to_owned(),
-            })
+            .ok_or_else(|| ParseOutcomeError { found: s.to_owned() })
     }
 }
 
@@ -482,9 +460,7 @@ impl OutcomeGroup {
     pub fn label_zh(self) -> &'static str {
         match self {
             OutcomeGroup::Disclosed => "（一）予以公开",
-            OutcomeGroup::PartlyDisclosed => {
-                "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
-            }
+            OutcomeGroup::PartlyDisclosed => "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
             OutcomeGroup::NotDisclosed => "（三）不予公开",
             OutcomeGroup::CannotProvide => "（四）无法提供",
             OutcomeGroup::NotHandled => "（五）不予处理",
@@ -513,11 +489,7 @@ impl Format {
     /// 2008 Regulations had other outcomes); they are mapped to the 2019 format, the closest
     /// one, so that old data can still be laid out — treat such tables as approximations.
     pub fn for_year(year: i32) -> Format {
-        if year >= 2021 {
-            Format::Y2021
-        } else {
-            Format::Y2019
-        }
+        if year >= 2021 { Format::Y2021 } else { Format::Y2019 }
     }
 
     /// The document that laid down this format, e.g. `"国办公开办函〔2021〕30号"`.
@@ -571,10 +543,7 @@ mod tests {
         for o in Outcome::ALL {
             assert_eq!(Outcome::from_row(o.row()), Some(o));
         }
-        assert_eq!(
-            Outcome::from_row(" (四)2 "),
-            Some(Outcome::NeedsCompilation)
-        );
+        assert_eq!(Outcome::from_row(" (四)2 "), Some(Outcome::NeedsCompilation));
         assert_eq!(Outcome::from_row("(六)"), None);
         assert_eq!(Outcome::from_row("(三)9"), None);
     }
@@ -607,23 +576,11 @@ mod tests {
     #[test]
     fn labels_follow_the_2021_form() {
         assert_eq!(Outcome::Disclosed.label_zh(), "予以公开");
-        assert_eq!(
-            Outcome::PartlyDisclosed.label_zh(),
-            "部分公开（区分处理的，只计这一情形，不计其他情形）"
-        );
-        assert_eq!(
-            Outcome::WithheldStateSecret.label_zh(),
-            "不予公开 — 属于国家秘密"
-        );
-        assert_eq!(
-            Outcome::WithheldSecurityStability.item_zh(),
-            "3.危及“三安全一稳定”"
-        );
+        assert_eq!(Outcome::PartlyDisclosed.label_zh(), "部分公开（区分处理的，只计这一情形，不计其他情形）");
+        assert_eq!(Outcome::WithheldStateSecret.label_zh(), "不予公开 — 属于国家秘密");
+        assert_eq!(Outcome::WithheldSecurityStability.item_zh(), "3.危及“三安全一稳定”");
         assert_eq!(Outcome::OtherClosed.item_zh(), "3.其他");
-        assert_eq!(
-            Outcome::WithheldStateSecret.to_string(),
-            "(三)1 不予公开 — 属于国家秘密"
-        );
+        assert_eq!(Outcome::WithheldStateSecret.to_string(), "(三)1 不予公开 — 属于国家秘密");
         // Every sub-row's label is the group name plus the item text without its number.
         for o in Outcome::ALL {
             let item = o.item_zh();
@@ -632,10 +589,7 @@ mod tests {
                 let group_name = o.group().label_zh().chars().skip(3).collect::<String>();
                 assert!(o.label_zh().starts_with(&group_name), "{o:?}");
                 // the number in the item matches the row suffix
-                assert!(
-                    o.row().ends_with(&item[..item.find('.').unwrap_or(0)]),
-                    "{o:?}"
-                );
+                assert!(o.row().ends_with(&item[..item.find('.').unwrap_or(0)]), "{o:?}");
             }
         }
     }
@@ -686,29 +640,15 @@ mod tests {
 
     #[test]
     fn reconsideration_first_exactly_for_refusals_under_14_to_16_and_partial() {
-        let expected: HashSet<&str> = [
-            "(二)", "(三)1", "(三)2", "(三)3", "(三)4", "(三)5", "(三)6", "(三)7",
-        ]
-        .into_iter()
-        .collect();
-        let actual: HashSet<&str> = Outcome::ALL
-            .iter()
-            .filter(|o| o.reconsideration_first())
-            .map(|o| o.row())
-            .collect();
+        let expected: HashSet<&str> =
+            ["(二)", "(三)1", "(三)2", "(三)3", "(三)4", "(三)5", "(三)6", "(三)7"].into_iter().collect();
+        let actual: HashSet<&str> =
+            Outcome::ALL.iter().filter(|o| o.reconsideration_first()).map(|o| o.row()).collect();
         assert_eq!(actual, expected);
         assert!(!Outcome::WithheldAdministrativeQuery.reconsideration_first());
         // Every reconsideration-first refusal rests on Reg. 14, 15 or 16.
-        for o in Outcome::ALL
-            .iter()
-            .filter(|o| o.is_refusal() && o.reconsideration_first())
-        {
-            assert!(
-                ["Reg. 14", "Reg. 15", "Reg. 16"]
-                    .iter()
-                    .any(|a| o.basis().starts_with(a)),
-                "{o:?}"
-            );
+        for o in Outcome::ALL.iter().filter(|o| o.is_refusal() && o.reconsideration_first()) {
+            assert!(["Reg. 14", "Reg. 15", "Reg. 16"].iter().any(|a| o.basis().starts_with(a)), "{o:?}");
         }
     }
 
@@ -718,31 +658,14 @@ mod tests {
         assert_eq!(refusals.len(), 8);
         assert!(!Outcome::PartlyDisclosed.is_refusal());
 
-        let non_reply: Vec<_> = Outcome::ALL
-            .iter()
-            .filter(|o| !o.is_reply_outcome())
-            .copied()
-            .collect();
-        assert_eq!(
-            non_reply,
-            vec![
-                Outcome::OtherCorrectionNotMade,
-                Outcome::OtherFeeNotPaid,
-                Outcome::OtherClosed
-            ]
-        );
+        let non_reply: Vec<_> = Outcome::ALL.iter().filter(|o| !o.is_reply_outcome()).copied().collect();
+        assert_eq!(non_reply, vec![Outcome::OtherCorrectionNotMade, Outcome::OtherFeeNotPaid, Outcome::OtherClosed]);
 
         assert!(!Outcome::Disclosed.needs_legal_basis());
         assert!(Outcome::PartlyDisclosed.needs_legal_basis());
         assert!(Outcome::NotHandledConfirmOrReissue.needs_legal_basis());
         assert!(!Outcome::OtherClosed.needs_legal_basis());
-        assert_eq!(
-            Outcome::ALL
-                .iter()
-                .filter(|o| o.needs_legal_basis())
-                .count(),
-            1 + 8 + 3 + 5
-        );
+        assert_eq!(Outcome::ALL.iter().filter(|o| o.needs_legal_basis()).count(), 1 + 8 + 3 + 5);
     }
 
     #[test]
@@ -752,21 +675,12 @@ mod tests {
         assert_eq!(Outcome::WithheldAdministrativeQuery.basis(), "Reg. 36(7)");
         assert_eq!(Outcome::NotHandledConfirmOrReissue.basis(), "");
         assert_eq!(Outcome::OtherFeeNotPaid.basis(), "fee measures");
-        assert_eq!(
-            Outcome::WithheldStateSecret.basis_zh(),
-            "《中华人民共和国政府信息公开条例》第十四条"
-        );
-        assert_eq!(
-            Outcome::NotHeld.basis_zh(),
-            "《中华人民共和国政府信息公开条例》第三十六条第四项、第五项"
-        );
+        assert_eq!(Outcome::WithheldStateSecret.basis_zh(), "《中华人民共和国政府信息公开条例》第十四条");
+        assert_eq!(Outcome::NotHeld.basis_zh(), "《中华人民共和国政府信息公开条例》第三十六条第四项、第五项");
         for o in Outcome::ALL {
             assert_eq!(o.basis().is_empty(), o.basis_zh().is_empty(), "{o:?}");
             if o.basis().starts_with("Reg.") {
-                assert!(
-                    o.basis_zh()
-                        .starts_with("《中华人民共和国政府信息公开条例》")
-                );
+                assert!(o.basis_zh().starts_with("《中华人民共和国政府信息公开条例》"));
             }
         }
     }

@@ -22,11 +22,7 @@ pub enum View {
 impl View {
     /// The view for a viewer: [`View::Full`] only if they are handling the case.
     pub fn for_viewer(is_handling_officer: bool) -> View {
-        if is_handling_officer {
-            View::Full
-        } else {
-            View::Masked
-        }
+        if is_handling_officer { View::Full } else { View::Masked }
     }
 
     /// A phone number in this view (see [`mask_phone`]).
@@ -72,25 +68,16 @@ impl View {
 pub fn mask_phone(s: &str) -> String {
     let s = s.trim();
     let digits: Vec<char> = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    let phone_like = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'));
+    let phone_like = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'));
     if phone_like {
-        let national: &[char] = if digits.len() == 13 && digits.starts_with(&['8', '6']) {
-            &digits[2..]
-        } else {
-            &digits
-        };
+        let national: &[char] =
+            if digits.len() == 13 && digits.starts_with(&['8', '6']) { &digits[2..] } else { &digits };
         if is_mobile(national) {
             return mask_mobile(national);
         }
         if digits.first() == Some(&'0') && (10..=12).contains(&digits.len()) {
             let area_len =
-                written_area_code_len(s).unwrap_or(if matches!(digits.get(1), Some('1' | '2')) {
-                    3
-                } else {
-                    4
-                });
+                written_area_code_len(s).unwrap_or(if matches!(digits.get(1), Some('1' | '2')) { 3 } else { 4 });
             if area_len < digits.len().saturating_sub(2) {
                 let area: String = digits[..area_len].iter().collect();
                 let hidden = digits.len() - area_len - 2;
@@ -329,10 +316,7 @@ fn grouped_number_at(chars: &[char], i: usize) -> Option<(String, usize)> {
     }
     let mut groups = vec![(i, first_end)];
     let mut j = first_end;
-    while groups.len() < 5
-        && chars.get(j) == Some(&sep)
-        && chars.get(j + 1).is_some_and(|c| c.is_ascii_digit())
-    {
+    while groups.len() < 5 && chars.get(j) == Some(&sep) && chars.get(j + 1).is_some_and(|c| c.is_ascii_digit()) {
         let end = run_end(chars, j + 1);
         groups.push((j + 1, end));
         j = end;
@@ -340,10 +324,7 @@ fn grouped_number_at(chars: &[char], i: usize) -> Option<(String, usize)> {
     // Masks the first `k` groups as one number, keeping the writer's separators.
     let mask_groups = |k: usize, mask: fn(&[char]) -> String| -> (String, usize) {
         let groups = &groups[..k];
-        let digits: Vec<char> = groups
-            .iter()
-            .flat_map(|&(a, b)| chars[a..b].iter().copied())
-            .collect();
+        let digits: Vec<char> = groups.iter().flat_map(|&(a, b)| chars[a..b].iter().copied()).collect();
         let mut masked = mask(&digits).chars().collect::<Vec<_>>().into_iter();
         let mut out = String::new();
         for (n, &(a, b)) in groups.iter().enumerate() {
@@ -356,13 +337,8 @@ fn grouped_number_at(chars: &[char], i: usize) -> Option<(String, usize)> {
     };
     let sizes: Vec<usize> = groups.iter().map(|(a, b)| b - a).collect();
     if sizes.starts_with(&[3, 4, 4]) {
-        let first = chars[i..first_end]
-            .iter()
-            .chain(&chars[groups[1].0..groups[1].1]);
-        let digits: Vec<char> = first
-            .chain(&chars[groups[2].0..groups[2].1])
-            .copied()
-            .collect();
+        let first = chars[i..first_end].iter().chain(&chars[groups[1].0..groups[1].1]);
+        let digits: Vec<char> = first.chain(&chars[groups[2].0..groups[2].1]).copied().collect();
         if is_mobile(&digits) {
             return Some(mask_groups(3, mask_mobile));
         }
@@ -446,30 +422,15 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(
-            mask_address("四川省成都市武侯区人民南路四段1号"),
-            "四川省成都市武侯区****"
-        );
-        assert_eq!(
-            mask_address("成都市青羊区文翁路12号3栋"),
-            "成都市青羊区****"
-        );
+        assert_eq!(mask_address("四川省成都市武侯区人民南路四段1号"), "四川省成都市武侯区****");
+        assert_eq!(mask_address("成都市青羊区文翁路12号3栋"), "成都市青羊区****");
         assert_eq!(mask_address("北京市朝阳区建国路88号"), "北京市朝阳区****");
-        assert_eq!(
-            mask_address("四川省都江堰市幸福镇1号"),
-            "四川省都江堰市****"
-        );
+        assert_eq!(mask_address("四川省都江堰市幸福镇1号"), "四川省都江堰市****");
         assert_eq!(mask_address("游仙区绵兴东路12号"), "游仙区****");
         assert_eq!(mask_address("汶川县威州镇"), "汶川县****");
-        assert_eq!(
-            mask_address("广西壮族自治区南宁市青秀区民族大道1号"),
-            "广西壮族自治区南宁市青秀区****"
-        );
+        assert_eq!(mask_address("广西壮族自治区南宁市青秀区民族大道1号"), "广西壮族自治区南宁市青秀区****");
         // No marker in the first 12 characters: first 6 kept.
-        assert_eq!(
-            mask_address("人民南路四段一号附二号院三栋"),
-            "人民南路四段****"
-        );
+        assert_eq!(mask_address("人民南路四段一号附二号院三栋"), "人民南路四段****");
         // Short address without a marker: at most half of it is shown.
         assert_eq!(mask_address("人民南路1号"), "人民南****");
         // Only an administrative area: nothing to hide.
@@ -503,14 +464,8 @@ mod tests {
         assert_eq!(View::Full.phone("13812345678"), "13812345678");
         assert_eq!(View::Masked.phone("13812345678"), "138****5678");
         assert_eq!(View::Masked.name("张三"), "张*");
-        assert_eq!(
-            View::Masked.id_number("11010519491231002X"),
-            "110105********002X"
-        );
-        assert_eq!(
-            View::Full.address("成都市青羊区文翁路12号"),
-            "成都市青羊区文翁路12号"
-        );
+        assert_eq!(View::Masked.id_number("11010519491231002X"), "110105********002X");
+        assert_eq!(View::Full.address("成都市青羊区文翁路12号"), "成都市青羊区文翁路12号");
     }
 
     #[test]
@@ -519,10 +474,7 @@ mod tests {
             deidentify_text("申请人张三，身份证号11010519491231002X，联系电话13812345678。"),
             "申请人张三，身份证号110105********002X，联系电话138****5678。"
         );
-        assert_eq!(
-            deidentify_text("身份证号码：11010519491231002x"),
-            "身份证号码：110105********002x"
-        );
+        assert_eq!(deidentify_text("身份证号码：11010519491231002x"), "身份证号码：110105********002x");
         assert_eq!(
             deidentify_text("手机+8613812345678或138 1234 5678、139-8765-4321"),
             "手机+86138****5678或138 **** 5678、139-****-4321"
@@ -532,69 +484,33 @@ mod tests {
         // 12345678901 does not start with 1[3-9].
         assert_eq!(deidentify_text("编号12345678901"), "编号12345678901");
         // Dates and amounts stay.
-        assert_eq!(
-            deidentify_text("2026年1月15日收到，费用100元。"),
-            "2026年1月15日收到，费用100元。"
-        );
+        assert_eq!(deidentify_text("2026年1月15日收到，费用100元。"), "2026年1月15日收到，费用100元。");
     }
 
     #[test]
     fn deidentify_emails() {
-        assert_eq!(
-            deidentify_text("请发送至zhangsan@example.com。谢谢"),
-            "请发送至z***@example.com。谢谢"
-        );
-        assert_eq!(
-            deidentify_text("邮箱：13812345678@qq.com."),
-            "邮箱：1***@qq.com."
-        );
-        assert_eq!(
-            deidentify_text("a.b+c@mail.sc.gov.cn, x@y"),
-            "a***@mail.sc.gov.cn, x@y"
-        );
+        assert_eq!(deidentify_text("请发送至zhangsan@example.com。谢谢"), "请发送至z***@example.com。谢谢");
+        assert_eq!(deidentify_text("邮箱：13812345678@qq.com."), "邮箱：1***@qq.com.");
+        assert_eq!(deidentify_text("a.b+c@mail.sc.gov.cn, x@y"), "a***@mail.sc.gov.cn, x@y");
         assert_eq!(deidentify_text("@某某 你好"), "@某某 你好");
     }
 
     #[test]
     fn deidentify_bank_cards() {
-        assert_eq!(
-            deidentify_text("退款账户6222021234567890123，户名张三"),
-            "退款账户***************0123，户名张三"
-        );
-        assert_eq!(
-            deidentify_text("卡号6222 0212 3456 7890 123"),
-            "卡号**** **** **** ***0 123"
-        );
+        assert_eq!(deidentify_text("退款账户6222021234567890123，户名张三"), "退款账户***************0123，户名张三");
+        assert_eq!(deidentify_text("卡号6222 0212 3456 7890 123"), "卡号**** **** **** ***0 123");
         // An 18-digit run that is not a valid ID number is masked as a card.
-        assert_eq!(
-            deidentify_text("账号622202123456789012"),
-            "账号**************9012"
-        );
+        assert_eq!(deidentify_text("账号622202123456789012"), "账号**************9012");
         // A valid 18-digit ID number keeps its region code.
-        assert_eq!(
-            deidentify_text("证号110101199003078515"),
-            "证号110101********8515"
-        );
+        assert_eq!(deidentify_text("证号110101199003078515"), "证号110101********8515");
         // Right check digit but born 1880: not a valid ID number, so masked as a card.
-        assert_eq!(
-            deidentify_text("证号440524188001010014"),
-            "证号**************0014"
-        );
+        assert_eq!(deidentify_text("证号440524188001010014"), "证号**************0014");
         // Grouped numbers next to each other are each masked.
-        assert_eq!(
-            deidentify_text("138 1234 5678 139 8765 4321"),
-            "138 **** 5678 139 **** 4321"
-        );
-        assert_eq!(
-            deidentify_text("6222-0212-3456-7890，2026-01-15"),
-            "****-****-****-7890，2026-01-15"
-        );
+        assert_eq!(deidentify_text("138 1234 5678 139 8765 4321"), "138 **** 5678 139 **** 4321");
+        assert_eq!(deidentify_text("6222-0212-3456-7890，2026-01-15"), "****-****-****-7890，2026-01-15");
         // 15 and 20 digits are neither.
         assert_eq!(deidentify_text("123456789012345"), "123456789012345");
-        assert_eq!(
-            deidentify_text("12345678901234567890"),
-            "12345678901234567890"
-        );
+        assert_eq!(deidentify_text("12345678901234567890"), "12345678901234567890");
     }
 
     proptest! {

@@ -225,10 +225,7 @@ fn limits_match_rules_md() {
 #[test]
 fn cases_cover_every_year_2018_to_2026() {
     for year in 2018..=2026 {
-        let n = CASES
-            .iter()
-            .filter(|(_, start, _, _)| start.year() == year)
-            .count();
+        let n = CASES.iter().filter(|(_, start, _, _)| start.year() == year).count();
         assert!(n >= 4, "only {n} cases start in {year}");
     }
     assert!(CASES.len() >= 40);
@@ -254,24 +251,14 @@ fn real_calendar_deadlines() {
         }
         // The deadline is itself a working day, and exactly `limit` working days follow day 0.
         if c.is_working_day(expected) != Ok(true) {
-            failures.push(format!(
-                "{name}: {expected} is not reported as a working day"
-            ));
+            failures.push(format!("{name}: {expected} is not reported as a working day"));
         }
         let between = c.working_days_between(start, expected);
         if between != Ok(limit) {
-            failures.push(format!(
-                "{name}: working_days_between({start}, {expected}) = {between:?}, expected {limit}"
-            ));
+            failures.push(format!("{name}: working_days_between({start}, {expected}) = {between:?}, expected {limit}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        CASES.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), CASES.len(), failures.join("\n"));
 }
 
 #[test]
@@ -325,29 +312,14 @@ fn receipt_deadlines_give_correction_reply_and_extension() {
     ];
     for &(name, received, correction, reply, extended) in cases {
         let r = clock::receipt_deadlines(&c, received).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(
-            r.correction_notice.date, correction,
-            "{name}: correction notice"
-        );
+        assert_eq!(r.correction_notice.date, correction, "{name}: correction notice");
         assert_eq!(r.reply.date, reply, "{name}: reply");
         assert_eq!(r.extended_reply.date, extended, "{name}: extended reply");
-        for (what, d) in [
-            ("correction", &r.correction_notice),
-            ("reply", &r.reply),
-            ("extended", &r.extended_reply),
-        ] {
-            assert!(
-                !d.is_provisional(),
-                "{name}: {what} is provisional: {:?}",
-                d.calendar_unknown
-            );
+        for (what, d) in [("correction", &r.correction_notice), ("reply", &r.reply), ("extended", &r.extended_reply)] {
+            assert!(!d.is_provisional(), "{name}: {what} is provisional: {:?}", d.calendar_unknown);
         }
         // The extension counts from the reply deadline.
-        assert_eq!(
-            c.add_working_days(reply, EXTENSION),
-            Ok(extended),
-            "{name}: extension from reply"
-        );
+        assert_eq!(c.add_working_days(reply, EXTENSION), Ok(extended), "{name}: extension from reply");
     }
 }
 
@@ -359,57 +331,23 @@ fn working_days_between_real_spans() {
         ("2024 春节", date!(2024 - 02 - 09), date!(2024 - 02 - 18), 1),
         // 春节 2020 as extended: 24 Jan–2 Feb off; only Mon 3 Feb counts (the original notice
         // would have given 3: Fri 31 Jan, Sat 1 Feb make-up, Mon 3 Feb).
-        (
-            "2020 春节 extended",
-            date!(2020 - 01 - 23),
-            date!(2020 - 02 - 03),
-            1,
-        ),
+        ("2020 春节 extended", date!(2020 - 01 - 23), date!(2020 - 02 - 03), 1),
         // 劳动节 2019 as amended: 1–4 May off; Sun 5 May make-up and Mon 6 May count.
-        (
-            "2019 劳动节 amended",
-            date!(2019 - 04 - 30),
-            date!(2019 - 05 - 06),
-            2,
-        ),
+        ("2019 劳动节 amended", date!(2019 - 04 - 30), date!(2019 - 05 - 06), 2),
         // 国庆+中秋 2025: 1–8 Oct all off.
-        (
-            "2025 国庆 + 中秋",
-            date!(2025 - 09 - 30),
-            date!(2025 - 10 - 08),
-            0,
-        ),
+        ("2025 国庆 + 中秋", date!(2025 - 09 - 30), date!(2025 - 10 - 08), 0),
         // Year boundary: Sat 29 Dec 2018 worked (2019 notice), 30 Dec–1 Jan off, 2 Jan counts.
-        (
-            "2018→2019 元旦",
-            date!(2018 - 12 - 28),
-            date!(2019 - 01 - 02),
-            2,
-        ),
+        ("2018→2019 元旦", date!(2018 - 12 - 28), date!(2019 - 01 - 02), 2),
         // The issue example: exactly 20.
-        (
-            "2026 issue example",
-            date!(2026 - 09 - 18),
-            date!(2026 - 10 - 22),
-            20,
-        ),
+        ("2026 issue example", date!(2026 - 09 - 18), date!(2026 - 10 - 22), 20),
         // 春节 2018 reply span: exactly 20.
-        (
-            "2018 春节 reply span",
-            date!(2018 - 02 - 09),
-            date!(2018 - 03 - 14),
-            20,
-        ),
+        ("2018 春节 reply span", date!(2018 - 02 - 09), date!(2018 - 03 - 14), 20),
         // Empty and reversed spans.
         ("same day", date!(2026 - 10 - 22), date!(2026 - 10 - 22), 0),
         ("reversed", date!(2026 - 10 - 22), date!(2026 - 09 - 18), 0),
     ];
     for &(name, from, to, expected) in spans {
-        assert_eq!(
-            c.working_days_between(from, to),
-            Ok(expected),
-            "{name}: {from} → {to}"
-        );
+        assert_eq!(c.working_days_between(from, to), Ok(expected), "{name}: {from} → {to}");
     }
 }
 
@@ -418,74 +356,30 @@ fn explain_names_spring_festival_days() {
     // Fri 13 Feb 2026, correction notice: Sat 14 make-up (1); 春节 15–23 off; 24–27 (2..5);
     // Sat 28 make-up (6); Sun 1 Mar weekend; Mon 2 Mar (7).
     let days = cal().explain(date!(2026 - 02 - 13), CORRECTION).unwrap();
-    let all: Vec<String> = days
-        .iter()
-        .map(|d| format!("{} {:?} {}", d.date, d.counted, d.kind))
-        .collect();
+    let all: Vec<String> = days.iter().map(|d| format!("{} {:?} {}", d.date, d.counted, d.kind)).collect();
     let all = all.join("\n");
-    assert_eq!(
-        days.first().map(|d| d.date),
-        Some(date!(2026 - 02 - 14)),
-        "{all}"
-    );
-    assert_eq!(
-        days.last().map(|d| (d.date, d.counted)),
-        Some((date!(2026 - 03 - 02), Some(7))),
-        "{all}"
-    );
+    assert_eq!(days.first().map(|d| d.date), Some(date!(2026 - 02 - 14)), "{all}");
+    assert_eq!(days.last().map(|d| (d.date, d.counted)), Some((date!(2026 - 03 - 02), Some(7))), "{all}");
     assert_eq!(days.len(), 17, "14 Feb to 2 Mar inclusive:\n{all}");
 
-    let holidays: Vec<_> = days
-        .iter()
-        .filter(|d| d.counted.is_none() && d.kind.contains("春节"))
-        .collect();
-    assert_eq!(
-        holidays.len(),
-        9,
-        "春节 2026 is 15–23 Feb, 9 days off:\n{all}"
-    );
-    assert_eq!(
-        holidays.first().map(|d| d.date),
-        Some(date!(2026 - 02 - 15)),
-        "{all}"
-    );
-    assert_eq!(
-        holidays.last().map(|d| d.date),
-        Some(date!(2026 - 02 - 23)),
-        "{all}"
-    );
+    let holidays: Vec<_> = days.iter().filter(|d| d.counted.is_none() && d.kind.contains("春节")).collect();
+    assert_eq!(holidays.len(), 9, "春节 2026 is 15–23 Feb, 9 days off:\n{all}");
+    assert_eq!(holidays.first().map(|d| d.date), Some(date!(2026 - 02 - 15)), "{all}");
+    assert_eq!(holidays.last().map(|d| d.date), Some(date!(2026 - 02 - 23)), "{all}");
 
     for (date, n) in [(date!(2026 - 02 - 14), 1), (date!(2026 - 02 - 28), 6)] {
         let d = days.iter().find(|d| d.date == date).unwrap();
         assert_eq!(d.counted, Some(n), "{all}");
-        assert!(
-            d.kind.contains("make-up") && d.kind.contains("春节"),
-            "{date}: {}",
-            d.kind
-        );
+        assert!(d.kind.contains("make-up") && d.kind.contains("春节"), "{date}: {}", d.kind);
     }
-    let sunday = days
-        .iter()
-        .find(|d| d.date == date!(2026 - 03 - 01))
-        .unwrap();
+    let sunday = days.iter().find(|d| d.date == date!(2026 - 03 - 01)).unwrap();
     assert_eq!((sunday.counted, sunday.kind.as_str()), (None, "weekend"));
 
     // The combined holiday is named as the notice names it (2023: 中秋节、国庆节, 29 Sep–6 Oct).
     let days = cal().explain(date!(2023 - 09 - 28), 1).unwrap();
-    assert_eq!(
-        days.len(),
-        9,
-        "29 Sep–6 Oct off (8 days), Sat 7 Oct make-up is day 1"
-    );
-    assert!(
-        days[0].kind.contains("中秋节") && days[0].kind.contains("国庆节"),
-        "{}",
-        days[0].kind
-    );
-    assert_eq!(
-        days.last().map(|d| (d.date, d.counted)),
-        Some((date!(2023 - 10 - 07), Some(1)))
-    );
+    assert_eq!(days.len(), 9, "29 Sep–6 Oct off (8 days), Sat 7 Oct make-up is day 1");
+    assert!(days[0].kind.contains("中秋节") && days[0].kind.contains("国庆节"), "{}", days[0].kind);
+    assert_eq!(days.last().map(|d| (d.date, d.counted)), Some((date!(2023 - 10 - 07), Some(1))));
 }
 
 #[test]
@@ -515,10 +409,7 @@ fn make_up_days_of_every_year_are_working_days() {
     assert_eq!(c.day(date!(2020 - 02 - 03)), Ok(DayKind::Workday));
     // 2019 amendment: 2–4 May off, Sun 28 Apr worked.
     assert_eq!(c.day(date!(2019 - 05 - 03)), Ok(DayKind::Holiday("劳动节")));
-    assert_eq!(
-        c.day(date!(2019 - 04 - 28)),
-        Ok(DayKind::MakeupWorkday("劳动节"))
-    );
+    assert_eq!(c.day(date!(2019 - 04 - 28)), Ok(DayKind::MakeupWorkday("劳动节")));
     // 2018-12-31 (Monday) is a day off from the 2019 notice.
     assert_eq!(c.day(date!(2018 - 12 - 31)), Ok(DayKind::Holiday("元旦")));
 }
@@ -529,37 +420,20 @@ fn counting_into_2027_is_calendar_unknown() {
     // 31 Dec 2026 itself is known: a Thursday, an ordinary working day.
     assert_eq!(c.day(date!(2026 - 12 - 31)), Ok(DayKind::Workday));
     assert_eq!(c.is_working_day(date!(2026 - 12 - 31)), Ok(true));
-    assert_eq!(
-        c.add_working_days(date!(2026 - 12 - 30), 1),
-        Ok(date!(2026 - 12 - 31))
-    );
-    assert_eq!(
-        c.add_working_days(date!(2026 - 12 - 31), 0),
-        Ok(date!(2026 - 12 - 31))
-    );
-    assert_eq!(
-        c.working_days_between(date!(2026 - 12 - 22), date!(2026 - 12 - 31)),
-        Ok(7)
-    );
+    assert_eq!(c.add_working_days(date!(2026 - 12 - 30), 1), Ok(date!(2026 - 12 - 31)));
+    assert_eq!(c.add_working_days(date!(2026 - 12 - 31), 0), Ok(date!(2026 - 12 - 31)));
+    assert_eq!(c.working_days_between(date!(2026 - 12 - 22), date!(2026 - 12 - 31)), Ok(7));
     let d = clock::deadline(&c, date!(2026 - 12 - 22), CORRECTION).unwrap();
     assert_eq!(d.date, date!(2026 - 12 - 31));
     assert!(!d.is_provisional());
 
     // One working day after 31 Dec 2026 needs 2027, which has no notice.
     let err = c.add_working_days(date!(2026 - 12 - 31), 1).unwrap_err();
-    assert!(
-        matches!(err, CalendarError::UnknownYear { year: 2027, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, CalendarError::UnknownYear { year: 2027, .. }), "{err:?}");
     assert!(err.to_string().contains("calendar unknown"), "{err}");
-    let err = c
-        .add_working_days(date!(2026 - 12 - 10), REPLY)
-        .unwrap_err();
+    let err = c.add_working_days(date!(2026 - 12 - 10), REPLY).unwrap_err();
     assert!(err.to_string().contains("calendar unknown"), "{err}");
-    assert!(
-        c.working_days_between(date!(2026 - 12 - 30), date!(2027 - 01 - 04))
-            .is_err()
-    );
+    assert!(c.working_days_between(date!(2026 - 12 - 30), date!(2027 - 01 - 04)).is_err());
     assert!(c.explain(date!(2026 - 12 - 31), 1).is_err());
 
     // The lenient clock gives a provisional date and names 2027.

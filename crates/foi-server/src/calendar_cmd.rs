@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use foi_domain::calendar::{format_date, parse_date, Calendar, DayKind};
+use foi_domain::calendar::{Calendar, DayKind, format_date, parse_date};
 use foi_domain::clock::{self, Deadline};
 use time::Date;
 
@@ -94,7 +94,13 @@ pub fn run(args: CalendarArgs) -> Result<String, String> {
         CalendarCommand::Explain { from, n } => {
             let days = calendar.explain(from, n).map_err(fail)?;
             let start_kind = calendar.day(from).map_err(fail)?;
-            let _ = writeln!(out, "{}  {}  day 0, not counted ({})", format_date(from), weekday(from), describe(start_kind));
+            let _ = writeln!(
+                out,
+                "{}  {}  day 0, not counted ({})",
+                format_date(from),
+                weekday(from),
+                describe(start_kind)
+            );
             for day in &days {
                 let verdict = match day.counted {
                     Some(k) => format!("working day {k}"),
