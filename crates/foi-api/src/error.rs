@@ -1,0 +1,155 @@
+//! The API's one error type and the `extensions.code` each variant reaches the client with.
+//!
+//! Clients branch on `extensions.code`, never on the message. Every variant's doc says what
+//! the client sees. Internal errors are logged here with their cause and reach the client as
+//! an opaque `INTERNAL` error: no SQL, no stack, no personal data.
+
+use async_graphql::ErrorExtensions;
+use foi_domain::lifecycle::TransitionError;
+use foi_store::StoreError;
+
+/// Everything a resolver can fail with.
+///
+/// It deliberately does not implement `Display`: async-graphql converts any `Display` error
+/// into a bare message, which would drop `extensions.code`. `From<ApiError>` below keeps it.
+#[derive(Debug)]
+pub enum ApiError {
+    /// `UNAUTHENTICATED`: no valid session; sign in and send `Authorization: Bearer <token>`.
+    Unauthenticated,
+    /// `FORBIDDEN`: signed in, but not allowed to do this.
+    Forbidden(String),
+    /// `NOT_FOUND`: no such object, or not one the caller may see.
+    NotFound(String),
+    /// `VALIDATION`: an input field is malformed; `extensions.field` names it.
+    Validation {
+        /// The input field, e.g. `input.idNumber`.
+        field: String,
+        /// What is wrong and what would be accepted.
+        message: String,
+    },
+    /// `INVALID_TRANSITION`: the event is never allowed in the case's stage;
+    /// `extensions.stage` and `extensions.event` name them.
+    /// `RULE_VIOLATION`: allowed in the stage, but a statutory guard refused its facts
+    /// (e.g. a correction notice after 7 working days); the message cites the article.
+    Transition(TransitionError),
+    /// `CONFLICT`: the case changed since the client read it (stale `version`). Reload and retry.
+    Conflict {
+        /// The version the client sent.
+        expected: i64,
+        /// The version stored.
+        actual: i64,
+    },
+    /// `ALREADY_EXISTS`: a unique value is taken (e.g. a login).
+    AlreadyExists(String),
+    /// `CALENDAR_UNKNOWN`: a date lies in a year without a loaded holiday notice.
+    CalendarUnknown(String),
+    /// `INTERNAL`: something failed on the server; the details are in its log.
+    Internal,
+}
+
+impl ApiError {
+    /// A validation error for `field`.
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Validation { field: field.into(), message: message.into() }
+    }
+
+    /// The message shown to the client: what is wrong and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated => {
+                "sign in first: send a valid session token as `Authorization: Bearer <token>`".into()
+            }
+            ApiError::Forbidden(why) => format!("forbidden: {why}"),
+            ApiError::NotFound(what) => format!("{what} not found"),
+            ApiError::Validation { field, message } => format!("{field}: {message}"),
+            ApiError::Transition(e) => e.to_string(),
+            ApiError::Conflict { expected, actual } => format!(
+                "the case was changed by someone else (expected version {expected}, it is at {actual}); reload it and try again"
+            ),
+            ApiError::AlreadyExists(what) => format!("{what} is already taken"),
+            ApiError::CalendarUnknown(message) => message.clone(),
+            ApiError::Internal => "internal error; the server log has the details".into(),
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Validation { .. } => "VALIDATION",
+            ApiError::Transition(TransitionError::NotAllowed { .. }) => "INVALID_TRANSITION",
+            ApiError::Transition(TransitionError::Refused { .. }) => "RULE_VIOLATION",
+            ApiError::Conflict { .. } => "CONFLICT",
+            ApiError::AlreadyExists(_) => "ALREADY_EXISTS",
+            ApiError::CalendarUnknown(_) => "CALENDAR_UNKNOWN",
+            ApiError::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> ApiError {
+        match err {
+            StoreError::NotFound { what } => ApiError::NotFound(what),
+            StoreError::Conflict { expected, actual } => ApiError::Conflict { expected, actual },
+            StoreError::UniqueViolation { constraint } => ApiError::AlreadyExists(constraint),
+            other => {
+                // Logged with its cause chain; never shown to the client.
+                let mut message = other.to_string();
+                let mut source = std::error::Error::source(&other);
+                while let Some(s) = source {
+                    message.push_str(": ");
+                    message.push_str(&s.to_string());
+                    source = s.source();
+                }
+                eprintln!("internal error: {message}");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<TransitionError> for ApiError {
+    fn from(err: TransitionError) -> ApiError {
+        ApiError::Transition(err)
+    }
+}
+
+impl From<foi_domain::calendar::CalendarError> for ApiError {
+    fn from(err: foi_domain::calendar::CalendarError) -> ApiError {
+        ApiError::CalendarUnknown(err.to_string())
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        async_graphql::Error::new(self.message()).extend_with(|_, e| {
+            e.set("code", self.code());
+            match self {
+                ApiError::Validation { field, .. } => e.set("field", field.as_str()),
+                ApiError::Transition(
+                    TransitionError::NotAllowed { stage, event } | TransitionError::Refused { stage, event, .. },
+                ) => {
+                    e.set("stage", stage.code());
+                    e.set("event", event.code());
+                }
+                ApiError::Conflict { expected, actual } => {
+                    e.set("expectedVersion", *expected);
+                    e.set("actualVersion", *actual);
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> async_graphql::Error {
+        err.extend()
+    }
+}
+
+/// Resolver results.
+pub type ApiResult<T> = Result<T, async_graphql::Error>;

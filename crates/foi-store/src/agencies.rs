@@ -1,0 +1,177 @@
+//! Agencies: the tree of the district government, its departments, towns and streets.
+//! Staff see their own agency and the agencies below it, so the subtree queries here are
+//! the basis of every access check.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::entities::agencies;
+use crate::{StoreError, sql};
+
+/// The case-number pattern an agency gets unless it sets its own (`游府信申〔2026〕17号`).
+pub const DEFAULT_CASE_NUMBER_PATTERN: &str = "{prefix}〔{year}〕{seq}号";
+
+/// An agency to create. [`NewAgency::new`] fills the configurable limits with the defaults
+/// of rules.md; override the public fields as needed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAgency {
+    /// Short unique code, e.g. `youxian`.
+    pub code: String,
+    pub name: String,
+    /// The agency above this one; `None` for the root (the district government).
+    pub parent_id: Option<Uuid>,
+    /// Prefix of case numbers, e.g. `游府信申`.
+    pub case_prefix: String,
+    /// Pattern of case numbers, with `{prefix}`, `{year}` and `{seq}`.
+    pub case_number_pattern: String,
+    /// Named in the remedy clause of every reply.
+    pub reconsideration_body: String,
+    /// Correction period granted in a correction notice, in working days (default 15).
+    pub correction_period_wd: i32,
+    /// A case is "due soon" with this many working days left (default 5).
+    pub due_soon_wd: i32,
+    /// Whether an outstanding fee stops the reply clock (default yes).
+    pub fee_pauses_clock: bool,
+}
+
+impl NewAgency {
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        case_prefix: impl Into<String>,
+        reconsideration_body: impl Into<String>,
+    ) -> Self {
+        NewAgency {
+            code: code.into(),
+            name: name.into(),
+            parent_id: None,
+            case_prefix: case_prefix.into(),
+            case_number_pattern: DEFAULT_CASE_NUMBER_PATTERN.to_owned(),
+            reconsideration_body: reconsideration_body.into(),
+            correction_period_wd: 15,
+            due_soon_wd: 5,
+            fee_pauses_clock: true,
+        }
+    }
+
+    /// Places the agency under `parent`.
+    pub fn under(mut self, parent: Uuid) -> Self {
+        self.parent_id = Some(parent);
+        self
+    }
+}
+
+/// A stored agency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agency {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    pub case_prefix: String,
+    pub case_number_pattern: String,
+    pub reconsideration_body: String,
+    pub correction_period_wd: i32,
+    pub due_soon_wd: i32,
+    pub fee_pauses_clock: bool,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<agencies::Model> for Agency {
+    fn from(m: agencies::Model) -> Self {
+        Agency {
+            id: m.id,
+            code: m.code,
+            name: m.name,
+            parent_id: m.parent_id,
+            case_prefix: m.case_prefix,
+            case_number_pattern: m.case_number_pattern,
+            reconsideration_body: m.reconsideration_body,
+            correction_period_wd: m.correction_period_wd,
+            due_soon_wd: m.due_soon_wd,
+            fee_pauses_clock: m.fee_pauses_clock,
+            created_at: m.created_at,
+        }
+    }
+}
+
+pub(crate) async fn create<C: ConnectionTrait>(c: &C, new: NewAgency) -> Result<Agency, StoreError> {
+    let model = agencies::ActiveModel {
+        id: Set(crate::new_id()),
+        code: Set(new.code),
+        name: Set(new.name),
+        parent_id: Set(new.parent_id),
+        case_prefix: Set(new.case_prefix),
+        case_number_pattern: Set(new.case_number_pattern),
+        reconsideration_body: Set(new.reconsideration_body),
+        correction_period_wd: Set(new.correction_period_wd),
+        due_soon_wd: Set(new.due_soon_wd),
+        fee_pauses_clock: Set(new.fee_pauses_clock),
+        created_at: Set(sql::now()),
+    }
+    .insert(c)
+    .await?;
+    Ok(model.into())
+}
+
+pub(crate) async fn get<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<Agency, StoreError> {
+    agencies::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .map(Agency::from)
+        .ok_or_else(|| StoreError::not_found(format_args!("agency {id}")))
+}
+
+pub(crate) async fn by_code<C: ConnectionTrait>(c: &C, code: &str) -> Result<Option<Agency>, StoreError> {
+    Ok(agencies::Entity::find().filter(agencies::Column::Code.eq(code)).one(c).await?.map(Agency::from))
+}
+
+pub(crate) async fn list<C: ConnectionTrait>(c: &C) -> Result<Vec<Agency>, StoreError> {
+    Ok(agencies::Entity::find()
+        .order_by_asc(agencies::Column::Code)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(Agency::from)
+        .collect())
+}
+
+/// The agency and all agencies below it, ordered by code. `UNION` (not `UNION ALL`) keeps
+/// the recursion finite even if a cycle were ever written.
+pub(crate) async fn subtree<C: ConnectionTrait>(c: &C, root: Uuid) -> Result<Vec<Agency>, StoreError> {
+    let stmt = sql::stmt(
+        c.get_database_backend(),
+        "WITH RECURSIVE subtree(id) AS ( \
+             SELECT id FROM agencies WHERE id = ? \
+             UNION \
+             SELECT a.id FROM agencies a JOIN subtree s ON a.parent_id = s.id \
+         ) \
+         SELECT agencies.* FROM agencies WHERE id IN (SELECT id FROM subtree) ORDER BY code",
+        [root.into()],
+    );
+    let rows = agencies::Entity::find().from_raw_sql(stmt).all(c).await?;
+    if rows.is_empty() {
+        return Err(StoreError::not_found(format_args!("agency {root}")));
+    }
+    Ok(rows.into_iter().map(Agency::from).collect())
+}
+
+/// Whether `agency` is `ancestor` or lies below it. Unknown ids are simply not within.
+pub(crate) async fn is_within<C: ConnectionTrait>(c: &C, agency: Uuid, ancestor: Uuid) -> Result<bool, StoreError> {
+    if agency == ancestor {
+        return Ok(agencies::Entity::find_by_id(agency).one(c).await?.is_some());
+    }
+    let stmt = sql::stmt(
+        c.get_database_backend(),
+        "WITH RECURSIVE up(id, parent_id) AS ( \
+             SELECT id, parent_id FROM agencies WHERE id = ? \
+             UNION \
+             SELECT a.id, a.parent_id FROM agencies a JOIN up u ON a.id = u.parent_id \
+         ) \
+         SELECT 1 AS found FROM up WHERE id = ?",
+        [agency.into(), ancestor.into()],
+    );
+    Ok(c.query_one_raw(stmt).await?.is_some())
+}

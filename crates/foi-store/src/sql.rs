@@ -1,0 +1,45 @@
+//! Hand-written SQL for what the query builder does not express (recursive CTEs,
+//! `UPDATE … RETURNING` arithmetic), written once with `?` placeholders.
+
+use sea_orm::{DbBackend, Statement, Value};
+use time::{OffsetDateTime, UtcOffset};
+
+/// Builds a statement from SQL written with `?` placeholders, numbering them `$1, $2, …`
+/// for PostgreSQL. The SQL given here never contains a literal `?`.
+pub(crate) fn stmt<I>(backend: DbBackend, sql: &str, values: I) -> Statement
+where
+    I: IntoIterator<Item = Value>,
+{
+    let sql = match backend {
+        DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Normalises an instant for storage: UTC (so that SQLite's text form sorts and compares
+/// correctly) and whole microseconds (PostgreSQL's precision, so a value reads back equal
+/// to what was written on both backends).
+pub(crate) fn instant(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(UtcOffset::UTC);
+    let micros = t.nanosecond() / 1_000 * 1_000;
+    t.replace_nanosecond(micros).expect("a truncated nanosecond is in range")
+}
+
+/// The current instant, normalised like [`instant`].
+pub(crate) fn now() -> OffsetDateTime {
+    instant(OffsetDateTime::now_utc())
+}

@@ -1,0 +1,111 @@
+//! Accounts and bearer sessions: lookup, expiry, revocation, hashing at rest.
+
+use foi_store::{NewAccount, StoreError, constraints};
+use sea_orm::{ConnectionTrait, Statement};
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+use crate::common::{TestDb, on_each_backend};
+use crate::fixtures::{T0, agency, applicant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_roundtrip_and_unique_login() {
+    on_each_backend(accounts_roundtrip).await;
+}
+
+async fn accounts_roundtrip(db: TestDb) {
+    let s = &db.store;
+    let a = agency(s, "youxian", None).await;
+    let clerk = s
+        .create_account(NewAccount {
+            kind: "staff".into(),
+            login: "clerk1".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            display_name: "李四".into(),
+            agency_id: Some(a.id),
+            roles: vec!["clerk".into(), "reviewer".into()],
+            ..NewAccount::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(clerk.roles, ["clerk", "reviewer"]);
+    assert!(clerk.has_role("reviewer") && !clerk.has_role("office_head"));
+    assert_eq!(s.account(clerk.id).await.unwrap(), clerk);
+    assert_eq!(s.account_by_login("clerk1").await.unwrap(), Some(clerk.clone()));
+    assert_eq!(s.account_by_login("nobody").await.unwrap(), None);
+
+    let wang = s.create_account(applicant("wang")).await.unwrap();
+    assert!(wang.roles.is_empty());
+    assert_eq!(wang.id_number.as_deref(), Some("11010519491231002X"));
+
+    let err = s.create_account(applicant("wang")).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::UniqueViolation { constraint } if constraint == constraints::UX_ACCOUNTS_LOGIN),
+        "{err:?}"
+    );
+    let mut bad_kind = applicant("bad");
+    bad_kind.kind = "robot".into();
+    assert!(matches!(s.create_account(bad_kind).await, Err(StoreError::Database(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_revoke_and_are_stored_hashed() {
+    on_each_backend(sessions).await;
+}
+
+async fn sessions(db: TestDb) {
+    let s = &db.store;
+    let wang = s.create_account(applicant("wang")).await.unwrap();
+    let opened = s.create_session(wang.id, T0, Duration::hours(12)).await.unwrap();
+    let token = opened.token.clone();
+    assert_eq!(token.len(), 64);
+    assert!(!format!("{opened:?}").contains(&token), "Debug leaks the token");
+    assert_eq!(opened.session.expires_at, T0 + Duration::hours(12));
+
+    // Live within its lifetime.
+    let (session, account) = s.lookup_session(&token, T0).await.unwrap().expect("live");
+    assert_eq!(account.id, wang.id);
+    assert_eq!(session, opened.session);
+    let later = T0 + Duration::hours(11);
+    assert!(s.lookup_session(&token, later).await.unwrap().is_some());
+    // Expired at and after `expires_at`.
+    assert!(s.lookup_session(&token, T0 + Duration::hours(12)).await.unwrap().is_none());
+    assert!(s.lookup_session(&token, T0 + Duration::days(3)).await.unwrap().is_none());
+    // Unknown tokens.
+    assert!(s.lookup_session("", T0).await.unwrap().is_none());
+    assert!(s.lookup_session(&"0".repeat(64), T0).await.unwrap().is_none());
+
+    // Only the SHA-256 is stored.
+    let raw = db.raw().await;
+    let rows = raw
+        .query_all_raw(Statement::from_string(raw.get_database_backend(), "SELECT token_hash FROM sessions"))
+        .await
+        .unwrap();
+    let hashes: Vec<String> = rows.iter().map(|r| r.try_get_by_index(0).unwrap()).collect();
+    let expected: String = Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hashes, [expected]);
+    assert!(hashes.iter().all(|h| h != &token));
+
+    // Revocation.
+    assert!(s.revoke_session(&token, later).await.unwrap());
+    assert!(s.lookup_session(&token, later).await.unwrap().is_none());
+    assert!(!s.revoke_session(&token, later).await.unwrap(), "already revoked");
+
+    // Sign out everywhere.
+    let a = s.create_session(wang.id, T0, Duration::hours(1)).await.unwrap();
+    let b = s.create_session(wang.id, T0, Duration::hours(1)).await.unwrap();
+    assert_ne!(a.token, b.token);
+    assert_eq!(s.revoke_sessions_of(wang.id, T0).await.unwrap(), 2);
+    assert!(s.lookup_session(&a.token, T0).await.unwrap().is_none());
+    assert!(s.lookup_session(&b.token, T0).await.unwrap().is_none());
+
+    // Disabled accounts do not authenticate (the API has no "disable" yet: use SQL).
+    let c = s.create_session(wang.id, T0, Duration::hours(1)).await.unwrap();
+    let disable = match raw.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "UPDATE accounts SET disabled_at = now()",
+        _ => "UPDATE accounts SET disabled_at = '2026-03-02T01:00:00Z'",
+    };
+    raw.execute_unprepared(disable).await.unwrap();
+    assert!(s.lookup_session(&c.token, T0).await.unwrap().is_none());
+    raw.close().await.ok();
+}
