@@ -4,12 +4,18 @@
 //! into domain events, let the store write them in one transaction, and map every error to a
 //! stable `extensions.code`.
 
+pub mod auth;
 pub mod enums;
 pub mod error;
+pub mod password;
+pub mod schema;
+pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Object, Schema};
+use async_graphql::{EmptySubscription, Schema};
+
+pub use schema::{MutationRoot, QueryRoot};
 
 /// What every resolver can reach.
 #[derive(Clone)]
@@ -18,6 +24,30 @@ pub struct ApiState {
     pub store: foi_store::Store,
     /// Where "now" comes from (tests fix it).
     pub clock: Arc<dyn foi_domain::clock::Clock>,
+    /// The working-day calendar in force: the bundled notices plus those loaded into the
+    /// database. Replaced as a whole when a year is loaded.
+    pub calendar: Arc<std::sync::RwLock<Arc<foi_domain::calendar::Calendar>>>,
+}
+
+impl ApiState {
+    /// The state over `store`: loads the calendar (bundled years, then the years stored in
+    /// the database, which may amend them).
+    pub async fn load(
+        store: foi_store::Store,
+        clock: Arc<dyn foi_domain::clock::Clock>,
+    ) -> Result<ApiState, error::ApiError> {
+        let mut calendar = foi_domain::calendar::Calendar::bundled();
+        for year in store.calendar_years().await? {
+            let notice = serde_json::from_value(year.data).map_err(|_| error::ApiError::Internal)?;
+            calendar = calendar.with_notice(year.year, notice)?;
+        }
+        Ok(ApiState { store, clock, calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))) })
+    }
+
+    /// The calendar in force now.
+    pub fn calendar(&self) -> Arc<foi_domain::calendar::Calendar> {
+        self.calendar.read().map(|c| Arc::clone(&c)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
 }
 
 /// The raw bearer token of the request, if any (from `Authorization: Bearer …`).
@@ -37,24 +67,3 @@ pub fn sdl() -> String {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()
 }
 
-/// Queries.
-pub struct QueryRoot;
-
-#[Object]
-impl QueryRoot {
-    /// The version of the `foi` API.
-    async fn api_version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
-}
-
-/// Mutations.
-pub struct MutationRoot;
-
-#[Object]
-impl MutationRoot {
-    /// Placeholder until the lifecycle mutations land.
-    async fn noop(&self) -> bool {
-        true
-    }
-}

@@ -31,6 +31,7 @@ mod error;
 mod sequences;
 mod sessions;
 mod sql;
+pub mod workflow;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -51,6 +52,7 @@ pub use error::StoreError;
 pub use sessions::{NewSession, Session};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
+pub use workflow::{Actor, ApplicantDetails, CaseState, Command, NewApplication, QueueQuery, WorkflowError};
 
 /// Names of the unique constraints a [`StoreError::UniqueViolation`] can report.
 pub mod constraints {

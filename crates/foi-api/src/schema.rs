@@ -1,0 +1,743 @@
+//! The query and mutation roots. Each resolver authenticates, authorises, translates its
+//! input into a domain event or a store call, and maps errors; nothing here decides a
+//! transition or computes a deadline.
+
+use async_graphql::connection::{self, Connection, Edge, EmptyFields};
+use async_graphql::{Context, ErrorExtensions, InputObject, Object, ID};
+use foi_domain::applicant::{ApplicantKind, Channel};
+use foi_domain::identity::{ResidentId, SocialCreditCode};
+use foi_domain::lifecycle::{Event, Stage};
+use foi_store::{ApplicantDetails, CaseState, Command, NewAccount, NewApplication, QueueQuery, Uuid};
+use time::{Date, Duration};
+
+use crate::auth::{self, roles, Viewer};
+use crate::enums;
+use crate::error::ApiError;
+use crate::types::{AccountNode, AgencyNode, CalendarView, CaseNode, SessionView};
+use crate::ApiState;
+
+/// How long a session lasts without signing in again.
+pub const SESSION_TTL: Duration = Duration::hours(12);
+/// The largest page a list returns.
+pub const MAX_PAGE: usize = 100;
+
+type ApiResult<T> = Result<T, async_graphql::Error>;
+
+fn ext(e: impl Into<ApiError>) -> async_graphql::Error {
+    e.into().extend()
+}
+
+fn parse_id(field: &str, id: &ID) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::validation(field, "not a valid id"))
+}
+
+fn state<'a>(ctx: &'a Context<'_>) -> &'a ApiState {
+    ctx.data_unchecked::<ApiState>()
+}
+
+fn today(ctx: &Context<'_>) -> Date {
+    state(ctx).clock.today()
+}
+
+fn non_empty(field: &str, value: &str) -> Result<String, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::validation(field, "must not be empty"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn optional(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: bool) -> Result<CaseNode, ApiError> {
+    let s = state(ctx);
+    let agency = s.store.agency(state_.record.agency_id).await?;
+    let view =
+        if full_view { viewer.view_of(&state_.record) } else { foi_domain::privacy::View::Masked };
+    Ok(CaseNode { state: state_, agency, view, calendar: s.calendar(), today: today(ctx) })
+}
+
+/// Checks an identity number against the applicant kind: a resident ID (GB 11643) for a
+/// natural person, a unified social credit code (GB 32100) for an organisation.
+fn check_identity(field: &str, kind: ApplicantKind, number: &str) -> Result<String, ApiError> {
+    if kind.is_organisation() {
+        SocialCreditCode::parse(number).map(|c| c.as_str().to_owned()).map_err(|e| ApiError::validation(field, e.to_string()))
+    } else {
+        ResidentId::parse(number).map(|c| c.as_str().to_owned()).map_err(|e| ApiError::validation(field, e.to_string()))
+    }
+}
+
+/// Queries.
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The version of the `foi` API.
+    async fn api_version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+
+    /// The signed-in account.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<AccountNode> {
+        Ok(AccountNode(auth::viewer(ctx).await.map_err(ext)?.account))
+    }
+
+    /// One case with its full history. Officers of the handling agency see the applicant's
+    /// personal data in full; everyone else sees it masked.
+    async fn case(&self, ctx: &Context<'_>, id: ID) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let case_id = parse_id("id", &id).map_err(ext)?;
+        let found = state(ctx).store.case_state(case_id).await.map_err(ext)?;
+        if !viewer.can_see(&found.record) {
+            return Err(ext(ApiError::NotFound(format!("case {case_id}"))));
+        }
+        node(ctx, &viewer, found, true).await.map_err(ext)
+    }
+
+    /// The signed-in applicant's own cases, open and concluded, soonest due first.
+    async fn my_cases(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        if !viewer.is_applicant() {
+            return Err(ext(ApiError::Forbidden("myCases lists an applicant's own cases; staff use queue".into())));
+        }
+        let query = QueueQuery {
+            agency_ids: state(ctx).store.agencies().await.map_err(ext)?.into_iter().map(|a| a.id).collect(),
+            stages: Stage::ALL.into_iter().filter(|s| *s != Stage::New).collect(),
+            applicant_id: Some(viewer.account.id),
+            ..QueueQuery::default()
+        };
+        page(ctx, &viewer, query, after, first).await
+    }
+
+    /// The clerk queue: open cases of the caller's agency and the agencies below it,
+    /// ordered by the statutory reply due date (soonest first; cases not yet received
+    /// last). Personal data is masked in lists.
+    async fn queue(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<QueueFilter>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        if !viewer.is_staff() {
+            return Err(ext(ApiError::Forbidden("the queue is for staff; applicants use myCases".into())));
+        }
+        let filter = filter.unwrap_or_default();
+        let s = state(ctx);
+        let mut agency_ids = viewer.agencies.clone();
+        if let Some(code) = filter.agency_code.as_deref() {
+            let agency = s.store.agency_by_code(code).await.map_err(ext)?;
+            let Some(agency) = agency.filter(|a| viewer.agencies.contains(&a.id)) else {
+                return Err(ext(ApiError::validation("filter.agencyCode", format!("no agency {code} in your scope"))));
+            };
+            agency_ids = s.store.agency_subtree(agency.id).await.map_err(ext)?.into_iter().map(|a| a.id).collect();
+        }
+        let today = today(ctx);
+        let mut query = QueueQuery {
+            agency_ids,
+            stages: filter.stages.unwrap_or_default().into_iter().map(Stage::from).collect(),
+            assignee_id: filter.assignee_id.as_ref().map(|id| parse_id("filter.assigneeId", id)).transpose().map_err(ext)?,
+            ..QueueQuery::default()
+        };
+        if filter.overdue == Some(true) {
+            query.due_on_or_before = today.previous_day();
+        }
+        if filter.due_soon == Some(true) {
+            // Due soon: not yet overdue and at most the agency's threshold left.
+            let own = match viewer.account.agency_id {
+                Some(id) => s.store.agency(id).await.map_err(ext)?.due_soon_wd,
+                None => 5,
+            };
+            let calendar = s.calendar();
+            let horizon = foi_domain::clock::deadline(&calendar, today, u32::try_from(own).unwrap_or(5))
+                .map_err(ext)?
+                .date;
+            query.due_on_or_after = Some(today);
+            query.due_on_or_before = Some(query.due_on_or_before.map_or(horizon, |d| d.min(horizon)));
+        }
+        page(ctx, &viewer, query, after, first).await
+    }
+
+    /// The agencies the caller works in: their own and every one below it.
+    async fn agencies(&self, ctx: &Context<'_>) -> ApiResult<Vec<AgencyNode>> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let all = state(ctx).store.agencies().await.map_err(ext)?;
+        Ok(all
+            .into_iter()
+            .filter(|a| viewer.is_applicant() || viewer.agencies.contains(&a.id))
+            .map(AgencyNode)
+            .collect())
+    }
+
+    /// The working-day calendar in force.
+    async fn calendar(&self, ctx: &Context<'_>) -> CalendarView {
+        let calendar = state(ctx).calendar();
+        CalendarView { years: calendar.loaded_years(), version: calendar.version().to_string() }
+    }
+}
+
+async fn page(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    mut query: QueueQuery,
+    after: Option<String>,
+    first: Option<i32>,
+) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
+    connection::query(after, None, first, None, |after: Option<usize>, _before: Option<usize>, first: Option<usize>, _last| async move {
+        let offset = after.map_or(0, |a| a + 1);
+        let limit = first.unwrap_or(20).min(MAX_PAGE);
+        query.offset = offset as u64;
+        query.limit = limit as u64;
+        let (states, total) = state(ctx).store.queue(&query).await.map_err(ext)?;
+        let mut connection = Connection::new(offset > 0, (offset + states.len()) < total as usize);
+        for (i, found) in states.into_iter().enumerate() {
+            connection.edges.push(Edge::new(offset + i, node(ctx, viewer, found, false).await.map_err(ext)?));
+        }
+        Ok::<_, async_graphql::Error>(connection)
+    })
+    .await
+}
+
+/// Narrows the clerk queue.
+#[derive(InputObject, Default)]
+pub struct QueueFilter {
+    /// Only these stages (default: every open stage).
+    pub stages: Option<Vec<enums::Stage>>,
+    /// Only cases assigned to this officer.
+    pub assignee_id: Option<ID>,
+    /// Only cases whose reply is due within the agency's "due soon" threshold.
+    pub due_soon: Option<bool>,
+    /// Only cases past their reply deadline.
+    pub overdue: Option<bool>,
+    /// Only this agency and the agencies below it.
+    pub agency_code: Option<String>,
+}
+
+/// A new applicant account (Reg. 27: anyone may apply).
+#[derive(InputObject)]
+pub struct RegisterApplicantInput {
+    /// Sign-in name.
+    pub login: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// Name of the person or organisation.
+    pub name: String,
+    /// Natural person or one of the five organisation kinds.
+    pub kind: enums::ApplicantKind,
+    /// Resident ID (18 characters, GB 11643) for a natural person; unified social credit
+    /// code (GB 32100) for an organisation.
+    pub id_number: String,
+    /// Contact phone.
+    pub phone: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+}
+
+/// Signing in.
+#[derive(InputObject)]
+pub struct SignInInput {
+    /// Sign-in name.
+    pub login: String,
+    /// Password.
+    pub password: String,
+}
+
+/// An online application (Reg. 29).
+#[derive(InputObject)]
+pub struct SubmitApplicationInput {
+    /// The code of the agency applied to.
+    pub agency_code: String,
+    /// Title, document number or other identifying features of the information sought.
+    pub subject: String,
+    /// Further description.
+    pub description: Option<String>,
+    /// The form wanted.
+    pub form_wanted: enums::FormWanted,
+    /// How to receive it.
+    pub delivery_method: enums::DeliveryMethod,
+}
+
+/// An application that arrived other than online, recorded by a clerk (receipt, 签收).
+#[derive(InputObject)]
+pub struct RecordApplicationInput {
+    /// How it arrived (not ONLINE).
+    pub channel: enums::Channel,
+    /// The date of receipt under Reg. 31 (default: today).
+    pub received_on: Option<Date>,
+    /// The applicant's name.
+    pub applicant_name: String,
+    /// The applicant's kind.
+    pub applicant_kind: enums::ApplicantKind,
+    /// Resident ID or credit code.
+    pub applicant_id_number: Option<String>,
+    /// Phone.
+    pub applicant_phone: Option<String>,
+    /// E-mail.
+    pub applicant_email: Option<String>,
+    /// Address.
+    pub applicant_address: Option<String>,
+    /// What is sought.
+    pub subject: String,
+    /// Further description.
+    pub description: Option<String>,
+    /// The form wanted.
+    pub form_wanted: enums::FormWanted,
+    /// How to receive it.
+    pub delivery_method: enums::DeliveryMethod,
+}
+
+/// The fields every change of a case carries.
+#[derive(InputObject)]
+pub struct CaseChangeInput {
+    /// The case.
+    pub case_id: ID,
+    /// The version read; a stale one is refused with `CONFLICT`.
+    pub version: i64,
+    /// The legal date of the event (default: today in China Standard Time).
+    pub on: Option<Date>,
+    /// Why, for the audit trail.
+    pub reason: Option<String>,
+}
+
+/// Assignment to an officer.
+#[derive(InputObject)]
+pub struct AssignInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// The officer's account id.
+    pub officer_id: ID,
+}
+
+/// A correction notice (补正告知书, Reg. 30): one notice listing everything to fix.
+#[derive(InputObject)]
+pub struct RequestCorrectionInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// Everything the applicant must fix.
+    pub items: Vec<String>,
+}
+
+/// A later reply date under Reg. 35.
+#[derive(InputObject)]
+pub struct LaterReplyDateInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// The new reply date, after the current deadline.
+    pub reply_by: Date,
+}
+
+/// A consultation letter (Reg. 32, 34).
+#[derive(InputObject)]
+pub struct OpenConsultationInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// Third party or co-producing agency.
+    pub party: enums::ConsultedParty,
+    /// Whom the letter goes to.
+    pub name: String,
+}
+
+/// The end of a consultation.
+#[derive(InputObject)]
+pub struct CloseConsultationInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// The consultation's number (see `Case.consultations`).
+    pub number: i32,
+    /// How it ended.
+    pub result: enums::ConsultationResult,
+}
+
+/// An extension of the reply limit (Reg. 33): office heads only.
+#[derive(InputObject)]
+pub struct ExtendInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// 1 to 20 working days.
+    pub working_days: i32,
+}
+
+/// A fee notice (Reg. 42).
+#[derive(InputObject)]
+pub struct FeeNoticeInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// Amount in yuan.
+    pub amount_yuan: i32,
+    /// Per application or per page.
+    pub basis: enums::FeeBasis,
+}
+
+/// The reply (答复).
+#[derive(InputObject)]
+pub struct ReplyInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// One of the outcomes of table 三 rows (一) to (四).
+    pub outcome: enums::Outcome,
+    /// The legal basis; required for partial disclosure, refusals and "cannot provide".
+    pub legal_basis: Option<String>,
+    /// Given on the spot, on the day of receipt.
+    #[graphql(default)]
+    pub on_the_spot: bool,
+}
+
+/// A "not handled as an application" notice.
+#[derive(InputObject)]
+pub struct NotHandledInput {
+    /// The case.
+    pub change: CaseChangeInput,
+    /// Why.
+    pub reason: enums::NotHandledReason,
+    /// The explanation given to the applicant, citing the article.
+    pub explanation: String,
+}
+
+/// Mutations.
+pub struct MutationRoot;
+
+async fn change(
+    ctx: &Context<'_>,
+    input: CaseChangeInput,
+    allowed: &[&str],
+    make: impl FnOnce(Date) -> Result<Command, ApiError>,
+) -> ApiResult<CaseNode> {
+    let viewer = auth::viewer(ctx).await.map_err(ext)?;
+    let s = state(ctx);
+    let case_id = parse_id("input.caseId", &input.case_id).map_err(ext)?;
+    let current = s.store.case_state(case_id).await.map_err(ext)?;
+    if !viewer.can_see(&current.record) {
+        return Err(ext(ApiError::NotFound(format!("case {case_id}"))));
+    }
+    if allowed.is_empty() {
+        // Applicant actions: the applicant's own case (checked by can_see).
+        if !viewer.is_applicant() {
+            viewer.require_case_worker(&current.record).map_err(ext)?;
+        }
+    } else {
+        viewer.require_role(allowed, "this change").map_err(ext)?;
+    }
+    let on = input.on.unwrap_or_else(|| today(ctx));
+    let command = make(on).map_err(ext)?;
+    let calendar = s.calendar();
+    let changed = s
+        .store
+        .change_case(case_id, input.version, command, &viewer.actor(), optional(input.reason), &calendar, s.clock.now())
+        .await
+        .map_err(|e| ext(workflow_error(e)))?;
+    node(ctx, &viewer, changed, true).await.map_err(ext)
+}
+
+fn workflow_error(e: foi_store::WorkflowError) -> ApiError {
+    match e {
+        foi_store::WorkflowError::Store(e) => e.into(),
+        foi_store::WorkflowError::Transition(e) => e.into(),
+        foi_store::WorkflowError::Calendar(e) => e.into(),
+        foi_store::WorkflowError::Pattern(e) => ApiError::validation("agency.caseNumberPattern", e.to_string()),
+    }
+}
+
+fn event(e: Event) -> Result<Command, ApiError> {
+    Ok(Command::Event(e))
+}
+
+const WORKERS: &[&str] = &roles::CASE_WORKERS;
+
+#[Object]
+impl MutationRoot {
+    /// Creates an applicant account after checking the identity number.
+    async fn register_applicant(&self, ctx: &Context<'_>, input: RegisterApplicantInput) -> ApiResult<AccountNode> {
+        let kind = ApplicantKind::from(input.kind);
+        let login = non_empty("input.login", &input.login).map_err(ext)?;
+        crate::password::check_new("input.password", &input.password).map_err(ext)?;
+        let name = non_empty("input.name", &input.name).map_err(ext)?;
+        let id_number = check_identity("input.idNumber", kind, &input.id_number).map_err(ext)?;
+        let account = NewAccount {
+            kind: "applicant".into(),
+            login,
+            password_hash: crate::password::hash(&input.password).map_err(ext)?,
+            display_name: name,
+            applicant_kind: Some(kind.code().to_owned()),
+            id_document_kind: Some(if kind.is_organisation() { "SOCIAL_CREDIT_CODE" } else { "RESIDENT_ID" }.into()),
+            id_number: Some(id_number),
+            phone: optional(input.phone),
+            email: optional(input.email),
+            address: optional(input.address),
+            ..NewAccount::default()
+        };
+        let created = state(ctx).store.create_account(account).await.map_err(|e| match e {
+            foi_store::StoreError::UniqueViolation { .. } => ext(ApiError::validation("input.login", "this login is already taken")),
+            other => ext(other),
+        })?;
+        Ok(AccountNode(created))
+    }
+
+    /// Signs in with a password and returns a bearer token.
+    async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> ApiResult<SessionView> {
+        let s = state(ctx);
+        let account = s.store.account_by_login(input.login.trim()).await.map_err(ext)?;
+        // The same answer for an unknown login and a wrong password.
+        let refused = || ext(ApiError::Unauthenticated);
+        let account = account.filter(|a| a.disabled_at.is_none()).ok_or_else(refused)?;
+        if !crate::password::verify(&input.password, &account.password_hash) {
+            return Err(refused());
+        }
+        let session = s.store.create_session(account.id, s.clock.now(), SESSION_TTL).await.map_err(ext)?;
+        Ok(SessionView { token: session.token, expires_at: session.session.expires_at, account: AccountNode(account) })
+    }
+
+    /// Revokes the current session token.
+    async fn sign_out(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let token = auth::token(ctx).ok_or_else(|| ext(ApiError::Unauthenticated))?;
+        let s = state(ctx);
+        s.store.revoke_session(token, s.clock.now()).await.map_err(ext)
+    }
+
+    /// An applicant submits an application online. It is received (and its clock starts)
+    /// when a clerk signs for it (Reg. 31).
+    async fn submit_application(&self, ctx: &Context<'_>, input: SubmitApplicationInput) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        if !viewer.is_applicant() {
+            return Err(ext(ApiError::Forbidden("only applicants submit online; staff use recordApplication".into())));
+        }
+        let s = state(ctx);
+        let agency = s.store.agency_by_code(input.agency_code.trim()).await.map_err(ext)?.ok_or_else(|| {
+            ext(ApiError::validation("input.agencyCode", format!("no agency has the code {}", input.agency_code)))
+        })?;
+        let a = &viewer.account;
+        let kind = a.applicant_kind.as_deref().and_then(|k| k.parse().ok()).unwrap_or(ApplicantKind::NaturalPerson);
+        let application = NewApplication {
+            agency_id: agency.id,
+            applicant_id: Some(a.id),
+            applicant: ApplicantDetails {
+                name: a.display_name.clone(),
+                kind,
+                id_number: a.id_number.clone(),
+                phone: a.phone.clone(),
+                email: a.email.clone(),
+                address: a.address.clone(),
+            },
+            subject: non_empty("input.subject", &input.subject).map_err(ext)?,
+            description: input.description.unwrap_or_default().trim().to_owned(),
+            form_wanted: input.form_wanted.into(),
+            delivery: input.delivery_method.into(),
+        };
+        let first = Event::Submitted { on: today(ctx) };
+        let calendar = s.calendar();
+        let opened = s
+            .store
+            .open_case(application, first, &viewer.actor(), &calendar, s.clock.now())
+            .await
+            .map_err(|e| ext(workflow_error(e)))?;
+        node(ctx, &viewer, opened, true).await.map_err(ext)
+    }
+
+    /// A clerk records an application that arrived in person, by post, fax or orally: it is
+    /// received on its date of receipt (Reg. 31) in the clerk's own agency.
+    async fn record_application(&self, ctx: &Context<'_>, input: RecordApplicationInput) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(WORKERS, "recording an application").map_err(ext)?;
+        let channel = Channel::from(input.channel);
+        if channel == Channel::Online {
+            return Err(ext(ApiError::validation("input.channel", "online applications are submitted by the applicant")));
+        }
+        let kind = ApplicantKind::from(input.applicant_kind);
+        let id_number = optional(input.applicant_id_number)
+            .map(|n| check_identity("input.applicantIdNumber", kind, &n))
+            .transpose()
+            .map_err(ext)?;
+        let agency_id = viewer.account.agency_id.ok_or_else(|| ext(ApiError::Forbidden("no agency".into())))?;
+        let application = NewApplication {
+            agency_id,
+            applicant_id: None,
+            applicant: ApplicantDetails {
+                name: non_empty("input.applicantName", &input.applicant_name).map_err(ext)?,
+                kind,
+                id_number,
+                phone: optional(input.applicant_phone),
+                email: optional(input.applicant_email),
+                address: optional(input.applicant_address),
+            },
+            subject: non_empty("input.subject", &input.subject).map_err(ext)?,
+            description: input.description.unwrap_or_default().trim().to_owned(),
+            form_wanted: input.form_wanted.into(),
+            delivery: input.delivery_method.into(),
+        };
+        let s = state(ctx);
+        let first = Event::Received { on: input.received_on.unwrap_or_else(|| today(ctx)), channel };
+        let calendar = s.calendar();
+        let opened = s
+            .store
+            .open_case(application, first, &viewer.actor(), &calendar, s.clock.now())
+            .await
+            .map_err(|e| ext(workflow_error(e)))?;
+        node(ctx, &viewer, opened, true).await.map_err(ext)
+    }
+
+    /// 签收: a clerk acknowledges an online submission; this day is the date of receipt
+    /// (Reg. 31) and the clock starts.
+    async fn receive_application(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::Received { on, channel: Channel::Online })).await
+    }
+
+    /// 登记: registers the case under the agency's next case number.
+    async fn register_case(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| Ok(Command::Register { on })).await
+    }
+
+    /// 审核通过: the review found a complete disclosure application; on to handling.
+    async fn accept_case(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::Accepted { on })).await
+    }
+
+    /// Assigns the case to the officer who holds the information.
+    async fn assign_case(&self, ctx: &Context<'_>, input: AssignInput) -> ApiResult<CaseNode> {
+        let officer = parse_id("input.officerId", &input.officer_id).map_err(ext)?;
+        let account = state(ctx).store.account(officer).await.map_err(ext)?;
+        if account.kind != "staff" {
+            return Err(ext(ApiError::validation("input.officerId", "not a staff account")));
+        }
+        change(ctx, input.change, WORKERS, |on| event(Event::Assigned { on, officer: officer.to_string() })).await
+    }
+
+    /// Sends the one correction notice (Reg. 30), within 7 working days of receipt.
+    async fn request_correction(&self, ctx: &Context<'_>, input: RequestCorrectionInput) -> ApiResult<CaseNode> {
+        change(ctx, input.change, WORKERS, |on| event(Event::CorrectionRequested { on, items: input.items })).await
+    }
+
+    /// Records the corrected application; the clock restarts from this day (Reg. 30).
+    async fn receive_correction(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::CorrectionReceived { on })).await
+    }
+
+    /// Closes an application whose correction period ended without a correction (Reg. 30).
+    async fn lapse_correction(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::CorrectionLapsed { on })).await
+    }
+
+    /// Asks the applicant to explain clearly excessive requests (Reg. 35).
+    async fn request_reasons(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::ReasonsRequested { on })).await
+    }
+
+    /// Records reasons found reasonable (Reg. 35); back to handling.
+    async fn receive_reasons(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::ReasonsReceived { on })).await
+    }
+
+    /// Sets and notifies a later reasonable reply date (Reg. 35).
+    async fn set_later_reply_date(&self, ctx: &Context<'_>, input: LaterReplyDateInput) -> ApiResult<CaseNode> {
+        change(ctx, input.change, WORKERS, |on| event(Event::LaterReplyDateSet { on, reply_by: input.reply_by })).await
+    }
+
+    /// Sends a consultation letter; its time is not counted (Reg. 32–34).
+    async fn open_consultation(&self, ctx: &Context<'_>, input: OpenConsultationInput) -> ApiResult<CaseNode> {
+        let party = input.party.into();
+        change(ctx, input.change, WORKERS, |on| event(Event::ConsultationOpened { on, party, name: input.name })).await
+    }
+
+    /// Records the end of a consultation.
+    async fn close_consultation(&self, ctx: &Context<'_>, input: CloseConsultationInput) -> ApiResult<CaseNode> {
+        let number = u32::try_from(input.number)
+            .map_err(|_| ext(ApiError::validation("input.number", "a consultation number is 1 or more")))?;
+        let result = input.result.into();
+        change(ctx, input.change, WORKERS, |on| event(Event::ConsultationClosed { on, number, result })).await
+    }
+
+    /// Extends the reply limit once, by at most 20 working days (Reg. 33). Only the head
+    /// of the disclosure office may; the approver is recorded.
+    async fn extend_deadline(&self, ctx: &Context<'_>, input: ExtendInput) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let approver = viewer.account.display_name.clone();
+        let days = u32::try_from(input.working_days)
+            .map_err(|_| ext(ApiError::validation("input.workingDays", "1 to 20 working days")))?;
+        change(ctx, input.change, &[roles::OFFICE_HEAD], |on| {
+            event(Event::Extended { on, working_days: days, approver })
+        })
+        .await
+    }
+
+    /// Issues an information-processing fee notice (Reg. 42).
+    async fn issue_fee_notice(&self, ctx: &Context<'_>, input: FeeNoticeInput) -> ApiResult<CaseNode> {
+        let amount = u32::try_from(input.amount_yuan)
+            .map_err(|_| ext(ApiError::validation("input.amountYuan", "a positive amount in yuan")))?;
+        let basis = input.basis.into();
+        change(ctx, input.change, WORKERS, |on| event(Event::FeeNoticeIssued { on, amount_yuan: amount, basis })).await
+    }
+
+    /// Records the payment of the fee.
+    async fn record_fee_payment(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::FeePaid { on })).await
+    }
+
+    /// Closes an application whose fee was not paid within 20 working days.
+    async fn lapse_fee(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::FeeLapsed { on })).await
+    }
+
+    /// Replies (答复) with an outcome; a refusal states its legal basis.
+    async fn reply(&self, ctx: &Context<'_>, input: ReplyInput) -> ApiResult<CaseNode> {
+        let outcome = input.outcome.into();
+        let legal_basis = optional(input.legal_basis);
+        let on_the_spot = input.on_the_spot;
+        change(ctx, input.change, WORKERS, |on| event(Event::Replied { on, outcome, legal_basis, on_the_spot })).await
+    }
+
+    /// Tells the applicant the request is not handled as an application (Reg. 35, 36(6), 39).
+    async fn not_handled(&self, ctx: &Context<'_>, input: NotHandledInput) -> ApiResult<CaseNode> {
+        let reason = input.reason.into();
+        change(ctx, input.change, WORKERS, |on| event(Event::NotHandled { on, reason, explanation: input.explanation }))
+            .await
+    }
+
+    /// Withdraws the application: by the applicant on their own case, or recorded by staff.
+    async fn withdraw_application(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, &[], |on| event(Event::Withdrawn { on })).await
+    }
+
+    /// Archives (归档) a concluded case; nothing happens to it afterwards.
+    async fn archive_case(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
+        change(ctx, input, WORKERS, |on| event(Event::Archived { on })).await
+    }
+
+    /// Loads (or amends) a year's State Council holiday notice, in the JSON shape of
+    /// `cn-official-holidays.json` for one year. The reply due dates of open cases are
+    /// recomputed. System administrators only.
+    async fn load_calendar_year(&self, ctx: &Context<'_>, year: i32, notice_json: String) -> ApiResult<CalendarView> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(&[roles::SYSTEM_ADMIN], "loading a calendar year").map_err(ext)?;
+        let s = state(ctx);
+        let notice: foi_domain::calendar::YearNotice = serde_json::from_str(&notice_json)
+            .map_err(|e| ext(ApiError::validation("noticeJson", format!("not a year notice: {e}"))))?;
+        let current = s.calendar();
+        let updated = current
+            .with_notice(year, notice.clone())
+            .map_err(|e| ext(ApiError::validation("noticeJson", e.to_string())))?;
+        s.store
+            .upsert_calendar_year(foi_store::NewCalendarYear {
+                year,
+                data: serde_json::to_value(&notice).map_err(|_| ext(ApiError::Internal))?,
+                version: updated.version().to_string(),
+                loaded_by: viewer.label(),
+                loaded_at: s.clock.now(),
+            })
+            .await
+            .map_err(ext)?;
+        let updated = std::sync::Arc::new(updated);
+        s.store.refresh_due_dates(&updated, today(ctx)).await.map_err(ext)?;
+        if let Ok(mut slot) = s.calendar.write() {
+            *slot = std::sync::Arc::clone(&updated);
+        }
+        Ok(CalendarView { years: updated.loaded_years(), version: updated.version().to_string() })
+    }
+}

@@ -1,0 +1,462 @@
+//! The GraphQL object types: the API's own shapes, built from store records and domain
+//! state at the edge. No resolver here decides anything; they read and mask.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, SimpleObject, ID};
+use foi_domain::calendar::Calendar;
+use foi_domain::clock::{Deadline, CHINA_STANDARD_TIME};
+use foi_domain::lifecycle::{Case, Schedule};
+use foi_domain::privacy::View;
+use foi_store::{Account, Agency, CaseState, EventRecord};
+use time::{Date, OffsetDateTime};
+
+use crate::enums;
+use crate::error::ApiError;
+use crate::ApiState;
+
+/// An agency (行政机关): the district government, a department, a town or a street.
+#[derive(Clone)]
+pub struct AgencyNode(pub Agency);
+
+#[Object(name = "Agency")]
+impl AgencyNode {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Short code, e.g. `youxian`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Name, e.g. 游仙区人民政府.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The reconsideration body named in the remedy clause of its replies (rules.md §5).
+    async fn reconsideration_body(&self) -> &str {
+        &self.0.reconsideration_body
+    }
+    /// Correction period granted in correction notices, in working days (Reg. 30).
+    async fn correction_period_working_days(&self) -> i32 {
+        self.0.correction_period_wd
+    }
+    /// A case is due soon with at most this many working days left.
+    async fn due_soon_working_days(&self) -> i32 {
+        self.0.due_soon_wd
+    }
+    /// Whether an unpaid fee notice stops the reply clock.
+    async fn fee_pauses_clock(&self) -> bool {
+        self.0.fee_pauses_clock
+    }
+}
+
+/// The signed-in account.
+pub struct AccountNode(pub Account);
+
+#[Object(name = "Account")]
+impl AccountNode {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Sign-in name.
+    async fn login(&self) -> &str {
+        &self.0.login
+    }
+    /// Name shown to others.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// `APPLICANT` or `STAFF`.
+    async fn kind(&self) -> String {
+        self.0.kind.to_uppercase()
+    }
+    /// Staff roles (clerk, reviewer, office_head, agency_admin, system_admin).
+    async fn roles(&self) -> &[String] {
+        &self.0.roles
+    }
+    /// A staff member's agency.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AgencyNode>> {
+        let Some(id) = self.0.agency_id else { return Ok(None) };
+        let state = ctx.data_unchecked::<ApiState>();
+        Ok(Some(AgencyNode(state.store.agency(id).await.map_err(ApiError::from)?)))
+    }
+}
+
+/// The applicant as shown to this viewer: identity number, phone and address masked unless
+/// the viewer is an officer of the handling agency looking at the case itself.
+#[derive(SimpleObject)]
+pub struct ApplicantView {
+    /// Name of the person or organisation.
+    pub name: String,
+    /// The statistics column it counts in.
+    pub kind: enums::ApplicantKind,
+    /// Identity number or credit code (masked unless handling officer).
+    pub id_number: Option<String>,
+    /// Phone (masked unless handling officer).
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Address (masked unless handling officer).
+    pub address: Option<String>,
+    /// Whether the values above are masked for this viewer.
+    pub masked: bool,
+}
+
+/// The reply clock read today (答复期限).
+#[derive(SimpleObject)]
+pub struct ReplyClockView {
+    /// Running, paused or stopped.
+    pub state: enums::ClockState,
+    /// Day 0 of the current count: the date of receipt or of the corrected application.
+    pub started_on: Option<Date>,
+    /// The day a correction restarted the count (Reg. 30), if it did.
+    pub restarted_on: Option<Date>,
+    /// The last day to reply (ends 24:00 China Standard Time).
+    pub due_on: Option<Date>,
+    /// The instant the period ends.
+    pub ends_at: Option<OffsetDateTime>,
+    /// Working days counted so far.
+    pub used_working_days: Option<i32>,
+    /// Working days left; negative once overdue.
+    pub left_working_days: Option<i32>,
+    /// The limit they add up to: 20, plus any extension.
+    pub limit_working_days: Option<i32>,
+    /// On track, due soon or overdue.
+    pub urgency: Option<enums::Urgency>,
+    /// The calendar version the dates were computed with.
+    pub calendar_version: String,
+    /// Years without a loaded holiday notice that the dates had to assume ("calendar
+    /// unknown"): the dates are provisional while this is not empty.
+    pub calendar_unknown_years: Vec<i32>,
+}
+
+/// A consultation of a third party or co-producing agency (Reg. 32, 34).
+#[derive(SimpleObject)]
+pub struct ConsultationView {
+    /// Its number within the case, used to close it.
+    pub number: i32,
+    /// Third party or co-producer.
+    pub party: enums::ConsultedParty,
+    /// Whom the letter went to.
+    pub name: String,
+    /// The day the letter was sent.
+    pub sent_on: Date,
+    /// The last day of the 15-working-day opinion period.
+    pub due_on: Option<Date>,
+    /// The day it ended.
+    pub closed_on: Option<Date>,
+    /// How it ended.
+    pub result: Option<enums::ConsultationResult>,
+}
+
+/// The extension of the reply limit (Reg. 33).
+#[derive(SimpleObject)]
+pub struct ExtensionView {
+    /// Working days added.
+    pub working_days: i32,
+    /// The office head who approved it.
+    pub approver: String,
+    /// When.
+    pub approved_on: Date,
+}
+
+/// An information-processing fee notice (Reg. 42).
+#[derive(SimpleObject)]
+pub struct FeeView {
+    /// Amount in yuan.
+    pub amount_yuan: i32,
+    /// Per application or per page.
+    pub basis: enums::FeeBasis,
+    /// The day the applicant received the notice.
+    pub notified_on: Date,
+    /// The last day to pay (20 working days).
+    pub due_on: Option<Date>,
+    /// The day it was paid.
+    pub paid_on: Option<Date>,
+}
+
+/// The correction notice (Reg. 30).
+#[derive(SimpleObject)]
+pub struct CorrectionView {
+    /// The day it was sent.
+    pub requested_on: Date,
+    /// Everything to fix.
+    pub items: Vec<String>,
+    /// The last day of the correction period, while it runs.
+    pub due_on: Option<Date>,
+    /// The day the corrected application arrived.
+    pub received_on: Option<Date>,
+}
+
+/// One event of a case's history (the audit trail).
+pub struct CaseEventNode(pub EventRecord);
+
+#[Object(name = "CaseEvent")]
+impl CaseEventNode {
+    /// 1, 2, 3, … within the case.
+    async fn seq(&self) -> i64 {
+        self.0.seq
+    }
+    /// What happened.
+    async fn kind(&self) -> Option<enums::EventKind> {
+        foi_domain::lifecycle::EventKind::ALL
+            .into_iter()
+            .find(|k| k.code() == self.0.kind)
+            .map(enums::EventKind::from)
+    }
+    /// What happened, in Chinese.
+    async fn label(&self) -> &str {
+        foi_domain::lifecycle::EventKind::ALL
+            .into_iter()
+            .find(|k| k.code() == self.0.kind)
+            .map_or("", |k| k.label_zh())
+    }
+    /// The legal date of the event, from which deadlines count.
+    async fn occurred_on(&self) -> Date {
+        self.0.occurred_on
+    }
+    /// When it was recorded.
+    async fn recorded_at(&self) -> OffsetDateTime {
+        self.0.recorded_at
+    }
+    /// Who did it.
+    async fn actor(&self) -> &str {
+        &self.0.actor_label
+    }
+    /// Why, if a reason was given.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    /// The event's facts as JSON (e.g. the outcome, the approver, the case number).
+    async fn details(&self) -> String {
+        self.0.payload.to_string()
+    }
+}
+
+/// A disclosure application and its handling (政府信息公开申请).
+pub struct CaseNode {
+    pub state: CaseState,
+    pub agency: Agency,
+    pub view: View,
+    pub calendar: Arc<Calendar>,
+    pub today: Date,
+}
+
+impl CaseNode {
+    fn case(&self) -> &Case {
+        &self.state.case
+    }
+
+    fn schedule(&self) -> Result<Schedule, ApiError> {
+        let rules = foi_store::workflow::rules_of(&self.agency);
+        let ctx = foi_domain::lifecycle::Context { calendar: &self.calendar, rules: &rules };
+        Ok(self.case().schedule(ctx, self.today)?)
+    }
+}
+
+fn due_on(deadline: Option<&Deadline>) -> Option<Date> {
+    deadline.map(|d| d.date)
+}
+
+#[Object(name = "Case")]
+impl CaseNode {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.state.record.id.to_string())
+    }
+    /// The version to send back with a change; a stale one is refused with `CONFLICT`.
+    async fn version(&self) -> i64 {
+        self.state.record.version
+    }
+    /// The case number given at registration, e.g. 游府信申〔2026〕17号.
+    async fn case_number(&self) -> Option<&str> {
+        self.state.record.case_number.as_deref()
+    }
+    /// The agency applied to.
+    async fn agency(&self) -> AgencyNode {
+        AgencyNode(self.agency.clone())
+    }
+    /// Where the case is in the workflow.
+    async fn stage(&self) -> enums::Stage {
+        self.case().stage.into()
+    }
+    /// The stage in Chinese.
+    async fn stage_label(&self) -> &'static str {
+        self.case().stage.label_zh()
+    }
+    /// The outcome, once concluded.
+    async fn outcome(&self) -> Option<enums::Outcome> {
+        self.case().outcome.map(Into::into)
+    }
+    /// The outcome's row of the annual report table, e.g. `(三)1`.
+    async fn outcome_row(&self) -> Option<&'static str> {
+        self.case().outcome.map(|o| o.row())
+    }
+    /// The legal basis stated in the reply or the "not handled" notice.
+    async fn legal_basis(&self) -> Option<&str> {
+        self.case().legal_basis.as_deref()
+    }
+    /// Whether the reply was given on the spot.
+    async fn on_the_spot(&self) -> bool {
+        self.case().on_the_spot
+    }
+    /// How it arrived.
+    async fn channel(&self) -> Option<enums::Channel> {
+        self.case().channel.map(Into::into)
+    }
+    /// Title, document number or other identifying features of the information sought.
+    async fn subject(&self) -> &str {
+        &self.state.record.subject
+    }
+    /// Further description.
+    async fn description(&self) -> &str {
+        &self.state.record.description
+    }
+    /// The form wanted.
+    async fn form_wanted(&self) -> Option<enums::FormWanted> {
+        self.state.record.form_wanted.parse::<foi_domain::applicant::FormWanted>().ok().map(Into::into)
+    }
+    /// How the applicant receives the information.
+    async fn delivery_method(&self) -> Option<enums::DeliveryMethod> {
+        self.state.record.delivery_method.parse::<foi_domain::applicant::DeliveryMethod>().ok().map(Into::into)
+    }
+    /// The applicant, masked for this viewer where the law requires.
+    async fn applicant(&self) -> ApplicantView {
+        let r = &self.state.record;
+        let v = self.view;
+        ApplicantView {
+            name: r.applicant_name.clone(),
+            kind: r
+                .applicant_kind
+                .parse::<foi_domain::applicant::ApplicantKind>()
+                .map(Into::into)
+                .unwrap_or(enums::ApplicantKind::NaturalPerson),
+            id_number: r.applicant_id_number.as_deref().map(|x| v.id_number(x)),
+            phone: r.applicant_phone.as_deref().map(|x| v.phone(x)),
+            email: r.applicant_email.clone(),
+            address: r.applicant_address.as_deref().map(|x| v.address(x)),
+            masked: v == View::Masked,
+        }
+    }
+    /// The day it was submitted online.
+    async fn submitted_on(&self) -> Option<Date> {
+        self.case().submitted_on
+    }
+    /// The date of receipt (Reg. 31), which starts the clock.
+    async fn received_on(&self) -> Option<Date> {
+        self.case().received_on
+    }
+    /// The day it was replied to or closed.
+    async fn concluded_on(&self) -> Option<Date> {
+        self.case().concluded_on
+    }
+    /// The officer it is assigned to.
+    async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let Some(id) = self.state.record.assignee_id else { return Ok(None) };
+        let state = ctx.data_unchecked::<ApiState>();
+        Ok(Some(state.store.account(id).await.map_err(ApiError::from)?.display_name))
+    }
+    /// The reply clock read today.
+    async fn clock(&self) -> async_graphql::Result<ReplyClockView> {
+        let s = self.schedule()?;
+        let reading = s.reply.as_ref();
+        let to_i32 = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(ReplyClockView {
+            state: s.reply_clock.into(),
+            started_on: self.case().clock_start(),
+            restarted_on: s.restarted_on,
+            due_on: reading.map(|r| r.due.date),
+            ends_at: reading.map(|r| r.due.ends_at().to_offset(CHINA_STANDARD_TIME)),
+            used_working_days: reading.map(|r| to_i32(r.used)),
+            left_working_days: reading.map(|r| to_i32(r.left)),
+            limit_working_days: reading.map(|r| to_i32(r.limit)),
+            urgency: reading.filter(|_| !self.case().stage.is_concluded()).map(|r| r.urgency.into()),
+            calendar_version: self.calendar.version().to_string(),
+            calendar_unknown_years: reading.map(|r| r.due.calendar_unknown.iter().copied().collect()).unwrap_or_default(),
+        })
+    }
+    /// The last day to send a correction notice, while one may still be sent (7 working
+    /// days after receipt, Reg. 30).
+    async fn correction_notice_due_on(&self) -> async_graphql::Result<Option<Date>> {
+        Ok(due_on(self.schedule()?.correction_notice_due.as_ref()))
+    }
+    /// The correction notice, if one was sent.
+    async fn correction(&self) -> async_graphql::Result<Option<CorrectionView>> {
+        let due = due_on(self.schedule()?.correction_due.as_ref());
+        Ok(self.case().correction.as_ref().map(|c| CorrectionView {
+            requested_on: c.requested_on,
+            items: c.items.clone(),
+            due_on: due,
+            received_on: c.received_on,
+        }))
+    }
+    /// Consultations in the order they were opened.
+    async fn consultations(&self) -> async_graphql::Result<Vec<ConsultationView>> {
+        let s = self.schedule()?;
+        Ok(self
+            .case()
+            .consultations
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let number = i as u32 + 1;
+                ConsultationView {
+                    number: number as i32,
+                    party: c.party.into(),
+                    name: c.name.clone(),
+                    sent_on: c.sent_on,
+                    due_on: s.consultations_due.iter().find(|(n, _)| *n == number).map(|(_, d)| d.date),
+                    closed_on: c.closed.map(|(on, _)| on),
+                    result: c.closed.map(|(_, r)| r.into()),
+                }
+            })
+            .collect())
+    }
+    /// The extension, if any.
+    async fn extension(&self) -> Option<ExtensionView> {
+        self.case().extension.as_ref().map(|e| ExtensionView {
+            working_days: e.working_days as i32,
+            approver: e.approver.clone(),
+            approved_on: e.approved_on,
+        })
+    }
+    /// The fee notice, if any.
+    async fn fee(&self) -> async_graphql::Result<Option<FeeView>> {
+        let due = due_on(self.schedule()?.fee_payment_due.as_ref());
+        Ok(self.case().fee.as_ref().map(|f| FeeView {
+            amount_yuan: i32::try_from(f.amount_yuan).unwrap_or(i32::MAX),
+            basis: f.basis.into(),
+            notified_on: f.notified_on,
+            due_on: due,
+            paid_on: f.paid_on,
+        }))
+    }
+    /// The full history, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEventNode>> {
+        let state = ctx.data_unchecked::<ApiState>();
+        let events = state.store.case_events(self.state.record.id).await.map_err(ApiError::from)?;
+        Ok(events.into_iter().map(CaseEventNode).collect())
+    }
+}
+
+/// A signed-in session.
+#[derive(SimpleObject)]
+pub struct SessionView {
+    /// The bearer token: send it as `Authorization: Bearer <token>`. Shown only once.
+    pub token: String,
+    /// When it expires.
+    pub expires_at: OffsetDateTime,
+    /// The account signed in.
+    pub account: AccountNode,
+}
+
+/// The calendar in force.
+#[derive(SimpleObject)]
+pub struct CalendarView {
+    /// Years with a loaded holiday notice, e.g. `2018-2026`.
+    pub years: String,
+    /// The version every due date names.
+    pub version: String,
+}

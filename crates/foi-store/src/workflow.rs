@@ -1,0 +1,377 @@
+//! The state changes of a case: decided by the domain, written by the store, together.
+//!
+//! Every change follows one path ([`Store::change_case`]): in one transaction, load the
+//! case and refuse a stale version; let [`foi_domain::lifecycle::Case::apply`] decide;
+//! derive the cached columns (stage, outcome, dates, the reply due date) from the new
+//! domain state and the calendar; write them with the audit event; commit. A case number
+//! is allocated inside the same transaction, so a refused or failed registration gives its
+//! number back. Nothing here decides a transition.
+
+use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::calendar::{Calendar, CalendarError};
+use foi_domain::case_number::{CaseNumberPattern, PatternError};
+use foi_domain::lifecycle::{AgencyRules, Case, Context, Event, Stage, TransitionError};
+use sea_orm::sea_query::{NullOrdering, Order};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::entities::cases;
+use crate::{Agency, CaseChange, CaseRecord, NewCase, NewEvent, Store, StoreError, Txn};
+
+/// Who caused a change, as the audit log records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// The signed-in account, if any (`None` for the system, e.g. a deadline sweep).
+    pub account_id: Option<Uuid>,
+    /// How the history shows the actor, e.g. `李明 (clerk)`.
+    pub label: String,
+}
+
+/// The applicant's particulars as given on the application (Reg. 29).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicantDetails {
+    /// Name of the person or organisation.
+    pub name: String,
+    /// Statistics column.
+    pub kind: ApplicantKind,
+    /// Resident ID, passport or credit code, already checked by the caller.
+    pub id_number: Option<String>,
+    /// Contact phone.
+    pub phone: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+}
+
+/// A new application (Reg. 29).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApplication {
+    /// The agency applied to.
+    pub agency_id: Uuid,
+    /// The applicant's account, for online applications.
+    pub applicant_id: Option<Uuid>,
+    /// Who applies.
+    pub applicant: ApplicantDetails,
+    /// Title, document number or other identifying features of the information sought.
+    pub subject: String,
+    /// Further description.
+    pub description: String,
+    /// The form wanted.
+    pub form_wanted: FormWanted,
+    /// How to receive it.
+    pub delivery: DeliveryMethod,
+}
+
+/// A change requested of a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Register (登记) on `on`: the store allocates the next case number of the agency's
+    /// year and records [`Event::Registered`] with it.
+    Register {
+        /// The registration date.
+        on: Date,
+    },
+    /// Record a domain event as given.
+    Event(Event),
+}
+
+/// A stored case together with its decoded domain state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseState {
+    /// The row.
+    pub record: CaseRecord,
+    /// The domain's view of the case, the fold of its events.
+    pub case: Case,
+}
+
+/// Why a change was not made. Nothing was written in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    /// The store refused or failed (including a stale version: [`StoreError::Conflict`]).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The domain refused the event.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// A date needed a calendar year that is not loaded.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// The agency's case-number pattern is invalid.
+    #[error("the agency's case-number pattern is invalid: {0}")]
+    Pattern(#[from] PatternError),
+}
+
+/// The configurable limits of an agency, as the domain takes them.
+pub fn rules_of(agency: &Agency) -> AgencyRules {
+    let wd = |n: i32, default: u32| u32::try_from(n).unwrap_or(default);
+    let defaults = AgencyRules::default();
+    AgencyRules {
+        correction_period_wd: wd(agency.correction_period_wd, defaults.correction_period_wd),
+        due_soon_wd: wd(agency.due_soon_wd, defaults.due_soon_wd),
+        fee_pauses_clock: agency.fee_pauses_clock,
+    }
+}
+
+impl CaseState {
+    /// Decodes the stored domain state of `record`.
+    pub fn decode(record: CaseRecord) -> Result<CaseState, StoreError> {
+        let case = serde_json::from_str(&record.state_json)
+            .map_err(|e| StoreError::Corrupt { what: format!("state of case {}: {e}", record.id) })?;
+        Ok(CaseState { record, case })
+    }
+}
+
+/// The reply due date to cache for queue ordering: the count as of `on`.
+fn cached_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date) -> Option<Date> {
+    if case.stage.is_concluded() {
+        return None;
+    }
+    let clock = case.reply_clock(rules)?;
+    clock.due(calendar, on).ok().map(|d| d.date)
+}
+
+fn event_record(event: &Event, actor: &Actor, reason: Option<String>, now: OffsetDateTime) -> NewEvent {
+    let payload = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
+    let mut record = NewEvent::new(event.kind().code(), payload, event.on(), now, actor.label.clone());
+    record.actor_id = actor.account_id;
+    record.reason = reason.filter(|r| !r.trim().is_empty());
+    record
+}
+
+fn state_json(case: &Case) -> String {
+    serde_json::to_string(case).unwrap_or_default()
+}
+
+impl Store {
+    /// Opens a case with its first event: [`Event::Submitted`] for an online application,
+    /// or [`Event::Received`] for one that arrived another way.
+    pub async fn open_case(
+        &self,
+        application: NewApplication,
+        first: Event,
+        actor: &Actor,
+        calendar: &Calendar,
+        now: OffsetDateTime,
+    ) -> Result<CaseState, WorkflowError> {
+        let agency = self.agency(application.agency_id).await?;
+        let rules = rules_of(&agency);
+        let case = Case::new().apply(&first, Context { calendar, rules: &rules })?;
+        let channel = case.channel.unwrap_or(Channel::Online);
+        let new = NewCase {
+            id: crate::new_id(),
+            agency_id: application.agency_id,
+            applicant_id: application.applicant_id,
+            case_number: None,
+            case_year: None,
+            stage: case.stage.code().to_owned(),
+            outcome: None,
+            channel: channel.code().to_owned(),
+            subject: application.subject,
+            description: application.description,
+            form_wanted: application.form_wanted.code().to_owned(),
+            delivery_method: application.delivery.code().to_owned(),
+            applicant_name: application.applicant.name,
+            applicant_kind: application.applicant.kind.code().to_owned(),
+            applicant_id_number: application.applicant.id_number,
+            applicant_phone: application.applicant.phone,
+            applicant_email: application.applicant.email,
+            applicant_address: application.applicant.address,
+            submitted_at: case.submitted_on.map(|_| now),
+            received_on: case.received_on,
+            clock_start_on: case.clock_start(),
+            reply_due_on: cached_due(&case, &rules, calendar, first.on()),
+            concluded_on: None,
+            assignee_id: None,
+            state_json: state_json(&case),
+            imported: false,
+        };
+        let record = self.insert_case(new, event_record(&first, actor, None, now)).await?;
+        Ok(CaseState { record, case })
+    }
+
+    /// Applies `command` to the case if it is still at `expected_version`, writing the new
+    /// state and its audit event in one transaction. See the module docs.
+    pub async fn change_case(
+        &self,
+        case_id: Uuid,
+        expected_version: i64,
+        command: Command,
+        actor: &Actor,
+        reason: Option<String>,
+        calendar: &Calendar,
+        now: OffsetDateTime,
+    ) -> Result<CaseState, WorkflowError> {
+        let txn = self.begin().await?;
+        let result = change_in(&txn, case_id, expected_version, command, actor, reason, calendar, now).await;
+        match result {
+            Ok(state) => {
+                txn.commit().await?;
+                Ok(state)
+            }
+            Err(e) => {
+                txn.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The case with its decoded state, or `NotFound`.
+    pub async fn case_state(&self, id: Uuid) -> Result<CaseState, StoreError> {
+        CaseState::decode(self.load_case(id).await?)
+    }
+
+    /// Recomputes the cached reply due date of every open case with `calendar` (after a
+    /// calendar year was loaded or amended), as of `today`. Returns how many changed. The
+    /// cache is not a state change: no event is written and versions stay.
+    pub async fn refresh_due_dates(&self, calendar: &Calendar, today: Date) -> Result<u64, StoreError> {
+        let open: Vec<&str> = OPEN_STAGES.iter().map(|s| s.code()).collect();
+        let rows = cases::Entity::find().filter(cases::Column::Stage.is_in(open)).all(&self.db).await?;
+        let mut agencies = std::collections::HashMap::new();
+        let mut changed = 0;
+        for row in rows {
+            let state = CaseState::decode(CaseRecord::from(row))?;
+            if !agencies.contains_key(&state.record.agency_id) {
+                let agency = self.agency(state.record.agency_id).await?;
+                agencies.insert(agency.id, rules_of(&agency));
+            }
+            let rules = &agencies[&state.record.agency_id];
+            let due = cached_due(&state.case, rules, calendar, state.case.last_event_on.unwrap_or(today));
+            if due != state.record.reply_due_on {
+                cases::Entity::update_many()
+                    .col_expr(cases::Column::ReplyDueOn, sea_orm::sea_query::Expr::value(due))
+                    .filter(cases::Column::Id.eq(state.record.id))
+                    .exec(&self.db)
+                    .await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// One page of the clerk queue and the total number of matching cases.
+    pub async fn queue(&self, query: &QueueQuery) -> Result<(Vec<CaseState>, u64), StoreError> {
+        let mut condition = Condition::all().add(cases::Column::AgencyId.is_in(query.agency_ids.clone()));
+        let stages: Vec<&str> = if query.stages.is_empty() {
+            OPEN_STAGES.iter().map(|s| s.code()).collect()
+        } else {
+            query.stages.iter().map(|s| s.code()).collect()
+        };
+        condition = condition.add(cases::Column::Stage.is_in(stages));
+        if let Some(assignee) = query.assignee_id {
+            condition = condition.add(cases::Column::AssigneeId.eq(assignee));
+        }
+        if let Some(applicant) = query.applicant_id {
+            condition = condition.add(cases::Column::ApplicantId.eq(applicant));
+        }
+        if let Some(date) = query.due_on_or_before {
+            condition = condition.add(cases::Column::ReplyDueOn.lte(date));
+        }
+        if let Some(date) = query.due_on_or_after {
+            condition = condition.add(cases::Column::ReplyDueOn.gte(date));
+        }
+        let select = cases::Entity::find().filter(condition);
+        let total = select.clone().count(&self.db).await?;
+        let rows = select
+            .order_by_with_nulls(cases::Column::ReplyDueOn, Order::Asc, NullOrdering::Last)
+            .order_by_asc(cases::Column::CreatedAt)
+            .order_by_asc(cases::Column::Id)
+            .offset(query.offset)
+            .limit(query.limit)
+            .all(&self.db)
+            .await?;
+        let states = rows.into_iter().map(|r| CaseState::decode(CaseRecord::from(r))).collect::<Result<_, _>>()?;
+        Ok((states, total))
+    }
+}
+
+/// The stages in which a case is open work for an agency.
+pub const OPEN_STAGES: [Stage; 6] = [
+    Stage::Submitted,
+    Stage::Received,
+    Stage::InReview,
+    Stage::AwaitingCorrection,
+    Stage::AwaitingReasons,
+    Stage::Handling,
+];
+
+/// Which cases a queue lists. Every filter narrows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// The agencies whose cases may be listed (the caller's subtree).
+    pub agency_ids: Vec<Uuid>,
+    /// Only these stages; empty means every open stage.
+    pub stages: Vec<Stage>,
+    /// Only cases assigned to this officer.
+    pub assignee_id: Option<Uuid>,
+    /// Only this applicant's cases.
+    pub applicant_id: Option<Uuid>,
+    /// Only cases whose reply is due on or before this date.
+    pub due_on_or_before: Option<Date>,
+    /// Only cases whose reply is due on or after this date.
+    pub due_on_or_after: Option<Date>,
+    /// Rows to skip.
+    pub offset: u64,
+    /// Rows to return at most.
+    pub limit: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn change_in(
+    txn: &Txn,
+    case_id: Uuid,
+    expected_version: i64,
+    command: Command,
+    actor: &Actor,
+    reason: Option<String>,
+    calendar: &Calendar,
+    now: OffsetDateTime,
+) -> Result<CaseState, WorkflowError> {
+    let current = CaseState::decode(txn.load_case(case_id).await?)?;
+    // A stale client gets CONFLICT, not a decision computed on a state it has not seen.
+    if current.record.version != expected_version {
+        return Err(StoreError::Conflict { expected: expected_version, actual: current.record.version }.into());
+    }
+    let agency = txn.agency(current.record.agency_id).await?;
+    let rules = rules_of(&agency);
+    let ctx = Context { calendar, rules: &rules };
+    let event = match command {
+        Command::Event(event) => event,
+        Command::Register { on } => {
+            // Check the transition first, so a refused registration allocates no number.
+            foi_domain::lifecycle::transition(current.case.stage, foi_domain::lifecycle::EventKind::Registered)
+                .ok_or(TransitionError::NotAllowed {
+                    stage: current.case.stage,
+                    event: foi_domain::lifecycle::EventKind::Registered,
+                })?;
+            let pattern = CaseNumberPattern::parse(&agency.case_number_pattern)?;
+            let seq = txn.next_sequence(agency.id, on.year(), "case").await?;
+            let seq = u32::try_from(seq).unwrap_or(u32::MAX);
+            Event::Registered { on, case_number: pattern.format(&agency.case_prefix, on.year(), seq).to_string() }
+        }
+    };
+    let next = current.case.apply(&event, ctx)?;
+    let opt = |v: Option<&str>| v.map(str::to_owned);
+    let change = CaseChange {
+        stage: Some(next.stage.code().to_owned()),
+        outcome: Some(next.outcome.map(|o| o.code().to_owned())),
+        case_number: Some(next.case_number.clone()),
+        case_year: Some(match &event {
+            Event::Registered { on, .. } => Some(on.year()),
+            _ => current.record.case_year,
+        }),
+        received_on: Some(next.received_on),
+        clock_start_on: Some(next.clock_start()),
+        reply_due_on: Some(cached_due(&next, &rules, calendar, event.on())),
+        concluded_on: Some(next.concluded_on),
+        assignee_id: Some(opt(next.assignee.as_deref()).and_then(|a| Uuid::parse_str(&a).ok())),
+        state_json: Some(state_json(&next)),
+        ..CaseChange::default()
+    };
+    let new_version =
+        txn.apply_case_change(case_id, expected_version, change, event_record(&event, actor, reason, now)).await?;
+    let record = txn.load_case(case_id).await?;
+    debug_assert_eq!(record.version, new_version);
+    Ok(CaseState { record, case: next })
+}
