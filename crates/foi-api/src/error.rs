@@ -111,6 +111,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<foi_store::WorkflowError> for ApiError {
+    fn from(err: foi_store::WorkflowError) -> ApiError {
+        match err {
+            foi_store::WorkflowError::Store(e) => e.into(),
+            foi_store::WorkflowError::Transition(e) => e.into(),
+            foi_store::WorkflowError::Calendar(e) => e.into(),
+            foi_store::WorkflowError::Pattern(e) => ApiError::validation("agency.caseNumberPattern", e.to_string()),
+        }
+    }
+}
+
 impl From<TransitionError> for ApiError {
     fn from(err: TransitionError) -> ApiError {
         ApiError::Transition(err)

@@ -5,6 +5,7 @@
 //! stable `extensions.code`.
 
 pub mod auth;
+pub mod demo;
 pub mod enums;
 pub mod error;
 pub mod password;
@@ -66,4 +67,3 @@ pub fn build_schema(state: ApiState) -> FoiSchema {
 pub fn sdl() -> String {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()
 }
-

@@ -2,8 +2,8 @@
 //!
 //! The store keeps only the hash; the plain password lives no longer than the request.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::error::ApiError;
 
@@ -29,7 +29,8 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
 
 /// Whether `password` matches the stored PHC string. A malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(stored)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 #[cfg(test)]

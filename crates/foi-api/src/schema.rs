@@ -3,18 +3,18 @@
 //! transition or computes a deadline.
 
 use async_graphql::connection::{self, Connection, Edge, EmptyFields};
-use async_graphql::{Context, ErrorExtensions, InputObject, Object, ID};
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
 use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::identity::{ResidentId, SocialCreditCode};
 use foi_domain::lifecycle::{Event, Stage};
-use foi_store::{ApplicantDetails, CaseState, Command, NewAccount, NewApplication, QueueQuery, Uuid};
+use foi_store::{ApplicantDetails, CaseState, ChangeRequest, Command, NewAccount, NewApplication, QueueQuery, Uuid};
 use time::{Date, Duration};
 
-use crate::auth::{self, roles, Viewer};
+use crate::ApiState;
+use crate::auth::{self, Viewer, roles};
 use crate::enums;
 use crate::error::ApiError;
 use crate::types::{AccountNode, AgencyNode, CalendarView, CaseNode, SessionView};
-use crate::ApiState;
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL: Duration = Duration::hours(12);
@@ -54,8 +54,7 @@ fn optional(value: Option<String>) -> Option<String> {
 async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: bool) -> Result<CaseNode, ApiError> {
     let s = state(ctx);
     let agency = s.store.agency(state_.record.agency_id).await?;
-    let view =
-        if full_view { viewer.view_of(&state_.record) } else { foi_domain::privacy::View::Masked };
+    let view = if full_view { viewer.view_of(&state_.record) } else { foi_domain::privacy::View::Masked };
     Ok(CaseNode { state: state_, agency, view, calendar: s.calendar(), today: today(ctx) })
 }
 
@@ -63,7 +62,9 @@ async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: 
 /// natural person, a unified social credit code (GB 32100) for an organisation.
 fn check_identity(field: &str, kind: ApplicantKind, number: &str) -> Result<String, ApiError> {
     if kind.is_organisation() {
-        SocialCreditCode::parse(number).map(|c| c.as_str().to_owned()).map_err(|e| ApiError::validation(field, e.to_string()))
+        SocialCreditCode::parse(number)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|e| ApiError::validation(field, e.to_string()))
     } else {
         ResidentId::parse(number).map(|c| c.as_str().to_owned()).map_err(|e| ApiError::validation(field, e.to_string()))
     }
@@ -144,7 +145,12 @@ impl QueryRoot {
         let mut query = QueueQuery {
             agency_ids,
             stages: filter.stages.unwrap_or_default().into_iter().map(Stage::from).collect(),
-            assignee_id: filter.assignee_id.as_ref().map(|id| parse_id("filter.assigneeId", id)).transpose().map_err(ext)?,
+            assignee_id: filter
+                .assignee_id
+                .as_ref()
+                .map(|id| parse_id("filter.assigneeId", id))
+                .transpose()
+                .map_err(ext)?,
             ..QueueQuery::default()
         };
         if filter.overdue == Some(true) {
@@ -157,9 +163,8 @@ impl QueryRoot {
                 None => 5,
             };
             let calendar = s.calendar();
-            let horizon = foi_domain::clock::deadline(&calendar, today, u32::try_from(own).unwrap_or(5))
-                .map_err(ext)?
-                .date;
+            let horizon =
+                foi_domain::clock::deadline(&calendar, today, u32::try_from(own).unwrap_or(5)).map_err(ext)?.date;
             query.due_on_or_after = Some(today);
             query.due_on_or_before = Some(query.due_on_or_before.map_or(horizon, |d| d.min(horizon)));
         }
@@ -191,18 +196,24 @@ async fn page(
     after: Option<String>,
     first: Option<i32>,
 ) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
-    connection::query(after, None, first, None, |after: Option<usize>, _before: Option<usize>, first: Option<usize>, _last| async move {
-        let offset = after.map_or(0, |a| a + 1);
-        let limit = first.unwrap_or(20).min(MAX_PAGE);
-        query.offset = offset as u64;
-        query.limit = limit as u64;
-        let (states, total) = state(ctx).store.queue(&query).await.map_err(ext)?;
-        let mut connection = Connection::new(offset > 0, (offset + states.len()) < total as usize);
-        for (i, found) in states.into_iter().enumerate() {
-            connection.edges.push(Edge::new(offset + i, node(ctx, viewer, found, false).await.map_err(ext)?));
-        }
-        Ok::<_, async_graphql::Error>(connection)
-    })
+    connection::query(
+        after,
+        None,
+        first,
+        None,
+        |after: Option<usize>, _before: Option<usize>, first: Option<usize>, _last| async move {
+            let offset = after.map_or(0, |a| a + 1);
+            let limit = first.unwrap_or(20).min(MAX_PAGE);
+            query.offset = offset as u64;
+            query.limit = limit as u64;
+            let (states, total) = state(ctx).store.queue(&query).await.map_err(ext)?;
+            let mut connection = Connection::new(offset > 0, (offset + states.len()) < total as usize);
+            for (i, found) in states.into_iter().enumerate() {
+                connection.edges.push(Edge::new(offset + i, node(ctx, viewer, found, false).await.map_err(ext)?));
+            }
+            Ok::<_, async_graphql::Error>(connection)
+        },
+    )
     .await
 }
 
@@ -430,21 +441,9 @@ async fn change(
     let on = input.on.unwrap_or_else(|| today(ctx));
     let command = make(on).map_err(ext)?;
     let calendar = s.calendar();
-    let changed = s
-        .store
-        .change_case(case_id, input.version, command, &viewer.actor(), optional(input.reason), &calendar, s.clock.now())
-        .await
-        .map_err(|e| ext(workflow_error(e)))?;
+    let request = ChangeRequest { case_id, expected_version: input.version, command, reason: optional(input.reason) };
+    let changed = s.store.change_case(request, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
     node(ctx, &viewer, changed, true).await.map_err(ext)
-}
-
-fn workflow_error(e: foi_store::WorkflowError) -> ApiError {
-    match e {
-        foi_store::WorkflowError::Store(e) => e.into(),
-        foi_store::WorkflowError::Transition(e) => e.into(),
-        foi_store::WorkflowError::Calendar(e) => e.into(),
-        foi_store::WorkflowError::Pattern(e) => ApiError::validation("agency.caseNumberPattern", e.to_string()),
-    }
 }
 
 fn event(e: Event) -> Result<Command, ApiError> {
@@ -476,7 +475,9 @@ impl MutationRoot {
             ..NewAccount::default()
         };
         let created = state(ctx).store.create_account(account).await.map_err(|e| match e {
-            foi_store::StoreError::UniqueViolation { .. } => ext(ApiError::validation("input.login", "this login is already taken")),
+            foi_store::StoreError::UniqueViolation { .. } => {
+                ext(ApiError::validation("input.login", "this login is already taken"))
+            }
             other => ext(other),
         })?;
         Ok(AccountNode(created))
@@ -534,11 +535,8 @@ impl MutationRoot {
         };
         let first = Event::Submitted { on: today(ctx) };
         let calendar = s.calendar();
-        let opened = s
-            .store
-            .open_case(application, first, &viewer.actor(), &calendar, s.clock.now())
-            .await
-            .map_err(|e| ext(workflow_error(e)))?;
+        let opened =
+            s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
         node(ctx, &viewer, opened, true).await.map_err(ext)
     }
 
@@ -549,7 +547,10 @@ impl MutationRoot {
         viewer.require_role(WORKERS, "recording an application").map_err(ext)?;
         let channel = Channel::from(input.channel);
         if channel == Channel::Online {
-            return Err(ext(ApiError::validation("input.channel", "online applications are submitted by the applicant")));
+            return Err(ext(ApiError::validation(
+                "input.channel",
+                "online applications are submitted by the applicant",
+            )));
         }
         let kind = ApplicantKind::from(input.applicant_kind);
         let id_number = optional(input.applicant_id_number)
@@ -576,11 +577,8 @@ impl MutationRoot {
         let s = state(ctx);
         let first = Event::Received { on: input.received_on.unwrap_or_else(|| today(ctx)), channel };
         let calendar = s.calendar();
-        let opened = s
-            .store
-            .open_case(application, first, &viewer.actor(), &calendar, s.clock.now())
-            .await
-            .map_err(|e| ext(workflow_error(e)))?;
+        let opened =
+            s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
         node(ctx, &viewer, opened, true).await.map_err(ext)
     }
 

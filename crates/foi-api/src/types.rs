@@ -3,17 +3,17 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object, SimpleObject, ID};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use foi_domain::calendar::Calendar;
-use foi_domain::clock::{Deadline, CHINA_STANDARD_TIME};
+use foi_domain::clock::{CHINA_STANDARD_TIME, Deadline};
 use foi_domain::lifecycle::{Case, Schedule};
 use foi_domain::privacy::View;
 use foi_store::{Account, Agency, CaseState, EventRecord};
 use time::{Date, OffsetDateTime};
 
+use crate::ApiState;
 use crate::enums;
 use crate::error::ApiError;
-use crate::ApiState;
 
 /// An agency (行政机关): the district government, a department, a town or a street.
 #[derive(Clone)]
@@ -201,17 +201,11 @@ impl CaseEventNode {
     }
     /// What happened.
     async fn kind(&self) -> Option<enums::EventKind> {
-        foi_domain::lifecycle::EventKind::ALL
-            .into_iter()
-            .find(|k| k.code() == self.0.kind)
-            .map(enums::EventKind::from)
+        foi_domain::lifecycle::EventKind::ALL.into_iter().find(|k| k.code() == self.0.kind).map(enums::EventKind::from)
     }
     /// What happened, in Chinese.
     async fn label(&self) -> &str {
-        foi_domain::lifecycle::EventKind::ALL
-            .into_iter()
-            .find(|k| k.code() == self.0.kind)
-            .map_or("", |k| k.label_zh())
+        foi_domain::lifecycle::EventKind::ALL.into_iter().find(|k| k.code() == self.0.kind).map_or("", |k| k.label_zh())
     }
     /// The legal date of the event, from which deadlines count.
     async fn occurred_on(&self) -> Date {
@@ -374,7 +368,9 @@ impl CaseNode {
             limit_working_days: reading.map(|r| to_i32(r.limit)),
             urgency: reading.filter(|_| !self.case().stage.is_concluded()).map(|r| r.urgency.into()),
             calendar_version: self.calendar.version().to_string(),
-            calendar_unknown_years: reading.map(|r| r.due.calendar_unknown.iter().copied().collect()).unwrap_or_default(),
+            calendar_unknown_years: reading
+                .map(|r| r.due.calendar_unknown.iter().copied().collect())
+                .unwrap_or_default(),
         })
     }
     /// The last day to send a correction notice, while one may still be sent (7 working

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Request, Variables};
-use foi_api::{build_schema, ApiState, BearerToken, FoiSchema};
+use foi_api::{ApiState, BearerToken, FoiSchema, build_schema};
 use foi_domain::clock::FixedClock;
 use foi_store::{NewAccount, NewAgency, Store};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use time::macros::datetime;
 
 struct App {
@@ -54,9 +54,8 @@ impl App {
     }
 
     async fn run(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let request = Request::new(query)
-            .variables(Variables::from_json(variables))
-            .data(BearerToken(token.map(str::to_owned)));
+        let request =
+            Request::new(query).variables(Variables::from_json(variables)).data(BearerToken(token.map(str::to_owned)));
         serde_json::to_value(self.schema.execute(request).await).unwrap()
     }
 
@@ -68,7 +67,10 @@ impl App {
 
     async fn error_code(&self, query: &str, variables: Value, token: Option<&str>) -> String {
         let response = self.run(query, variables, token).await;
-        response["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code: {response:#}")).to_owned()
+        response["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code: {response:#}"))
+            .to_owned()
     }
 
     async fn sign_in(&self, login: &str) -> String {
@@ -163,9 +165,11 @@ async fn an_online_application_from_submission_to_archive() {
     assert_eq!(extended["clock"]["limitWorkingDays"], 40);
 
     // A refusal without its legal basis is a rule violation, not a crash.
-    let refusal = json!({"change": {"caseId": id, "version": 5, "on": "2026-11-02"}, "outcome": "WITHHELD_STATE_SECRET"});
-    let code =
-        app.error_code("mutation($i: ReplyInput!) { reply(input: $i) { id } }", json!({"i": refusal}), Some(&clerk)).await;
+    let refusal =
+        json!({"change": {"caseId": id, "version": 5, "on": "2026-11-02"}, "outcome": "WITHHELD_STATE_SECRET"});
+    let code = app
+        .error_code("mutation($i: ReplyInput!) { reply(input: $i) { id } }", json!({"i": refusal}), Some(&clerk))
+        .await;
     assert_eq!(code, "RULE_VIOLATION");
     let replied = change(
         &app,
@@ -221,9 +225,8 @@ async fn other_applicants_and_other_agencies_see_nothing() {
     let queue = app.ok("{ queue { totalCount: edges { node { id } } } }", json!({}), Some(&other_clerk)).await;
     assert_eq!(queue["queue"]["totalCount"].as_array().unwrap().len(), 0);
     let clerk = app.sign_in("clerk").await;
-    let queue = app
-        .ok("{ queue { edges { node { id applicant { idNumber masked } } } } }", json!({}), Some(&clerk))
-        .await;
+    let queue =
+        app.ok("{ queue { edges { node { id applicant { idNumber masked } } } } }", json!({}), Some(&clerk)).await;
     let edges = queue["queue"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 1);
     assert_eq!(edges[0]["node"]["applicant"]["masked"], true, "lists are always masked");
@@ -244,4 +247,43 @@ async fn bad_input_names_the_field() {
     assert_eq!(error["extensions"]["code"], "VALIDATION");
     assert_eq!(error["extensions"]["field"], "input.idNumber");
     assert!(error["message"].as_str().unwrap().contains("check"), "{error}");
+}
+
+#[tokio::test]
+async fn the_demo_seed_fills_every_stage_and_refuses_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("demo.db").display())).await.unwrap();
+    let calendar = foi_domain::calendar::Calendar::bundled();
+    let now = datetime!(2026-11-25 10:00 +8);
+    let summary = foi_api::demo::seed(&store, &calendar, time::macros::date!(2026 - 11 - 25), now).await.unwrap();
+    let stages: std::collections::BTreeSet<&str> = summary.cases.iter().map(|(_, s)| s.as_str()).collect();
+    for stage in ["待签收", "已签收", "审核中", "待补正", "待说明理由", "办理中", "已答复", "已终止", "已归档"]
+    {
+        assert!(stages.contains(stage), "no demo case in {stage}: {stages:?}");
+    }
+    let again = foi_api::demo::seed(&store, &calendar, time::macros::date!(2026 - 11 - 25), now).await.unwrap_err();
+    assert_eq!(again.code(), "ALREADY_EXISTS");
+    // The clerk's queue shows overdue, due-soon and paused cases.
+    let clock = Arc::new(FixedClock(now));
+    let schema = build_schema(ApiState::load(store, clock).await.unwrap());
+    let token = {
+        let r = schema
+            .execute(Request::new(format!(
+                r#"mutation {{ signIn(input: {{login: "clerk", password: "{}"}}) {{ token }} }}"#,
+                foi_api::demo::DEMO_PASSWORD
+            )))
+            .await;
+        serde_json::to_value(&r.data).unwrap()["signIn"]["token"].as_str().unwrap().to_owned()
+    };
+    let r = schema
+        .execute(
+            Request::new("{ queue(first: 50) { edges { node { stage clock { state urgency } } } } }")
+                .data(BearerToken(Some(token))),
+        )
+        .await;
+    let data = serde_json::to_value(&r.data).unwrap();
+    let nodes: Vec<&Value> = data["queue"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]).collect();
+    assert!(nodes.iter().any(|n| n["clock"]["urgency"] == "OVERDUE"), "{data:#}");
+    assert!(nodes.iter().any(|n| n["clock"]["urgency"] == "DUE_SOON"), "{data:#}");
+    assert!(nodes.iter().any(|n| n["clock"]["state"] == "PAUSED"), "{data:#}");
 }

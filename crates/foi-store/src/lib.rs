@@ -52,7 +52,9 @@ pub use error::StoreError;
 pub use sessions::{NewSession, Session};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
-pub use workflow::{Actor, ApplicantDetails, CaseState, Command, NewApplication, QueueQuery, WorkflowError};
+pub use workflow::{
+    Actor, ApplicantDetails, CaseState, ChangeRequest, Command, NewApplication, QueueQuery, WorkflowError,
+};
 
 /// Names of the unique constraints a [`StoreError::UniqueViolation`] can report.
 pub mod constraints {

@@ -77,6 +77,19 @@ pub enum Command {
     Event(Event),
 }
 
+/// A change asked of one case: which case, at which version, what, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeRequest {
+    /// The case.
+    pub case_id: Uuid,
+    /// The version the requester read; a stale one is [`StoreError::Conflict`].
+    pub expected_version: i64,
+    /// What to do.
+    pub command: Command,
+    /// Why, for the audit trail.
+    pub reason: Option<String>,
+}
+
 /// A stored case together with its decoded domain state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseState {
@@ -195,16 +208,13 @@ impl Store {
     /// state and its audit event in one transaction. See the module docs.
     pub async fn change_case(
         &self,
-        case_id: Uuid,
-        expected_version: i64,
-        command: Command,
+        request: ChangeRequest,
         actor: &Actor,
-        reason: Option<String>,
         calendar: &Calendar,
         now: OffsetDateTime,
     ) -> Result<CaseState, WorkflowError> {
         let txn = self.begin().await?;
-        let result = change_in(&txn, case_id, expected_version, command, actor, reason, calendar, now).await;
+        let result = change_in(&txn, request, actor, calendar, now).await;
         match result {
             Ok(state) => {
                 txn.commit().await?;
@@ -317,17 +327,14 @@ pub struct QueueQuery {
     pub limit: u64,
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn change_in(
     txn: &Txn,
-    case_id: Uuid,
-    expected_version: i64,
-    command: Command,
+    request: ChangeRequest,
     actor: &Actor,
-    reason: Option<String>,
     calendar: &Calendar,
     now: OffsetDateTime,
 ) -> Result<CaseState, WorkflowError> {
+    let ChangeRequest { case_id, expected_version, command, reason } = request;
     let current = CaseState::decode(txn.load_case(case_id).await?)?;
     // A stale client gets CONFLICT, not a decision computed on a state it has not seen.
     if current.record.version != expected_version {
@@ -340,11 +347,12 @@ async fn change_in(
         Command::Event(event) => event,
         Command::Register { on } => {
             // Check the transition first, so a refused registration allocates no number.
-            foi_domain::lifecycle::transition(current.case.stage, foi_domain::lifecycle::EventKind::Registered)
-                .ok_or(TransitionError::NotAllowed {
+            foi_domain::lifecycle::transition(current.case.stage, foi_domain::lifecycle::EventKind::Registered).ok_or(
+                TransitionError::NotAllowed {
                     stage: current.case.stage,
                     event: foi_domain::lifecycle::EventKind::Registered,
-                })?;
+                },
+            )?;
             let pattern = CaseNumberPattern::parse(&agency.case_number_pattern)?;
             let seq = txn.next_sequence(agency.id, on.year(), "case").await?;
             let seq = u32::try_from(seq).unwrap_or(u32::MAX);
