@@ -39,6 +39,21 @@ fn today(ctx: &Context<'_>) -> Date {
     state(ctx).clock.today()
 }
 
+/// The legal date of an event: the given one, or today; never a day that has not come yet
+/// in China Standard Time (events are recorded when they happen, and a future date would
+/// make every clock reading wrong).
+fn not_in_future(ctx: &Context<'_>, field: &str, on: Option<Date>) -> ApiResult<Date> {
+    let today = today(ctx);
+    match on {
+        Some(on) if on > today => Err(ext(ApiError::validation(
+            field,
+            format!("{on} has not come yet (today is {today} in China Standard Time)"),
+        ))),
+        Some(on) => Ok(on),
+        None => Ok(today),
+    }
+}
+
 fn non_empty(field: &str, value: &str) -> Result<String, ApiError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
@@ -438,7 +453,7 @@ async fn change(
     } else {
         viewer.require_role(allowed, "this change").map_err(ext)?;
     }
-    let on = input.on.unwrap_or_else(|| today(ctx));
+    let on = not_in_future(ctx, "input.on", input.on)?;
     let command = make(on).map_err(ext)?;
     let calendar = s.calendar();
     let request = ChangeRequest { case_id, expected_version: input.version, command, reason: optional(input.reason) };
@@ -575,7 +590,7 @@ impl MutationRoot {
             delivery: input.delivery_method.into(),
         };
         let s = state(ctx);
-        let first = Event::Received { on: input.received_on.unwrap_or_else(|| today(ctx)), channel };
+        let first = Event::Received { on: not_in_future(ctx, "input.receivedOn", input.received_on)?, channel };
         let calendar = s.calendar();
         let opened =
             s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;

@@ -11,8 +11,18 @@ use foi_store::{NewAccount, NewAgency, Store};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
+/// A clock the test moves: events are recorded on the day they happen, never ahead of it.
+struct MovableClock(std::sync::Mutex<time::OffsetDateTime>);
+
+impl foi_domain::clock::Clock for MovableClock {
+    fn now(&self) -> time::OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
 struct App {
     schema: FoiSchema,
+    clock: Arc<MovableClock>,
     _dir: tempfile::TempDir,
 }
 
@@ -48,9 +58,15 @@ impl App {
                 .unwrap();
         }
         // Friday 18 September 2026, 10:00 in Beijing.
-        let clock = Arc::new(FixedClock(datetime!(2026-09-18 10:00 +8)));
-        let state = ApiState::load(store, clock).await.unwrap();
-        App { schema: build_schema(state), _dir: dir }
+        let clock = Arc::new(MovableClock(std::sync::Mutex::new(datetime!(2026-09-18 10:00 +8))));
+        let state = ApiState::load(store, clock.clone()).await.unwrap();
+        App { schema: build_schema(state), clock, _dir: dir }
+    }
+
+    /// Moves "now" to 10:00 Beijing time on `day`.
+    fn at(&self, day: time::Date) {
+        *self.clock.0.lock().unwrap() =
+            time::PrimitiveDateTime::new(day, time::macros::time!(10:00)).assume_offset(time::macros::offset!(+8));
     }
 
     async fn run(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
@@ -100,7 +116,15 @@ const CASE: &str = "id version stage caseNumber outcome receivedOn
     applicant { name idNumber phone address masked }
     clock { state dueOn usedWorkingDays leftWorkingDays limitWorkingDays urgency }";
 
-async fn change(app: &App, token: &str, mutation: &str, input: Value) -> Value {
+/// Moves the clock to the change's date, signs `login` in (a session lasts 12 hours) and
+/// sends the change.
+async fn change(app: &App, login: &str, mutation: &str, input: Value) -> Value {
+    let on = input["on"].as_str().or(input["change"]["on"].as_str());
+    if let Some(on) = on {
+        app.at(foi_domain::calendar::parse_date(on).unwrap());
+    }
+    let token = app.sign_in(login).await;
+    let token = token.as_str();
     let input_type = match mutation {
         "extendDeadline" => "ExtendInput",
         "reply" => "ReplyInput",
@@ -128,13 +152,13 @@ async fn an_online_application_from_submission_to_archive() {
     // The applicant's own view is masked too: only handling officers see it in full.
     assert_eq!(submitted["applicant"]["idNumber"], "110105********002X");
     let id = submitted["id"].as_str().unwrap().to_owned();
-
     let clerk = app.sign_in("clerk").await;
-    let received = change(&app, &clerk, "receiveApplication", json!({"caseId": id, "version": 1})).await;
+
+    let received = change(&app, "clerk", "receiveApplication", json!({"caseId": id, "version": 1})).await;
     assert_eq!(received["receivedOn"], "2026-09-18");
     assert_eq!(received["clock"]["dueOn"], "2026-10-22");
     assert_eq!(received["applicant"]["idNumber"], "11010519491231002X", "the handling clerk sees it in full");
-    let registered = change(&app, &clerk, "registerCase", json!({"caseId": id, "version": 2})).await;
+    let registered = change(&app, "clerk", "registerCase", json!({"caseId": id, "version": 2})).await;
     assert_eq!(registered["caseNumber"], "游府信申〔2026〕1号");
 
     // A stale version is refused and changes nothing.
@@ -146,10 +170,12 @@ async fn an_online_application_from_submission_to_archive() {
         )
         .await;
     assert_eq!(code, "CONFLICT");
-    let accepted = change(&app, &clerk, "acceptCase", json!({"caseId": id, "version": 3, "on": "2026-09-21"})).await;
+    let accepted = change(&app, "clerk", "acceptCase", json!({"caseId": id, "version": 3, "on": "2026-09-21"})).await;
     assert_eq!(accepted["stage"], "HANDLING");
 
     // Only an office head extends.
+    app.at(time::macros::date!(2026 - 10 - 20));
+    let clerk = app.sign_in("clerk").await;
     let extend = json!({"change": {"caseId": id, "version": 4, "on": "2026-10-20"}, "workingDays": 20});
     let code = app
         .error_code(
@@ -159,12 +185,14 @@ async fn an_online_application_from_submission_to_archive() {
         )
         .await;
     assert_eq!(code, "FORBIDDEN");
-    let head = app.sign_in("head").await;
-    let extended = change(&app, &head, "extendDeadline", extend).await;
+    let extended = change(&app, "head", "extendDeadline", extend).await;
     assert_eq!(extended["clock"]["dueOn"], "2026-11-19");
     assert_eq!(extended["clock"]["limitWorkingDays"], 40);
 
     // A refusal without its legal basis is a rule violation, not a crash.
+    app.at(time::macros::date!(2026 - 11 - 02));
+    let clerk = app.sign_in("clerk").await;
+    let applicant = app.sign_in("zhangsan").await;
     let refusal =
         json!({"change": {"caseId": id, "version": 5, "on": "2026-11-02"}, "outcome": "WITHHELD_STATE_SECRET"});
     let code = app
@@ -173,7 +201,7 @@ async fn an_online_application_from_submission_to_archive() {
     assert_eq!(code, "RULE_VIOLATION");
     let replied = change(
         &app,
-        &clerk,
+        "clerk",
         "reply",
         json!({"change": {"caseId": id, "version": 5, "on": "2026-11-02"}, "outcome": "PARTLY_DISCLOSED",
             "legalBasis": "《政府信息公开条例》第三十七条"}),
@@ -189,9 +217,10 @@ async fn an_online_application_from_submission_to_archive() {
         )
         .await;
     assert_eq!(code, "INVALID_TRANSITION");
-    let archived = change(&app, &clerk, "archiveCase", json!({"caseId": id, "version": 6, "on": "2026-11-03"})).await;
+    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 6, "on": "2026-11-03"})).await;
     assert_eq!(archived["stage"], "ARCHIVED");
 
+    let applicant = app.sign_in("zhangsan").await;
     let history = app
         .ok(
             "query($id: ID!) { case(id: $id) { history { seq kind label occurredOn actor } } }",

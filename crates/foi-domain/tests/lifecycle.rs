@@ -642,7 +642,7 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
 
 fn pick(stage: Stage, step: &Step) -> EventKind {
     // Withdrawal is allowed almost everywhere and ends the history: make it rare.
-    let rare_withdrawal = |k: &EventKind| *k != EventKind::Withdrawn || step.param % 16 == 0;
+    let rare_withdrawal = |k: &EventKind| *k != EventKind::Withdrawn || step.param.is_multiple_of(16);
     let allowed: Vec<EventKind> =
         EventKind::ALL.into_iter().filter(|k| transition(stage, *k).is_some() && rare_withdrawal(k)).collect();
     let pool = if step.any_kind || allowed.is_empty() { EventKind::ALL.to_vec() } else { allowed };

@@ -1,19 +1,36 @@
 //! `foi`: the command line of the disclosure-on-request engine.
 //!
-//! Today it answers working-day questions from the official calendar (`foi calendar …`),
-//! so that any deadline the engine computes can be checked by hand. Every command exits
-//! with status 0 on success and 2 on bad input (a malformed date, a year without a
-//! holiday notice), with a message that says what to fix.
+//! `foi serve` runs the GraphQL service; `foi migrate` and `foi admin …` prepare its
+//! database; `foi schema` prints the API's schema; `foi calendar …` answers working-day
+//! questions from the official calendar, so that any deadline the engine computes can be
+//! checked by hand.
+//!
+//! Every command exits with status 0 on success, 2 on bad input (a malformed date, an
+//! unknown agency, a taken login; clap uses 2 for unusable arguments too) and 1 when the
+//! database or the machine fails, with a message that says what to fix. A database is
+//! always named without its password.
 
+mod admin_cmd;
 mod calendar_cmd;
 
+use std::io::Write as _;
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use foi_server::Config;
+use foi_server::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, describe_database};
+use foi_server::db::{self, OpenError};
+
+/// How long `foi serve` lets the requests in flight finish after Ctrl-C or SIGTERM: a little
+/// more than the request timeout, so that every request either finishes or times out.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(35);
 
 /// Government information disclosure on request (政府信息公开 依申请公开).
 #[derive(Debug, Parser)]
-#[command(name = "foi", version, about, long_about = None)]
+#[command(name = "foi", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,24 +38,191 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the GraphQL API over HTTP (GraphiQL at GET /graphql, health at /healthz).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and print their names.
+    Migrate(DatabaseArgs),
+    /// Set up agencies and staff accounts (管理).
+    Admin(admin_cmd::AdminArgs),
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    Schema,
+    /// A demo district to try the service with (演示数据).
+    #[command(subcommand)]
+    Demo(DemoCommand),
     /// Working days and statutory deadlines on the official calendar (工作日历).
     Calendar(calendar_cmd::CalendarArgs),
+}
+
+/// `foi demo …`.
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Create a demo district: agencies, staff, applicants and cases in every stage, dated
+    /// back from today. Refused if the demo district is already there.
+    Seed(DatabaseArgs),
+}
+
+/// Which database to use.
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// Database URL: sqlite://PATH (created on first use) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(
+        long = "database-url",
+        value_name = "URL",
+        env = DATABASE_URL_ENV,
+        default_value = DEFAULT_DATABASE_URL,
+        // The value may hold a password: never show it in --help.
+        hide_env_values = true,
+        global = true
+    )]
+    url: String,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The address to listen on, IP:PORT (0.0.0.0:8080 for every interface).
+    #[arg(long, value_name = "ADDR", default_value_t = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// Why a command failed, and so its exit status.
+enum Failure {
+    /// Status 2: the input cannot be used.
+    BadInput(String),
+    /// Status 1: the database or the machine failed.
+    Runtime(String),
+}
+
+impl From<OpenError> for Failure {
+    fn from(err: OpenError) -> Self {
+        if err.is_bad_input() { Failure::BadInput(err.to_string()) } else { Failure::Runtime(err.to_string()) }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Calendar(args) => calendar_cmd::run(args),
+        Command::Calendar(args) => calendar_cmd::run(args).map(|out| print!("{out}")).map_err(Failure::BadInput),
+        Command::Schema => {
+            print!("{}", foi_server::schema_sdl());
+            Ok(())
+        }
+        Command::Serve(args) => block_on(serve(args)),
+        Command::Migrate(args) => block_on(migrate(args)),
+        Command::Admin(args) => block_on(admin_cmd::run(args)),
+        Command::Demo(DemoCommand::Seed(args)) => block_on(demo_seed(args)),
     };
     match result {
-        Ok(output) => {
-            print!("{output}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(message)) => {
             eprintln!("error: {message}");
-            // Status 2 is bad input, the same status clap uses for unusable arguments.
+            // The same status clap uses for unusable arguments.
             ExitCode::from(2)
         }
+        Err(Failure::Runtime(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
     }
+}
+
+fn block_on<F: Future<Output = Result<(), Failure>>>(future: F) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(future)
+}
+
+/// `foi serve`: migrate, listen, serve until Ctrl-C or SIGTERM, then drain.
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    foi_server::telemetry::init();
+    let config = Config { database_url: args.database.url, listen: args.listen };
+    let database = describe_database(&config.database_url);
+    let (store, applied) = db::open(&config.database_url).await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    let clock = Arc::new(foi_domain::clock::SystemClock);
+    let state = foi_api::ApiState::load(store.clone(), clock)
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot load the service state ({database}): {}", e.message())))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot listen on {}: {e}", config.listen)))?;
+    let address = listener.local_addr().map_err(|e| Failure::Runtime(format!("cannot listen: {e}")))?;
+    println!("foi listening on http://{address}/graphql (database: {database})");
+    // Under systemd or docker stdout is a pipe: flush, or the line waits in a buffer.
+    std::io::stdout().flush().ok();
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = foi_server::serve(listener, state, async {
+        stopped.await.ok();
+    });
+    let mut server = std::pin::pin!(server);
+    tokio::select! {
+        result = &mut server => {
+            return result.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")));
+        }
+        () = foi_server::shutdown_signal() => {}
+    }
+    tracing::info!("shutting down: letting the requests in flight finish");
+    stop.send(()).ok();
+    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
+        Ok(result) => result.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))?,
+        Err(_) => tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}: stopping anyway"),
+    }
+    store.close().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `foi migrate`: apply what is pending and say what that was.
+async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
+    let store = db::connect(&args.url).await?;
+    let applied = db::migrate(&store, &args.url).await?;
+    let database = describe_database(&args.url);
+    if applied.is_empty() {
+        println!("up to date: no pending migrations ({database})");
+    } else {
+        for name in &applied {
+            println!("applied {name}");
+        }
+        println!("{database} is up to date");
+    }
+    store.close().await.ok();
+    Ok(())
+}
+
+/// `foi demo seed`: the demo district, and how to sign in to it.
+async fn demo_seed(args: DatabaseArgs) -> Result<(), Failure> {
+    let (store, _) = db::open(&args.url).await?;
+    let clock = foi_domain::clock::SystemClock;
+    let calendar = foi_api::ApiState::load(store.clone(), Arc::new(clock))
+        .await
+        .map_err(|e| Failure::Runtime(e.message()))?
+        .calendar();
+    let summary = foi_api::demo::seed(
+        &store,
+        &calendar,
+        foi_domain::clock::Clock::today(&clock),
+        foi_domain::clock::Clock::now(&clock),
+    )
+    .await
+    .map_err(|e| match e.code() {
+        "ALREADY_EXISTS" => Failure::BadInput(format!("{}; use a fresh database to seed again", e.message())),
+        _ => Failure::Runtime(e.message()),
+    })?;
+    println!("demo district seeded in {}", describe_database(&args.url));
+    println!("\naccounts (password for all: {}):", foi_api::demo::DEMO_PASSWORD);
+    for (login, what) in &summary.accounts {
+        println!("  {login:<10} {what}");
+    }
+    println!("\ncases:");
+    for (subject, stage) in &summary.cases {
+        println!("  {stage}\t{subject}");
+    }
+    store.close().await.ok();
+    Ok(())
 }

@@ -1,0 +1,302 @@
+//! The HTTP surface of `foi serve`: GraphQL at `/graphql` (POST; GraphiQL on GET) and
+//! `/healthz`.
+//!
+//! The GraphQL handler is deliberately small: it checks the media type and the size of the
+//! body, reads the bearer token, and hands everything else to the schema in `foi-api`.
+//! Whatever goes wrong before the schema runs is answered in the shape GraphQL clients
+//! already read, `{"errors":[{"message":…,"extensions":{"code":…}}]}`, with an HTTP status
+//! that says the same:
+//!
+//! | problem | status | `extensions.code` |
+//! | --- | --- | --- |
+//! | not `Content-Type: application/json` | 415 | `UNSUPPORTED_MEDIA_TYPE` |
+//! | body over [`MAX_BODY_BYTES`] | 413 | `PAYLOAD_TOO_LARGE` |
+//! | body that is not a GraphQL request in JSON | 400 | `BAD_REQUEST` |
+//!
+//! Logs carry the method, the path (never the query string), the status and the latency of
+//! each request. Bodies, headers and tokens are never logged: they hold personal data.
+
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use axum::Router;
+use axum::body::HttpBody as _;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use foi_api::{ApiState, BearerToken, FoiSchema};
+use foi_store::Store;
+use tokio::net::TcpListener;
+use tower_http::LatencyUnit;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The largest request body accepted: 1 MiB. A GraphQL document with its variables is a few
+/// kilobytes; nothing in the API uploads files.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A request that takes longer than this, reading its body included, is answered with
+/// `408 Request Timeout`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An oversize body up to this size is read (and discarded) before the `413` is sent; see
+/// `drain`.
+const DRAIN_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long an oversize body is drained at most.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long `/healthz` waits for the database before reporting it unavailable.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the handlers share. Cheap to clone: the schema and the store are handles.
+#[derive(Clone)]
+struct AppState {
+    schema: FoiSchema,
+    store: Store,
+    graphiql: Bytes,
+}
+
+/// The application: every route and middleware, over `state`. Serve it with [`serve`] or
+/// with `axum::serve`.
+pub fn build_app(state: ApiState) -> Router {
+    let store = state.store.clone();
+    let app = AppState { schema: foi_api::build_schema(state), store, graphiql: Bytes::from(graphiql_page()) };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(
+            TraceLayer::new_for_http()
+                // Method and path only: the query string, headers and body may hold personal data.
+                .make_span_with(|request: &Request<Body>| {
+                    tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis))
+                .on_failure(DefaultOnFailure::new().latency_unit(LatencyUnit::Millis)),
+        )
+        .with_state(app)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then lets the requests
+/// in flight finish.
+pub async fn serve<F>(listener: TcpListener, state: ApiState, shutdown: F) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop`, systemd and Kubernetes send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No handler could be installed: never report a signal that did not come.
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// `POST /graphql`: one GraphQL request in JSON, executed with the caller's bearer token.
+async fn graphql(State(app): State<AppState>, request: Request) -> Response {
+    let headers = request.headers();
+    if !is_json(headers) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the GraphQL request as JSON, with `Content-Type: application/json`",
+        );
+    }
+    let declared_length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let token = bearer_token(headers);
+    let mut body = request.into_body();
+    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        // Too large by its own account: refused without buffering any of it (but drained,
+        // see `drain`, unless it is absurdly large).
+        if declared_length.is_some_and(|n| n <= DRAIN_MAX_BYTES as u64) {
+            drain(body).await;
+        }
+        return too_large();
+    }
+    let body = match read_body(&mut body, declared_length).await {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => {
+            drain(body).await;
+            return too_large();
+        }
+        Err(BodyError::Unreadable) => {
+            return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the request body could not be read");
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!(
+                    "the body is not a GraphQL request: expected a JSON object with `query` \
+                     (and optionally `variables`, `operationName`); {e}"
+                ),
+            );
+        }
+    };
+    let response = app.schema.execute(request.data(BearerToken(token))).await;
+    let mut http = (StatusCode::OK, axum::Json(&response)).into_response();
+    let http_headers = http.headers_mut();
+    // Answers may hold personal data: no cache may keep them.
+    http_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in &response.http_headers {
+        http_headers.append(name, value.clone());
+    }
+    http
+}
+
+/// `GET /graphql`: GraphiQL, the in-browser IDE. Its header editor takes
+/// `{"Authorization": "Bearer <token>"}` after signing in.
+async fn graphiql(State(app): State<AppState>) -> Html<Bytes> {
+    Html(app.graphiql)
+}
+
+/// `GET /healthz`: `200 ok` when the database answers, `503` otherwise.
+async fn healthz(State(app): State<AppState>) -> Response {
+    let answer = tokio::time::timeout(HEALTH_TIMEOUT, app.store.ping()).await;
+    let (status, text) = match answer {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %crate::db::error_chain(&e), "health check: the database failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::warn!("health check: the database did not answer within {HEALTH_TIMEOUT:?}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
+}
+
+fn graphiql_page() -> String {
+    GraphiQLSource::build().endpoint("/graphql").title("foi · GraphiQL").finish()
+}
+
+/// `application/json`, with or without parameters such as `charset=utf-8`.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The token of `Authorization: Bearer <token>`; `None` without one (or for another scheme).
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+enum BodyError {
+    TooLarge,
+    Unreadable,
+}
+
+/// The body, as long as it stays within [`MAX_BODY_BYTES`]; memory is never spent on more.
+async fn read_body(body: &mut Body, declared_length: Option<u64>) -> Result<Vec<u8>, BodyError> {
+    let capacity = declared_length.map_or(8 * 1024, |n| n.min(MAX_BODY_BYTES as u64) as usize);
+    let mut bytes = Vec::with_capacity(capacity);
+    while let Some(frame) = poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await {
+        let frame = frame.map_err(|_| BodyError::Unreadable)?;
+        if let Some(data) = frame.data_ref() {
+            if bytes.len() + data.len() > MAX_BODY_BYTES {
+                return Err(BodyError::TooLarge);
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    Ok(bytes)
+}
+
+/// Reads and discards the rest of an oversize body (up to [`DRAIN_MAX_BYTES`], for at most
+/// [`DRAIN_TIMEOUT`]). Closing the connection while the client is still sending would make
+/// it fail with a broken pipe before it ever reads the `413`; nginx's "lingering close"
+/// does the same.
+async fn drain(mut body: Body) {
+    let discard = async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            seen += frame.data_ref().map_or(0, |d| d.len());
+            if seen > DRAIN_MAX_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, discard).await;
+}
+
+fn too_large() -> Response {
+    let mut response = error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        &format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+    );
+    // What is left of the body may still be on its way: never reuse this connection.
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// An HTTP-level error in the shape of a GraphQL response.
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (k.clone(), HeaderValue::from_str(v).unwrap())).collect()
+    }
+
+    #[test]
+    fn json_media_types() {
+        assert!(is_json(&headers(&[(header::CONTENT_TYPE, "application/json")])));
+        assert!(is_json(&headers(&[(header::CONTENT_TYPE, "Application/JSON; charset=utf-8")])));
+        assert!(!is_json(&headers(&[(header::CONTENT_TYPE, "text/plain")])));
+        assert!(!is_json(&headers(&[(header::CONTENT_TYPE, "application/jsonx")])));
+        assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let token = |v: &str| bearer_token(&headers(&[(header::AUTHORIZATION, v)]));
+        assert_eq!(token("Bearer abc"), Some("abc".into()));
+        assert_eq!(token("bearer   abc "), Some("abc".into()));
+        assert_eq!(token("Basic abc"), None);
+        assert_eq!(token("Bearer "), None);
+        assert_eq!(token("Bearer"), None);
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
+    }
+}

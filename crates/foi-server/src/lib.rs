@@ -1,0 +1,31 @@
+//! `foi-server`: the `foi` binary's library. It holds what the binary and the end-to-end
+//! tests share, so that the tests run the very router the binary serves.
+//!
+//! - [`http`]: the axum router ([`build_app`]) and [`serve`], with graceful shutdown;
+//! - [`config`]: [`Config`], the defaults, and [`config::describe_database`], the only way a
+//!   database URL is shown to people (never with its password);
+//! - [`db`]: opening and migrating the database, with errors that say which database failed;
+//! - [`admin`]: creating agencies and staff accounts (`foi admin`, and the tests' fixtures);
+//! - [`telemetry`] sets up logging.
+//!
+//! The command line itself (clap) lives in the binary, `src/main.rs`.
+
+pub mod admin;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod telemetry;
+
+pub use config::Config;
+pub use http::{build_app, serve, shutdown_signal};
+
+/// The GraphQL schema in SDL, exactly as committed in `schema.graphql` (and as printed by
+/// `foi schema`): `foi_api::sdl()` ending with one newline.
+pub fn schema_sdl() -> String {
+    let mut sdl = foi_api::sdl();
+    while sdl.ends_with('\n') {
+        sdl.pop();
+    }
+    sdl.push('\n');
+    sdl
+}

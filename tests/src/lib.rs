@@ -1,0 +1,371 @@
+//! `foi-e2e`: end-to-end tests of `foi` as its clients see it.
+//!
+//! [`TestApp::spawn`] starts the real router (`foi_server::serve`, the code `foi serve` runs)
+//! on `127.0.0.1:0` over a fresh database, and speaks GraphQL to it over HTTP. Modelled on
+//! zero-to-production's `spawn_app()`:
+//!
+//! - **SQLite**: a file in a temporary directory, deleted with the [`TestApp`].
+//! - **PostgreSQL**: a new database `foi_e2e_<uuid>` created through the admin URL in
+//!   `FOI_TEST_POSTGRES_URL` and dropped (`WITH (FORCE)`) when the [`TestApp`] is dropped,
+//!   also when the test panics. Without the variable a PostgreSQL run prints
+//!   `skipping PostgreSQL: FOI_TEST_POSTGRES_URL not set` and passes.
+//! - **Time belongs to the test**: the server's clock is a [`TestClock`] stopped at
+//!   [`DEFAULT_NOW`] (move it with [`TestApp::set_now`]), or any clock given to
+//!   [`TestApp::spawn_with_clock`], e.g. `FixedClock(datetime!(2026-09-18 10:00 +8))`.
+//!
+//! A scenario is written once and run on both backends with [`on_both_backends!`]:
+//!
+//! ```ignore
+//! foi_e2e::on_both_backends! {
+//!     async fn healthz_is_ok(app: TestApp) {
+//!         assert_eq!(app.get("/healthz").await.status(), 200);
+//!     }
+//! }
+//! ```
+//!
+//! which defines the tests `healthz_is_ok::sqlite` and `healthz_is_ok::postgres`.
+//!
+//! Set `RUST_LOG` (e.g. `RUST_LOG=info`) to see the server's log while a test runs.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use foi_api::ApiState;
+use foi_domain::clock::Clock;
+use foi_server::admin::{self, AgencySpec, StaffSpec};
+use foi_store::{Account, Agency, Store};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+pub use foi_store::Backend;
+
+/// The environment variable with the PostgreSQL admin URL (its user may create databases).
+pub const POSTGRES_ENV: &str = "FOI_TEST_POSTGRES_URL";
+
+/// "Now" for a [`TestApp`] that is not given a clock: Friday 18 September 2026, 09:00 China
+/// Standard Time, a working day with the National Day holiday ahead.
+pub const DEFAULT_NOW: OffsetDateTime = datetime!(2026-09-18 09:00 +8);
+
+/// The password [`TestApp::create_staff`] callers use unless a test needs another.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// How long the client waits for any one answer before the test fails (not hangs).
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+pub struct TestClock(Mutex<OffsetDateTime>);
+
+impl TestClock {
+    /// A clock stopped at `now`.
+    pub fn new(now: OffsetDateTime) -> TestClock {
+        TestClock(Mutex::new(now))
+    }
+
+    /// Moves the clock to `now` (backwards too).
+    pub fn set(&self, now: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = now;
+    }
+
+    /// Moves the clock on by `by`.
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The running application of one test, and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub address: String,
+    /// Which database engine this run uses.
+    pub backend: Backend,
+    /// The application's store, for fixtures and for looking behind the API.
+    pub store: Store,
+    client: reqwest::Client,
+    clock: Option<Arc<TestClock>>,
+    server: tokio::task::JoinHandle<()>,
+    // Dropped last: deletes the SQLite file or drops the PostgreSQL database.
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    /// Starts the application on `backend` with its clock at [`DEFAULT_NOW`]. `None` (after
+    /// printing why) when `backend` is PostgreSQL and [`POSTGRES_ENV`] is not set.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_at(backend, DEFAULT_NOW).await
+    }
+
+    /// Starts the application with its clock at `now`; move it with [`TestApp::set_now`].
+    pub async fn spawn_at(backend: Backend, now: OffsetDateTime) -> Option<TestApp> {
+        let clock = Arc::new(TestClock::new(now));
+        TestApp::start(backend, clock.clone(), Some(clock)).await
+    }
+
+    /// Starts the application with the given clock, e.g.
+    /// `Arc::new(FixedClock(datetime!(2026-09-18 10:00 +8)))`.
+    pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn Clock>) -> Option<TestApp> {
+        TestApp::start(backend, clock, None).await
+    }
+
+    async fn start(backend: Backend, clock: Arc<dyn Clock>, test_clock: Option<Arc<TestClock>>) -> Option<TestApp> {
+        if std::env::var_os("RUST_LOG").is_some() {
+            foi_server::telemetry::init();
+        }
+        let (database, url) = TestDatabase::create(backend).await?;
+        let store =
+            Store::connect(&url).await.unwrap_or_else(|e| panic!("connecting to the {backend:?} test database: {e:?}"));
+        let state = ApiState::load(store.clone(), clock)
+            .await
+            .unwrap_or_else(|e| panic!("ApiState::load: {} {}", e.code(), e.message()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on 127.0.0.1");
+        let address = format!("http://{}", listener.local_addr().expect("the bound address"));
+        let server = tokio::spawn(async move {
+            foi_server::serve(listener, state, std::future::pending()).await.expect("the server runs");
+        });
+        let client = reqwest::Client::builder().timeout(CLIENT_TIMEOUT).build().expect("an HTTP client");
+        Some(TestApp { address, backend, store, client, clock: test_clock, server, _database: database })
+    }
+
+    /// The full URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Moves the server's clock to `now`. Panics if the app was given its own clock with
+    /// [`TestApp::spawn_with_clock`]: move that clock instead.
+    pub fn set_now(&self, now: OffsetDateTime) {
+        self.clock.as_ref().expect("this TestApp runs on a clock of the test's own: move that one").set(now);
+    }
+
+    /// Sends one GraphQL operation as a client would (POST /graphql, JSON, with
+    /// `Authorization: Bearer <token>` when `token` is given) and returns the response body.
+    /// Panics unless the server answered `200` with JSON: GraphQL errors are in the body.
+    pub async fn graphql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let mut request =
+            self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("POST /graphql");
+        let status = response.status();
+        let text = response.text().await.expect("the response body");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+        assert_eq!(status, 200, "POST /graphql answered {status}: {body}");
+        body
+    }
+
+    /// POSTs `body` to /graphql as is, with `content_type` if given: for testing what the
+    /// server does with requests no GraphQL client would send.
+    pub async fn post_graphql_raw(
+        &self,
+        body: impl Into<reqwest::Body>,
+        content_type: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url("/graphql")).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        request.send().await.expect("POST /graphql")
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// Creates an agency the way `foi admin create-agency` does: under `parent` (a code)
+    /// if given; a root agency gets 绵阳市人民政府 as its reconsideration body.
+    pub async fn create_agency(&self, code: &str, name: &str, parent: Option<&str>) -> Agency {
+        let spec = AgencySpec {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            parent: parent.map(str::to_owned),
+            reconsideration_body: parent.is_none().then(|| "绵阳市人民政府".to_owned()),
+            ..AgencySpec::default()
+        };
+        self.create_agency_with(spec).await
+    }
+
+    /// Creates an agency from a full [`AgencySpec`].
+    pub async fn create_agency_with(&self, spec: AgencySpec) -> Agency {
+        let code = spec.code.clone();
+        admin::create_agency(&self.store, spec).await.unwrap_or_else(|e| panic!("creating agency {code}: {e}"))
+    }
+
+    /// Creates a staff account the way `foi admin create-staff` does (argon2id hash and
+    /// all), at the agency with code `agency`, named after its login.
+    pub async fn create_staff(&self, login: &str, agency: &str, roles: &[&str], password: &str) -> Account {
+        let spec = StaffSpec {
+            login: login.to_owned(),
+            display_name: login.to_owned(),
+            agency: agency.to_owned(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            password: password.to_owned(),
+        };
+        admin::create_staff(&self.store, spec).await.unwrap_or_else(|e| panic!("creating staff {login}: {e}"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// `data` of a GraphQL response, after checking that it has no errors.
+pub fn data(response: &Value) -> &Value {
+    assert!(response.get("errors").is_none(), "unexpected GraphQL errors: {response}");
+    &response["data"]
+}
+
+/// `extensions.code` of the first error of a GraphQL response, if any.
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// Runs `scenario` against a fresh application on `backend` (nothing, after printing why,
+/// for PostgreSQL without [`POSTGRES_ENV`]). Used by [`on_both_backends!`].
+pub async fn run<F, Fut>(backend: Backend, scenario: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if let Some(app) = TestApp::spawn(backend).await {
+        scenario(app).await;
+    }
+}
+
+/// Defines each `async fn NAME(app: TestApp) { … }` once, and the tests `NAME::sqlite` and
+/// `NAME::postgres` that run it on a fresh application of each backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(
+        $(#[$meta:meta])*
+        async fn $name:ident($app:ident: $app_type:ty) $body:block
+    )*) => {$(
+        $(#[$meta])*
+        async fn $name($app: $app_type) $body
+
+        mod $name {
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::run($crate::Backend::Sqlite, super::$name).await;
+            }
+
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::run($crate::Backend::Postgres, super::$name).await;
+            }
+        }
+    )*};
+}
+
+/// One test's database, removed when dropped.
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A fresh, empty database and its URL.
+    async fn create(backend: Backend) -> Option<(TestDatabase, String)> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("foi.db").display());
+                Some((TestDatabase::Sqlite(dir), url))
+            }
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+                    println!("skipping PostgreSQL: {POSTGRES_ENV} not set");
+                    return None;
+                };
+                let name = format!("foi_e2e_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(admin_url.as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("connecting to {POSTGRES_ENV}: {e}"));
+                sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+                admin.close().await.ok();
+                let url = with_database(&admin_url, &name);
+                Some((TestDatabase::Postgres { admin_url, name }, url))
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    /// Drops the PostgreSQL database, best effort. `Drop` cannot await, and may run while a
+    /// test panics inside the runtime, so the work runs on a thread with its own runtime.
+    fn drop(&mut self) {
+        let TestDatabase::Postgres { admin_url, name } = self else { return };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = sea_orm::Database::connect(admin_url.as_str()).await.ok()?;
+                // FORCE ends the connections the application's pool still holds.
+                let result = sea_orm::ConnectionTrait::execute_unprepared(&admin, &sql).await;
+                admin.close().await.ok();
+                result.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the test database {name}");
+        }
+    }
+}
+
+/// `postgres://u@h:5432/admin?x=y` with the database replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_database_in_a_url() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(with_database("postgres://u:p@h/test?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+    }
+
+    #[test]
+    fn the_test_clock_moves_only_when_told() {
+        let clock = TestClock::new(DEFAULT_NOW);
+        assert_eq!(clock.now(), DEFAULT_NOW);
+        clock.advance(time::Duration::days(1));
+        assert_eq!(clock.today(), time::macros::date!(2026 - 09 - 19));
+        clock.set(DEFAULT_NOW);
+        assert_eq!(clock.now(), DEFAULT_NOW);
+    }
+}

@@ -1,0 +1,337 @@
+//! Whole case histories over HTTP, on real calendar dates across the National Day holiday
+//! of 2026, on SQLite and PostgreSQL: every outcome, a correction and its restart, a
+//! third-party consultation pause, an extension, an unpaid fee, a withdrawal, and access
+//! denied to another applicant and to another agency's clerk.
+
+use foi_e2e::{PASSWORD, TestApp, data, error_code};
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+/// The fields every test reads back from a case.
+const CASE: &str = "id version stage caseNumber outcome outcomeRow receivedOn concludedOn legalBasis
+    applicant { idNumber phone masked }
+    clock { state startedOn restartedOn dueOn usedWorkingDays leftWorkingDays limitWorkingDays urgency }
+    correction { requestedOn dueOn receivedOn }
+    consultations { number dueOn closedOn result }
+    extension { workingDays approver }
+    fee { dueOn paidOn }";
+
+/// A district with a clerk and an office head, a clerk in another district, and one
+/// applicant. The fields are logins: every call signs in afresh at the server's current time,
+/// since the tests move the clock by days and a session lasts 12 hours.
+struct District {
+    app: TestApp,
+    clerk: String,
+    head: String,
+    other_clerk: String,
+    applicant: String,
+}
+
+impl District {
+    async fn new(app: TestApp) -> District {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_agency("fucheng", "绵阳市涪城区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        app.create_staff("head", "youxian", &["clerk", "office_head"], PASSWORD).await;
+        app.create_staff("other", "fucheng", &["clerk"], PASSWORD).await;
+        let applicant = register(&app, "zhangsan", "11010519491231002X").await;
+        District { app, clerk: "clerk".into(), head: "head".into(), other_clerk: "other".into(), applicant }
+    }
+
+    /// Submits online (today) and has the clerk receive and register it on `received_on`.
+    async fn received_case(&self, received_on: &str) -> Value {
+        self.at(received_on);
+        let submitted = self.submit().await;
+        let id = submitted["id"].as_str().unwrap().to_owned();
+        self.ok(
+            &self.clerk,
+            "receiveApplication",
+            "CaseChangeInput",
+            json!({"caseId": id, "version": 1, "on": received_on}),
+        )
+        .await;
+        self.ok(&self.clerk, "registerCase", "CaseChangeInput", json!({"caseId": id, "version": 2, "on": received_on}))
+            .await
+    }
+
+    /// Moves the server's clock to noon of `day` (YYYY-MM-DD) in China Standard Time.
+    fn at(&self, day: &str) {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let date = time::Date::parse(day, &format).expect("a YYYY-MM-DD date");
+        self.app.set_now(
+            time::PrimitiveDateTime::new(date, time::macros::time!(12:00)).assume_offset(time::macros::offset!(+8)),
+        );
+    }
+
+    async fn submit(&self) -> Value {
+        let response = self
+            .app
+            .graphql(
+                &format!("mutation($i: SubmitApplicationInput!) {{ submitApplication(input: $i) {{ {CASE} }} }}"),
+                json!({"i": {"agencyCode": "youxian", "subject": "仙人路改造工程招标文件",
+                    "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "EMAIL"}}),
+                Some(&sign_in(&self.app, &self.applicant, PASSWORD).await),
+            )
+            .await;
+        data(&response)["submitApplication"].clone()
+    }
+
+    /// Sends a change, with the server's clock moved to the change's date first: events are
+    /// recorded on the day they happen.
+    async fn call(&self, login: &str, mutation: &str, input_type: &str, input: Value) -> Value {
+        if let Some(on) = input["on"].as_str().or(input["change"]["on"].as_str()) {
+            self.at(on);
+        }
+        let token = sign_in(&self.app, login, PASSWORD).await;
+        let query = format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {CASE} }} }}");
+        self.app.graphql(&query, json!({"i": input}), Some(&token)).await
+    }
+
+    async fn ok(&self, token: &str, mutation: &str, input_type: &str, input: Value) -> Value {
+        let response = self.call(token, mutation, input_type, input).await;
+        data(&response)[mutation].clone()
+    }
+
+    async fn refused(&self, token: &str, mutation: &str, input_type: &str, input: Value) -> String {
+        let response = self.call(token, mutation, input_type, input).await;
+        error_code(&response).unwrap_or_else(|| panic!("{mutation} should have failed: {response}")).to_owned()
+    }
+
+    async fn case(&self, login: &str, id: &str) -> Value {
+        let token = sign_in(&self.app, login, PASSWORD).await;
+        self.app
+            .graphql(&format!("query($id: ID!) {{ case(id: $id) {{ {CASE} }} }}"), json!({"id": id}), Some(&token))
+            .await
+    }
+
+    async fn query(&self, login: &str, query: &str) -> Value {
+        let token = sign_in(&self.app, login, PASSWORD).await;
+        self.app.graphql(query, json!({}), Some(&token)).await
+    }
+}
+
+fn change(case: &Value, on: &str) -> Value {
+    json!({"caseId": case["id"], "version": case["version"], "on": on})
+}
+
+/// Registers an applicant and returns the login.
+async fn register(app: &TestApp, login: &str, id_number: &str) -> String {
+    let response = app
+        .graphql(
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+            json!({"i": {"login": login, "password": PASSWORD, "name": "张三", "kind": "NATURAL_PERSON",
+                "idNumber": id_number, "phone": "13812345678", "address": "四川省绵阳市游仙区仙人路一段8号"}}),
+            None,
+        )
+        .await;
+    data(&response);
+    login.to_owned()
+}
+
+async fn sign_in(app: &TestApp, login: &str, password: &str) -> String {
+    let response = app
+        .graphql(
+            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
+            json!({"i": {"login": login, "password": password}}),
+            None,
+        )
+        .await;
+    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
+}
+
+foi_e2e::on_both_backends! {
+    /// Receipt on Friday 18 September 2026 gives a reply deadline of Thursday 22 October,
+    /// over the make-up Sunday 20 September, 中秋节 25 September and National Day 1–7
+    /// October; the queue orders by it and shows the count.
+    async fn receipt_starts_the_clock_and_the_queue_orders_by_due_date(app: TestApp) {
+        let d = District::new(app).await;
+        let later = d.received_case("2026-09-21").await;
+        let earlier = d.received_case("2026-09-18").await;
+        assert!(earlier["caseNumber"].as_str().unwrap().ends_with("〔2026〕2号"), "{earlier}");
+        assert_eq!(earlier["clock"]["dueOn"], "2026-10-22");
+        assert_eq!(later["clock"]["dueOn"], "2026-10-26");
+        d.app.set_now(datetime!(2026-10-19 09:00 +8));
+        let response = d.query(&d.clerk, "{ queue { edges { node { id clock { dueOn usedWorkingDays leftWorkingDays urgency } } } } }").await;
+        let edges = data(&response)["queue"]["edges"].as_array().unwrap().clone();
+        assert_eq!(edges[0]["node"]["id"], earlier["id"], "soonest due first");
+        // 20 Sep (Sun, worked), 21–24, 28–30 Sep, 9 (Fri)… counted to Monday 19 October: 17.
+        let clock = &edges[0]["node"]["clock"];
+        assert_eq!((clock["usedWorkingDays"].as_i64(), clock["leftWorkingDays"].as_i64()), (Some(17), Some(3)));
+        assert_eq!(clock["urgency"], "DUE_SOON");
+        d.app.set_now(datetime!(2026-10-23 09:00 +8));
+        let response = d.query(&d.clerk, "{ queue(filter: {overdue: true}) { edges { node { id } } } }").await;
+        let overdue = data(&response)["queue"]["edges"].as_array().unwrap().clone();
+        assert_eq!(overdue.len(), 1);
+        assert_eq!(overdue[0]["node"]["id"], earlier["id"]);
+    }
+
+    /// Every outcome of a reply, with its row; refusals must state their legal basis.
+    async fn every_reply_outcome(app: TestApp) {
+        let d = District::new(app).await;
+        let outcomes = [
+            ("DISCLOSED", "(一)"), ("PARTLY_DISCLOSED", "(二)"),
+            ("WITHHELD_STATE_SECRET", "(三)1"), ("WITHHELD_BY_LAW", "(三)2"), ("WITHHELD_SECURITY_STABILITY", "(三)3"),
+            ("WITHHELD_THIRD_PARTY_RIGHTS", "(三)4"), ("WITHHELD_INTERNAL_AFFAIRS", "(三)5"),
+            ("WITHHELD_PROCESS_INFORMATION", "(三)6"), ("WITHHELD_ENFORCEMENT_FILE", "(三)7"),
+            ("WITHHELD_ADMINISTRATIVE_QUERY", "(三)8"), ("NOT_HELD", "(四)1"), ("NEEDS_COMPILATION", "(四)2"),
+        ];
+        for (outcome, row) in outcomes {
+            let case = d.received_case("2026-09-18").await;
+            let case = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-09-21")).await;
+            let needs_basis = outcome != "DISCLOSED";
+            if needs_basis {
+                let code = d.refused(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"), "outcome": outcome})).await;
+                assert_eq!(code, "RULE_VIOLATION", "{outcome} without a basis");
+            }
+            let replied = d.ok(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"), "outcome": outcome,
+                "legalBasis": "《中华人民共和国政府信息公开条例》"})).await;
+            assert_eq!((replied["stage"].as_str(), replied["outcomeRow"].as_str()), (Some("REPLIED"), Some(row)), "{outcome}");
+            assert_eq!(replied["clock"]["state"], "STOPPED");
+            // Replied on 9 October: 20 Sep (Sun, worked), 21–24, 28–30 Sep, 8, 9 Oct = 10.
+            assert_eq!(replied["clock"]["usedWorkingDays"], 10, "{outcome}");
+        }
+        // The five "not handled" rows.
+        for (reason, row) in [("PETITION", "(五)1"), ("REPEAT", "(五)2"), ("PUBLICATION", "(五)3"), ("EXCESSIVE", "(五)4"), ("CONFIRM_OR_REISSUE", "(五)5")] {
+            let case = d.received_case("2026-09-18").await;
+            let done = d.ok(&d.clerk, "notHandled", "NotHandledInput", json!({"change": change(&case, "2026-09-21"), "reason": reason,
+                "explanation": "依据《政府信息公开条例》告知"})).await;
+            assert_eq!(done["outcomeRow"], row, "{reason}");
+        }
+    }
+
+    /// A correction notice within 7 working days; the corrected application restarts the
+    /// clock from zero; (四)3 after correction; (六)1 when no correction comes.
+    async fn correction_restart_and_lapse(app: TestApp) {
+        let d = District::new(app).await;
+        let case = d.received_case("2026-09-18").await;
+        // 7 working days from 18 September 2026: 20 (Sun, worked), 21–24, 28, 29 → 29 Sep.
+        let late = d.refused(&d.clerk, "requestCorrection", "RequestCorrectionInput",
+            json!({"change": change(&case, "2026-09-30"), "items": ["请写明文件名称"]})).await;
+        assert_eq!(late, "RULE_VIOLATION");
+        let waiting = d.ok(&d.clerk, "requestCorrection", "RequestCorrectionInput",
+            json!({"change": change(&case, "2026-09-29"), "items": ["请写明文件名称", "请写明文号"]})).await;
+        assert_eq!(waiting["stage"], "AWAITING_CORRECTION");
+        assert_eq!(waiting["clock"]["state"], "STOPPED");
+        // 15 working days from 29 Sep: 30 Sep, 8, 9, 10 (Sat, worked), 12–16, 19–23, 26 → 26 Oct.
+        assert_eq!(waiting["correction"]["dueOn"], "2026-10-26");
+        let corrected = d.ok(&d.clerk, "receiveCorrection", "CaseChangeInput", change(&waiting, "2026-10-12")).await;
+        assert_eq!(corrected["clock"]["restartedOn"], "2026-10-12");
+        assert_eq!(corrected["clock"]["startedOn"], "2026-10-12");
+        // 20 working days from Monday 12 October 2026, nothing carried over: 9 November.
+        assert_eq!(corrected["clock"]["dueOn"], "2026-11-09");
+        assert_eq!(corrected["receivedOn"], "2026-09-18", "the date of receipt never changes");
+        let unclear = d.ok(&d.clerk, "reply", "ReplyInput", json!({"change": change(&corrected, "2026-10-14"),
+            "outcome": "STILL_UNCLEAR_AFTER_CORRECTION", "legalBasis": "《政府信息公开条例》第三十条"})).await;
+        assert_eq!(unclear["outcomeRow"], "(四)3");
+
+        let abandoned = d.received_case("2026-09-18").await;
+        let waiting = d.ok(&d.clerk, "requestCorrection", "RequestCorrectionInput",
+            json!({"change": change(&abandoned, "2026-09-29"), "items": ["请写明文件名称"]})).await;
+        let early = d.refused(&d.clerk, "lapseCorrection", "CaseChangeInput", change(&waiting, "2026-10-26")).await;
+        assert_eq!(early, "RULE_VIOLATION");
+        let closed = d.ok(&d.clerk, "lapseCorrection", "CaseChangeInput", change(&waiting, "2026-10-27")).await;
+        assert_eq!((closed["stage"].as_str(), closed["outcomeRow"].as_str()), (Some("CLOSED"), Some("(六)1")));
+    }
+
+    /// A third-party consultation pauses the clock; the deadline moves by the working days
+    /// it covered; then an office head extends once.
+    async fn consultation_pause_and_extension(app: TestApp) {
+        let d = District::new(app).await;
+        let case = d.received_case("2026-09-18").await;
+        let case = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-09-21")).await;
+        let paused = d.ok(&d.clerk, "openConsultation", "OpenConsultationInput",
+            json!({"change": change(&case, "2026-09-22"), "party": "THIRD_PARTY", "name": "绵阳某置业有限公司"})).await;
+        assert_eq!(paused["clock"]["state"], "PAUSED");
+        // The third party has 15 working days from 22 Sep: 23, 24, 28–30, 8, 9, 10 (Sat), 12–16, 19, 20 → 20 Oct.
+        assert_eq!(paused["consultations"][0]["dueOn"], "2026-10-20");
+        let answered = d.ok(&d.clerk, "closeConsultation", "CloseConsultationInput",
+            json!({"change": change(&paused, "2026-10-09"), "number": 1, "result": "OBJECTED"})).await;
+        assert_eq!(answered["clock"]["state"], "RUNNING");
+        // 23–24, 28–30 Sep, 8, 9 Oct = 7 working days not counted: 22 Oct + 7 → 2 November.
+        assert_eq!(answered["clock"]["dueOn"], "2026-11-02");
+
+        let extend = json!({"change": change(&answered, "2026-10-30"), "workingDays": 20});
+        assert_eq!(d.refused(&d.clerk, "extendDeadline", "ExtendInput", extend.clone()).await, "FORBIDDEN");
+        let extended = d.ok(&d.head, "extendDeadline", "ExtendInput", extend).await;
+        assert_eq!(extended["extension"]["approver"], "head");
+        assert_eq!(extended["clock"]["limitWorkingDays"], 40);
+        assert_eq!(extended["clock"]["dueOn"], "2026-11-30");
+        let twice = d.refused(&d.head, "extendDeadline", "ExtendInput",
+            json!({"change": change(&extended, "2026-11-02"), "workingDays": 1})).await;
+        assert_eq!(twice, "RULE_VIOLATION");
+    }
+
+    /// A fee notice pauses the clock; unpaid after 20 working days it ends the case (六)2.
+    async fn unpaid_fee(app: TestApp) {
+        let d = District::new(app).await;
+        let case = d.received_case("2026-09-18").await;
+        let case = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-09-21")).await;
+        let owing = d.ok(&d.clerk, "issueFeeNotice", "FeeNoticeInput",
+            json!({"change": change(&case, "2026-09-24"), "amountYuan": 100, "basis": "PER_APPLICATION"})).await;
+        assert_eq!(owing["clock"]["state"], "PAUSED");
+        // 20 working days from 24 Sep: 28–30 Sep, 8, 9, 10 (Sat), 12–16, 19–23, 26–29 → 29 Oct.
+        assert_eq!(owing["fee"]["dueOn"], "2026-10-29");
+        let reply = d.refused(&d.clerk, "reply", "ReplyInput", json!({"change": change(&owing, "2026-10-09"), "outcome": "DISCLOSED"})).await;
+        assert_eq!(reply, "RULE_VIOLATION", "no reply while the fee is outstanding");
+        let early = d.refused(&d.clerk, "lapseFee", "CaseChangeInput", change(&owing, "2026-10-29")).await;
+        assert_eq!(early, "RULE_VIOLATION");
+        let closed = d.ok(&d.clerk, "lapseFee", "CaseChangeInput", change(&owing, "2026-10-30")).await;
+        assert_eq!((closed["stage"].as_str(), closed["outcomeRow"].as_str()), (Some("CLOSED"), Some("(六)2")));
+    }
+
+    /// The applicant withdraws before the reply, and can no longer afterwards.
+    async fn withdrawal(app: TestApp) {
+        let d = District::new(app).await;
+        let case = d.received_case("2026-09-18").await;
+        let withdrawn = d.ok(&d.applicant, "withdrawApplication", "CaseChangeInput", change(&case, "2026-09-22")).await;
+        assert_eq!((withdrawn["stage"].as_str(), withdrawn["outcomeRow"].as_str()), (Some("CLOSED"), Some("(六)3")));
+        let again = d.refused(&d.applicant, "withdrawApplication", "CaseChangeInput", change(&withdrawn, "2026-09-23")).await;
+        assert_eq!(again, "INVALID_TRANSITION");
+        let archived = d.ok(&d.clerk, "archiveCase", "CaseChangeInput", change(&withdrawn, "2026-09-23")).await;
+        assert_eq!(archived["stage"], "ARCHIVED");
+    }
+
+    /// Another applicant and another district's clerk can neither see nor change the case;
+    /// a stale version is refused; personal data is masked for everyone but the handling
+    /// clerk.
+    async fn access_is_denied_outside_the_case(app: TestApp) {
+        let d = District::new(app).await;
+        let case = d.received_case("2026-09-18").await;
+        let id = case["id"].as_str().unwrap();
+        let stranger = register(&d.app, "lisi", "110101199003078515").await;
+        for token in [&stranger, &d.other_clerk] {
+            let response = d.case(token, id).await;
+            assert_eq!(error_code(&response), Some("NOT_FOUND"), "{response}");
+        }
+        let code = d.refused(&d.other_clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-09-21")).await;
+        assert_eq!(code, "NOT_FOUND");
+        let code = d.refused(&stranger, "withdrawApplication", "CaseChangeInput", change(&case, "2026-09-21")).await;
+        assert_eq!(code, "NOT_FOUND");
+        let response = d.case(&d.clerk, id).await;
+        assert_eq!(data(&response)["case"]["applicant"]["idNumber"], "11010519491231002X");
+        let response = d.case(&d.applicant, id).await;
+        assert_eq!(data(&response)["case"]["applicant"]["idNumber"], "110105********002X");
+        assert_eq!(data(&response)["case"]["applicant"]["phone"], "138****5678");
+        // An event cannot be dated in the future.
+        d.app.set_now(datetime!(2026-09-21 09:00 +8));
+        let future = json!({"caseId": id, "version": case["version"], "on": "2026-09-22"});
+        let token = sign_in(&d.app, &d.clerk, PASSWORD).await;
+        let response = d.app.graphql("mutation($i: CaseChangeInput!) { acceptCase(input: $i) { id } }", json!({"i": future}), Some(&token)).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
+        assert_eq!(response["errors"][0]["extensions"]["field"], "input.on");
+        let stale = json!({"caseId": id, "version": 1, "on": "2026-09-21"});
+        assert_eq!(d.refused(&d.clerk, "acceptCase", "CaseChangeInput", stale).await, "CONFLICT");
+        // Signing out revokes the token; an expired one is refused too.
+        let token = sign_in(&d.app, &d.clerk, PASSWORD).await;
+        let by_id = "query($id: ID!) { case(id: $id) { id } }";
+        data(&d.app.graphql(by_id, json!({"id": id}), Some(&token)).await);
+        let response = d.app.graphql("mutation { signOut }", json!({}), Some(&token)).await;
+        assert_eq!(data(&response)["signOut"], true);
+        let response = d.app.graphql(by_id, json!({"id": id}), Some(&token)).await;
+        assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
+        let token = sign_in(&d.app, &d.clerk, PASSWORD).await;
+        d.app.set_now(datetime!(2026-09-22 09:00 +8));
+        let response = d.app.graphql(by_id, json!({"id": id}), Some(&token)).await;
+        assert_eq!(error_code(&response), Some("UNAUTHENTICATED"), "a session lasts 12 hours");
+    }
+}
