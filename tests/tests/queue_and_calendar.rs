@@ -1,0 +1,156 @@
+//! The clerk queue's filters and scope, applications recorded by a clerk, and loading a new
+//! year's holiday notice, which turns provisional due dates into certain ones. On SQLite and
+//! PostgreSQL.
+
+use foi_e2e::{PASSWORD, TestApp, data, error_code};
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+async fn sign_in(app: &TestApp, login: &str) -> String {
+    let response = app
+        .graphql(
+            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
+            json!({"i": {"login": login, "password": PASSWORD}}),
+            None,
+        )
+        .await;
+    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
+}
+
+const RECORD: &str = "mutation($i: RecordApplicationInput!) {
+    recordApplication(input: $i) { id version stage channel receivedOn applicant { idNumber masked }
+        clock { dueOn calendarUnknownYears } } }";
+
+fn in_person(received_on: &str, id_number: &str) -> Value {
+    json!({"i": {"channel": "IN_PERSON", "receivedOn": received_on, "applicantName": "王五",
+        "applicantKind": "NATURAL_PERSON", "applicantIdNumber": id_number, "applicantPhone": "13900001111",
+        "subject": "某路段交通规划", "formWanted": "PAPER", "deliveryMethod": "COLLECT"}})
+}
+
+async fn queue(app: &TestApp, token: &str, filter: Value) -> Vec<Value> {
+    let response = app
+        .graphql(
+            "query($f: QueueFilter) { queue(filter: $f) { edges { node { id subject clock { urgency } } } } }",
+            json!({"f": filter}),
+            Some(token),
+        )
+        .await;
+    data(&response)["queue"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect()
+}
+
+foi_e2e::on_both_backends! {
+    /// A clerk records an application handed in at the counter; bad identity numbers and
+    /// future dates are refused with the field named.
+    async fn a_clerk_records_an_application_handed_in(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let clerk = sign_in(&app, "clerk").await;
+        let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;
+        let case = &data(&response)["recordApplication"];
+        assert_eq!((case["stage"].as_str(), case["channel"].as_str()), (Some("RECEIVED"), Some("IN_PERSON")));
+        assert_eq!(case["clock"]["dueOn"], "2026-10-22");
+        assert_eq!(case["applicant"]["idNumber"], "11010519491231002X");
+        let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002Y"), Some(&clerk)).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"));
+        assert_eq!(response["errors"][0]["extensions"]["field"], "input.applicantIdNumber");
+        let response = app.graphql(RECORD, in_person("2026-09-21", "11010519491231002X"), Some(&clerk)).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"), "the 21st has not come yet: {response}");
+        assert_eq!(response["errors"][0]["extensions"]["field"], "input.receivedOn");
+    }
+
+    /// Staff see their agency and those below it; the queue filters by assignee and by
+    /// "due soon"; applicants use myCases and staff may not.
+    async fn queue_scope_and_filters(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_agency("youxian-fgj", "绵阳市游仙区发展和改革局", Some("youxian")).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let officer = app.create_staff("fgj", "youxian-fgj", &["clerk"], PASSWORD).await;
+        app.set_now(datetime!(2026-09-18 09:00 +8));
+        let clerk = sign_in(&app, "clerk").await;
+        let fgj = sign_in(&app, "fgj").await;
+        let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;
+        let district_case = data(&response)["recordApplication"].clone();
+        let response = app.graphql(RECORD, in_person("2026-09-18", "110101199003078515"), Some(&fgj)).await;
+        let department_case = data(&response)["recordApplication"].clone();
+
+        assert_eq!(queue(&app, &clerk, json!(null)).await.len(), 2, "the district sees its department");
+        let own = queue(&app, &fgj, json!(null)).await;
+        assert_eq!(own.len(), 1, "the department does not see the district");
+        assert_eq!(own[0]["id"], department_case["id"]);
+        let response = app.graphql("query($id: ID!) { case(id: $id) { id } }", json!({"id": district_case["id"]}), Some(&fgj)).await;
+        assert_eq!(error_code(&response), Some("NOT_FOUND"));
+        let only_department = queue(&app, &clerk, json!({"agencyCode": "youxian-fgj"})).await;
+        assert_eq!(only_department.len(), 1);
+
+        // Register, accept and assign the department's case to its officer.
+        let id = department_case["id"].as_str().unwrap();
+        for (mutation, version) in [("registerCase", 1), ("acceptCase", 2)] {
+            let response = app
+                .graphql(&format!("mutation($i: CaseChangeInput!) {{ {mutation}(input: $i) {{ id }} }}"),
+                    json!({"i": {"caseId": id, "version": version}}), Some(&fgj))
+                .await;
+            data(&response);
+        }
+        let response = app
+            .graphql("mutation($i: AssignInput!) { assignCase(input: $i) { id } }",
+                json!({"i": {"change": {"caseId": id, "version": 3}, "officerId": officer.id.to_string()}}), Some(&fgj))
+            .await;
+        data(&response);
+        let assigned = queue(&app, &clerk, json!({"assigneeId": officer.id.to_string()})).await;
+        assert_eq!(assigned.len(), 1);
+        assert_eq!(assigned[0]["id"], department_case["id"]);
+
+        // Due 22 October 2026; on 19 October 3 working days are left: due soon.
+        assert!(queue(&app, &clerk, json!({"dueSoon": true})).await.is_empty());
+        app.set_now(datetime!(2026-10-19 09:00 +8));
+        let clerk = sign_in(&app, "clerk").await;
+        let soon = queue(&app, &clerk, json!({"dueSoon": true})).await;
+        assert_eq!(soon.len(), 2);
+        assert!(soon.iter().all(|c| c["clock"]["urgency"] == "DUE_SOON"));
+        let response = app.graphql("{ myCases { edges { node { id } } } }", json!({}), Some(&clerk)).await;
+        assert_eq!(error_code(&response), Some("FORBIDDEN"));
+    }
+
+    /// A receipt in late December 2026 has a provisional due date while 2027 has no notice;
+    /// loading the 2027 notice makes it certain and moves it over New Year's Day.
+    async fn loading_a_year_recomputes_open_due_dates(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        app.create_staff("admin", "youxian", &["system_admin"], PASSWORD).await;
+        app.set_now(datetime!(2026-12-21 09:00 +8));
+        let clerk = sign_in(&app, "clerk").await;
+        let response = app.graphql(RECORD, in_person("2026-12-21", "11010519491231002X"), Some(&clerk)).await;
+        let case = data(&response)["recordApplication"].clone();
+        // Weekends only in 2027: 22–25, 28–31 Dec, 1 Jan (assumed worked), 4–8, 11–15, 18 Jan.
+        assert_eq!(case["clock"]["dueOn"], "2027-01-18");
+        assert_eq!(case["clock"]["calendarUnknownYears"], json!([2027]));
+
+        let notice = json!({"all_off_days": ["2027-01-01", "2027-01-02", "2027-01-03"], "makeup_workdays": [],
+            "by_holiday": {"元旦": {"off": ["2027-01-01", "2027-01-02", "2027-01-03"], "work": []}}}).to_string();
+        let load = "mutation($y: Int!, $n: String!) { loadCalendarYear(year: $y, noticeJson: $n) { years version } }";
+        let response = app.graphql(load, json!({"y": 2027, "n": notice}), Some(&clerk)).await;
+        assert_eq!(error_code(&response), Some("FORBIDDEN"));
+        let response = app.graphql(load, json!({"y": 2027, "n": "{\"all_off_days\": 1}"}), Some(&sign_in(&app, "admin").await)).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"));
+        let response = app.graphql(load, json!({"y": 2027, "n": notice}), Some(&sign_in(&app, "admin").await)).await;
+        assert_eq!(data(&response)["loadCalendarYear"]["years"], "2018-2027");
+
+        let response = app
+            .graphql("query($id: ID!) { case(id: $id) { clock { dueOn calendarUnknownYears calendarVersion } } }",
+                json!({"id": case["id"]}), Some(&clerk))
+            .await;
+        let clock = &data(&response)["case"]["clock"];
+        // With 1 January 2027 off: … 4–8, 11–15, 18, 19 January → 19 January.
+        assert_eq!(clock["dueOn"], "2027-01-19");
+        assert_eq!(clock["calendarUnknownYears"], json!([]));
+        assert!(clock["calendarVersion"].as_str().unwrap().starts_with("2018-2027@"));
+        // The queue's cached due date moved with it: the case is due soon on 14 January 2027.
+        app.set_now(datetime!(2027-01-14 09:00 +8));
+        let clerk = sign_in(&app, "clerk").await;
+        let soon = queue(&app, &clerk, json!({"dueSoon": true})).await;
+        assert_eq!(soon.len(), 1);
+        // A restarted server loads the year from the database.
+        let state = foi_api::ApiState::load(app.store.clone(), std::sync::Arc::new(foi_domain::clock::SystemClock)).await;
+        assert_eq!(state.map(|s| s.calendar().loaded_years()).ok().as_deref(), Some("2018-2027"));
+    }
+}
