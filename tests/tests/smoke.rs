@@ -113,4 +113,19 @@ foi_e2e::on_both_backends! {
         let response = app.graphql("{ me { login roles } }", json!({}), Some(&token)).await;
         assert_eq!(data(&response)["me"], json!({ "login": "clerk", "roles": ["clerk"] }));
     }
+
+    /// Malformed operations, missing fields and values of the wrong type get a code too.
+    async fn malformed_operations_have_a_code(app: TestApp) {
+        for (query, variables) in [
+            ("{ apiVersion", json!({})),
+            ("{ noSuchField }", json!({})),
+            ("mutation($i: SignInInput!) { signIn(input: $i) { token } }", json!({"i": {"login": "x"}})),
+            ("query($id: ID!) { case(id: $id) { id } }", json!({})),
+            ("mutation($i: CaseChangeInput!) { acceptCase(input: $i) { id } }",
+                json!({"i": {"caseId": "x", "version": 1, "on": "2026-02-30"}})),
+        ] {
+            let response = app.graphql(query, variables, None).await;
+            assert_eq!(error_code(&response), Some("GRAPHQL_VALIDATION_FAILED"), "{query}: {response}");
+        }
+    }
 }

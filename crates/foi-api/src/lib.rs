@@ -63,6 +63,21 @@ pub fn build_schema(state: ApiState) -> FoiSchema {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(state).finish()
 }
 
+/// Runs one request and gives every error a code. Errors raised before any resolver ran
+/// (a syntax error, an unknown field, a missing argument, a value of the wrong type) come
+/// from async-graphql without one; they get `GRAPHQL_VALIDATION_FAILED`, so that a client
+/// can branch on `extensions.code` for every error.
+pub async fn execute(schema: &FoiSchema, request: async_graphql::Request) -> async_graphql::Response {
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
+        }
+    }
+    response
+}
+
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()

@@ -162,7 +162,7 @@ async fn graphql(State(app): State<AppState>, request: Request) -> Response {
             );
         }
     };
-    let response = app.schema.execute(request.data(BearerToken(token))).await;
+    let response = foi_api::execute(&app.schema, request.data(BearerToken(token))).await;
     let mut http = (StatusCode::OK, axum::Json(&response)).into_response();
     let http_headers = http.headers_mut();
     // Answers may hold personal data: no cache may keep them.
