@@ -154,3 +154,39 @@ foi_e2e::on_both_backends! {
         assert_eq!(state.map(|s| s.calendar().loaded_years()).ok().as_deref(), Some("2018-2027"));
     }
 }
+
+foi_e2e::on_both_backends! {
+    /// Case numbers are gap-free and unique when clerks register at the same moment.
+    async fn concurrent_registrations_get_consecutive_numbers(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let clerk = sign_in(&app, "clerk").await;
+        let mut ids = Vec::new();
+        for _ in 0..12 {
+            let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;
+            ids.push(data(&response)["recordApplication"]["id"].as_str().unwrap().to_owned());
+        }
+        let app = std::sync::Arc::new(app);
+        let tasks: Vec<_> = ids
+            .into_iter()
+            .map(|id| {
+                let (app, clerk) = (app.clone(), clerk.clone());
+                tokio::spawn(async move {
+                    let response = app
+                        .graphql("mutation($i: CaseChangeInput!) { registerCase(input: $i) { caseNumber } }",
+                            json!({"i": {"caseId": id, "version": 1}}), Some(&clerk))
+                        .await;
+                    data(&response)["registerCase"]["caseNumber"].as_str().unwrap().to_owned()
+                })
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        for task in tasks {
+            let number = task.await.unwrap();
+            let seq: u32 = number.split('〕').nth(1).and_then(|rest| rest.trim_end_matches('号').parse().ok()).unwrap();
+            numbers.push(seq);
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=12).collect::<Vec<_>>());
+    }
+}
