@@ -236,8 +236,7 @@ impl Store {
     /// calendar year was loaded or amended), as of `today`. Returns how many changed. The
     /// cache is not a state change: no event is written and versions stay.
     pub async fn refresh_due_dates(&self, calendar: &Calendar, today: Date) -> Result<u64, StoreError> {
-        let open: Vec<&str> = OPEN_STAGES.iter().map(|s| s.code()).collect();
-        let rows = cases::Entity::find().filter(cases::Column::Stage.is_in(open)).all(&self.db).await?;
+        let rows = cases::Entity::find().filter(cases::Column::Stage.is_in(queue_stage_codes())).all(&self.db).await?;
         let mut agencies = std::collections::HashMap::new();
         let mut changed = 0;
         for row in rows {
@@ -263,11 +262,8 @@ impl Store {
     /// One page of the clerk queue and the total number of matching cases.
     pub async fn queue(&self, query: &QueueQuery) -> Result<(Vec<CaseState>, u64), StoreError> {
         let mut condition = Condition::all().add(cases::Column::AgencyId.is_in(query.agency_ids.clone()));
-        let stages: Vec<&str> = if query.stages.is_empty() {
-            OPEN_STAGES.iter().map(|s| s.code()).collect()
-        } else {
-            query.stages.iter().map(|s| s.code()).collect()
-        };
+        let stages: Vec<&str> =
+            if query.stages.is_empty() { queue_stage_codes() } else { query.stages.iter().map(|s| s.code()).collect() };
         condition = condition.add(cases::Column::Stage.is_in(stages));
         if let Some(assignee) = query.assignee_id {
             condition = condition.add(cases::Column::AssigneeId.eq(assignee));
@@ -296,15 +292,11 @@ impl Store {
     }
 }
 
-/// The stages in which a case is open work for an agency.
-pub const OPEN_STAGES: [Stage; 6] = [
-    Stage::Submitted,
-    Stage::Received,
-    Stage::InReview,
-    Stage::AwaitingCorrection,
-    Stage::AwaitingReasons,
-    Stage::Handling,
-];
+/// The codes of the stages in which a case is work for an agency: open cases, and online
+/// submissions waiting to be signed for.
+fn queue_stage_codes() -> Vec<&'static str> {
+    Stage::ALL.into_iter().filter(|s| s.is_open() || *s == Stage::Submitted).map(Stage::code).collect()
+}
 
 /// Which cases a queue lists. Every filter narrows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
