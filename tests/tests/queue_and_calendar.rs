@@ -96,6 +96,12 @@ foi_e2e::on_both_backends! {
                 json!({"i": {"change": {"caseId": id, "version": 3}, "officerId": officer.id.to_string()}}), Some(&fgj))
             .await;
         data(&response);
+        // The district clerk finds the officer in the staff list of its subtree.
+        let response = app.graphql("{ staff { id login } }", json!({}), Some(&clerk)).await;
+        let staff = data(&response)["staff"].as_array().unwrap().clone();
+        assert!(staff.iter().any(|a| a["id"] == officer.id.to_string() && a["login"] == "fgj"), "{staff:?}");
+        let response = app.graphql("{ staff { login } }", json!({}), Some(&fgj)).await;
+        assert_eq!(data(&response)["staff"], json!([{"login": "fgj"}]), "a department sees only its own staff");
         let assigned = queue(&app, &clerk, json!({"assigneeId": officer.id.to_string()})).await;
         assert_eq!(assigned.len(), 1);
         assert_eq!(assigned[0]["id"], department_case["id"]);

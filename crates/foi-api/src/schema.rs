@@ -197,6 +197,15 @@ impl QueryRoot {
             .collect())
     }
 
+    /// The staff of the caller's agency and the agencies below it: whom a case can be
+    /// assigned to (`assignCase` takes their `id`).
+    async fn staff(&self, ctx: &Context<'_>) -> ApiResult<Vec<AccountNode>> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(&roles::ALL, "listing staff").map_err(ext)?;
+        let staff = state(ctx).store.staff_of(viewer.agencies.clone()).await.map_err(ext)?;
+        Ok(staff.into_iter().map(AccountNode).collect())
+    }
+
     /// The working-day calendar in force.
     async fn calendar(&self, ctx: &Context<'_>) -> CalendarView {
         let calendar = state(ctx).calendar();

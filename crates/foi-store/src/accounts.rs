@@ -3,7 +3,7 @@
 //! passwords (argon2id) before they get here.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait};
-use sea_orm::{EntityTrait, QueryFilter};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -126,4 +126,15 @@ pub(crate) async fn get<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<Account, 
 
 pub(crate) async fn by_login<C: ConnectionTrait>(c: &C, login: &str) -> Result<Option<Account>, StoreError> {
     Ok(accounts::Entity::find().filter(accounts::Column::Login.eq(login)).one(c).await?.map(Account::from))
+}
+
+/// The staff accounts of the given agencies, ordered by display name.
+pub(crate) async fn staff_of<C: ConnectionTrait>(c: &C, agency_ids: Vec<Uuid>) -> Result<Vec<Account>, StoreError> {
+    let rows = accounts::Entity::find()
+        .filter(accounts::Column::Kind.eq("staff"))
+        .filter(accounts::Column::AgencyId.is_in(agency_ids))
+        .order_by_asc(accounts::Column::DisplayName)
+        .all(c)
+        .await?;
+    Ok(rows.into_iter().map(Account::from).collect())
 }

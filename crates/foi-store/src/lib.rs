@@ -317,6 +317,9 @@ on_store_and_txn! {
         = accounts::create;
     /// The account with this id, or `NotFound`.
     pub async fn account(&self, id: Uuid) -> Result<Account, StoreError> = accounts::get;
+    /// The staff accounts of these agencies, ordered by display name.
+    pub async fn staff_of(&self, agency_ids: Vec<Uuid>) -> Result<Vec<Account>, StoreError>
+        = accounts::staff_of;
     /// The account with this login, if any (disabled accounts included).
     pub async fn account_by_login(&self, login: &str) -> Result<Option<Account>, StoreError>
         = accounts::by_login;
