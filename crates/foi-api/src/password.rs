@@ -33,6 +33,13 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// A valid hash of no one's password, verified against when a login does not exist so
+/// that a sign-in takes as long for an unknown login as for a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash("decoy password for unknown logins").unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +51,8 @@ mod tests {
         assert!(verify("correct horse", &h));
         assert!(!verify("correct horsf", &h));
         assert!(!verify("correct horse", "not a hash"));
+        assert!(!verify("correct horse", decoy_hash()));
+        assert!(decoy_hash().starts_with("$argon2id$"));
         // A fresh salt every time.
         assert_ne!(h, hash("correct horse").unwrap());
     }

@@ -513,7 +513,11 @@ impl MutationRoot {
         let account = s.store.account_by_login(input.login.trim()).await.map_err(ext)?;
         // The same answer for an unknown login and a wrong password.
         let refused = || ext(ApiError::Unauthenticated);
-        let account = account.filter(|a| a.disabled_at.is_none()).ok_or_else(refused)?;
+        let Some(account) = account.filter(|a| a.disabled_at.is_none()) else {
+            // Spend the same time as a wrong password, so timing does not reveal logins.
+            crate::password::verify(&input.password, crate::password::decoy_hash());
+            return Err(refused());
+        };
         if !crate::password::verify(&input.password, &account.password_hash) {
             return Err(refused());
         }
