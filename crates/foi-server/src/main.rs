@@ -3,7 +3,7 @@
 //! `foi serve` runs the GraphQL service; `foi migrate` and `foi admin …` prepare its
 //! database; `foi schema` prints the API's schema; `foi calendar …` answers working-day
 //! questions from the official calendar, so that any deadline the engine computes can be
-//! checked by hand.
+//! checked by hand; `foi stats export` writes the statistics table.
 //!
 //! Every command exits with status 0 on success, 2 on bad input (a malformed date, an
 //! unknown agency, a taken login; clap uses 2 for unusable arguments too) and 1 when the
@@ -12,6 +12,7 @@
 
 mod admin_cmd;
 mod calendar_cmd;
+mod stats_cmd;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -51,6 +52,9 @@ enum Command {
     Demo(DemoCommand),
     /// Working days and statutory deadlines on the official calendar (工作日历).
     Calendar(calendar_cmd::CalendarArgs),
+    /// Statistics: table 三 of the annual report for any period (统计).
+    #[command(subcommand)]
+    Stats(stats_cmd::StatsCommand),
 }
 
 /// `foi demo …`.
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => block_on(migrate(args)),
         Command::Admin(args) => block_on(admin_cmd::run(args)),
         Command::Demo(DemoCommand::Seed(args)) => block_on(demo_seed(args)),
+        Command::Stats(command) => block_on(stats_cmd::run(command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

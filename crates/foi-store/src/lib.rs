@@ -31,6 +31,7 @@ mod error;
 mod sequences;
 mod sessions;
 mod sql;
+pub mod stats;
 pub mod workflow;
 
 use std::future::Future;
@@ -50,6 +51,7 @@ pub use calendar::{CalendarYear, NewCalendarYear};
 pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
+pub use stats::{CountBucket, CountRow};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
 pub use workflow::{

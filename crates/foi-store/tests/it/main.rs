@@ -9,3 +9,4 @@ mod calendar;
 mod cases;
 mod connect;
 mod sequences;
+mod stats;

@@ -1,0 +1,275 @@
+//! Table 三 itself: the counts laid out in the rows and columns of the official form, one
+//! table per agency and a summary, each checked against 一 + 二 = (七) + 四 column by column.
+
+use std::collections::HashMap;
+
+use foi_domain::applicant::ApplicantKind;
+use foi_domain::outcome::{Format, Outcome};
+use foi_store::{Agency, CountBucket, CountRow, Store, Uuid};
+
+use crate::{Period, StatsError};
+
+/// The number of columns: the six applicant kinds and the total (总计).
+pub const COLUMNS: usize = 7;
+
+/// One row's figures, in column order: 自然人, 商业企业, 科研机构, 社会公益组织,
+/// 法律服务机构, 其他, 总计.
+pub type Cells = [u64; COLUMNS];
+
+/// The column headings in order, the total last.
+pub fn column_labels() -> [&'static str; COLUMNS] {
+    let mut labels = ["总计"; COLUMNS];
+    for (i, kind) in ApplicantKind::ALL.into_iter().enumerate() {
+        labels[i] = kind.label_zh();
+    }
+    labels
+}
+
+/// The counts of one agency (or of a roll-up) for a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Table {
+    /// 一: new applications received in the period.
+    pub new: Cells,
+    /// 二: carried over from before the period.
+    pub carried_over: Cells,
+    /// Concluded in the period, per outcome, in the order of [`Outcome::ALL`].
+    pub concluded: [Cells; 21],
+    /// 四: carried forward past the end of the period.
+    pub carried_forward: Cells,
+}
+
+/// One printed row of the table.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    /// The row label (行次): `一`, `二`, `(一)`, `(三)1`, `(六)` (2019 format), `(七)`, `四`.
+    pub row: &'static str,
+    /// The section of the form, e.g. `三、本年度办理结果`.
+    pub section: String,
+    /// The outcome group, e.g. `（三）不予公开`; empty for 一, 二 and 四.
+    pub group: &'static str,
+    /// The item within the group, e.g. `1.属于国家秘密`; empty for a row that is a whole group.
+    pub item: &'static str,
+    /// The figures, in column order.
+    pub values: Cells,
+}
+
+fn index_of(outcome: Outcome) -> usize {
+    Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0)
+}
+
+fn add(a: &mut Cells, b: &Cells) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+impl Table {
+    /// The figures of one outcome row (2021 format).
+    pub fn outcome(&self, outcome: Outcome) -> Cells {
+        self.concluded[index_of(outcome)]
+    }
+
+    /// (七): every case concluded in the period.
+    pub fn total_concluded(&self) -> Cells {
+        let mut total = [0; COLUMNS];
+        for cells in &self.concluded {
+            add(&mut total, cells);
+        }
+        total
+    }
+
+    fn count(&mut self, bucket: &CountBucket, column: usize, n: u64) -> Result<(), Option<String>> {
+        let cells = match bucket {
+            CountBucket::Received => &mut self.new,
+            CountBucket::CarriedOver => &mut self.carried_over,
+            CountBucket::CarriedForward => &mut self.carried_forward,
+            CountBucket::Concluded(code) => {
+                let outcome: Outcome = code.as_deref().and_then(|c| c.parse().ok()).ok_or_else(|| code.clone())?;
+                &mut self.concluded[index_of(outcome)]
+            }
+        };
+        cells[column] += n;
+        cells[COLUMNS - 1] += n;
+        Ok(())
+    }
+
+    fn add_table(&mut self, other: &Table) {
+        add(&mut self.new, &other.new);
+        add(&mut self.carried_over, &other.carried_over);
+        add(&mut self.carried_forward, &other.carried_forward);
+        for (a, b) in self.concluded.iter_mut().zip(&other.concluded) {
+            add(a, b);
+        }
+    }
+
+    /// Checks 一 + 二 = (七) + 四 in every column; `agency` names the table in the error.
+    pub fn check(&self, agency: &str) -> Result<(), StatsError> {
+        let concluded = self.total_concluded();
+        for (i, label) in column_labels().into_iter().enumerate() {
+            if self.new[i] + self.carried_over[i] != concluded[i] + self.carried_forward[i] {
+                return Err(StatsError::Unbalanced {
+                    agency: agency.to_owned(),
+                    column: label.to_owned(),
+                    new: self.new[i],
+                    carried_over: self.carried_over[i],
+                    concluded: concluded[i],
+                    carried_forward: self.carried_forward[i],
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The printed rows in `format` for `period`: 一, 二, the outcome rows (21, or 19 in the
+    /// 2019 format, whose single (六) row sums the three), (七), 四. The wording follows the
+    /// official form; for a period that is not a calendar year, 本年/上年/下年度 read
+    /// 本期/上期/下期.
+    pub fn rows(&self, format: Format, period: &Period) -> Vec<Row> {
+        let annual = period.is_calendar_year();
+        let (new, carried, section, forward) = if annual {
+            (
+                "一、本年新收政府信息公开申请数量",
+                "二、上年结转政府信息公开申请数量",
+                "三、本年度办理结果",
+                "四、结转下年度继续办理",
+            )
+        } else {
+            (
+                "一、本期新收政府信息公开申请数量",
+                "二、上期结转政府信息公开申请数量",
+                "三、本期办理结果",
+                "四、结转下期继续办理",
+            )
+        };
+        let plain =
+            |row, label: &'static str, values| Row { row, section: label.to_owned(), group: "", item: "", values };
+        let mut rows = vec![plain("一", new, self.new), plain("二", carried, self.carried_over)];
+        for outcome in Outcome::ALL {
+            let group = outcome.group();
+            let row = outcome.row_in(format);
+            let whole_group = group.outcomes().count() == 1 || row == group.row();
+            let values = self.outcome(outcome);
+            match rows.last_mut() {
+                Some(last) if last.row == row => add(&mut last.values, &values),
+                _ => rows.push(Row {
+                    row,
+                    section: section.to_owned(),
+                    group: group.label_zh(),
+                    item: if whole_group { "" } else { outcome.item_zh() },
+                    values,
+                }),
+            }
+        }
+        rows.push(Row {
+            row: "(七)",
+            section: section.to_owned(),
+            group: "（七）总计",
+            item: "",
+            values: self.total_concluded(),
+        });
+        rows.push(plain("四", forward, self.carried_forward));
+        rows
+    }
+}
+
+/// The table of one agency (its own cases).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgencyTable {
+    /// The agency.
+    pub agency_id: Uuid,
+    /// Its code, e.g. `youxian`.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its figures.
+    pub table: Table,
+}
+
+/// A checked report: every table balances.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The period covered.
+    pub period: Period,
+    /// The layout of the table.
+    pub format: Format,
+    /// One table per agency (its own cases), in the order the agencies were given.
+    pub tables: Vec<AgencyTable>,
+    /// The roll-up over all of them.
+    pub summary: Table,
+}
+
+impl Report {
+    /// The agency code the summary is shown under.
+    pub const SUMMARY_CODE: &'static str = "合计";
+}
+
+/// Counts the cases of `agencies` (each on its own, plus the roll-up) in `period` with SQL
+/// aggregates and lays them out. Fails with [`StatsError::Unbalanced`] if any table breaks
+/// its identity.
+pub async fn compute(store: &Store, agencies: &[Agency], period: Period) -> Result<Report, StatsError> {
+    let ids: Vec<Uuid> = agencies.iter().map(|a| a.id).collect();
+    let counts = store.case_counts(&ids, period.from, period.to).await?;
+    tabulate(agencies, period, &counts)
+}
+
+/// Lays out counts already fetched (see [`compute`]) and checks every table.
+pub fn tabulate(agencies: &[Agency], period: Period, counts: &[CountRow]) -> Result<Report, StatsError> {
+    let mut tables: Vec<AgencyTable> = agencies
+        .iter()
+        .map(|a| AgencyTable { agency_id: a.id, code: a.code.clone(), name: a.name.clone(), table: Table::default() })
+        .collect();
+    let position: HashMap<Uuid, usize> = agencies.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+    for row in counts {
+        let &i = position.get(&row.agency_id).ok_or(StatsError::UnexpectedAgency(row.agency_id))?;
+        let entry = &mut tables[i];
+        let kind: ApplicantKind = row.applicant_kind.parse().map_err(|_| StatsError::UnknownApplicantKind {
+            agency: entry.code.clone(),
+            kind: row.applicant_kind.clone(),
+            count: row.count,
+        })?;
+        let column = ApplicantKind::ALL.iter().position(|k| *k == kind).unwrap_or(COLUMNS - 2);
+        entry.table.count(&row.bucket, column, row.count).map_err(|outcome| StatsError::UnclassifiedConclusion {
+            agency: entry.code.clone(),
+            outcome,
+            count: row.count,
+        })?;
+    }
+    let mut summary = Table::default();
+    for t in &tables {
+        t.table.check(&t.code)?;
+        summary.add_table(&t.table);
+    }
+    summary.check(Report::SUMMARY_CODE)?;
+    Ok(Report { period, format: period.format(), tables, summary })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_2019_format_merges_the_other_rows() {
+        let mut table = Table::default();
+        table.concluded[index_of(Outcome::OtherCorrectionNotMade)][0] = 1;
+        table.concluded[index_of(Outcome::OtherClosed)][0] = 2;
+        let period = Period::parse_year("2020").unwrap();
+        let rows = table.rows(Format::Y2019, &period);
+        assert_eq!(rows.len(), 2 + 19 + 2);
+        let other = rows.iter().find(|r| r.row == "(六)").unwrap();
+        assert_eq!(other.values[0], 3);
+        assert_eq!((other.group, other.item), ("（六）其他处理", ""));
+        assert_eq!(table.rows(Format::Y2021, &period).len(), 2 + 21 + 2);
+        assert_eq!(rows[0].section, "一、本年新收政府信息公开申请数量");
+        assert_eq!(rows.last().unwrap().section, "四、结转下年度继续办理");
+    }
+
+    #[test]
+    fn an_unbalanced_table_is_an_error() {
+        let table = Table { new: [1, 0, 0, 0, 0, 0, 1], ..Table::default() };
+        let err = table.check("youxian").unwrap_err();
+        assert!(
+            matches!(&err, StatsError::Unbalanced { agency, column, new: 1, .. } if agency == "youxian" && column == "自然人"),
+            "{err}"
+        );
+    }
+}

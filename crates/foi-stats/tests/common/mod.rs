@@ -1,0 +1,158 @@
+//! Shared helpers of the statistics tests: a store on a temporary SQLite file and cases
+//! built through the real workflow (`open_case` + `change_case`), as a clerk would.
+
+#![allow(dead_code)]
+
+use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::calendar::Calendar;
+use foi_domain::lifecycle::{Event, NotHandledReason};
+use foi_domain::outcome::Outcome;
+use foi_store::{Actor, Agency, ApplicantDetails, CaseState, ChangeRequest, Command, NewAgency, NewApplication, Store};
+use time::Date;
+use time::macros::datetime;
+
+pub struct Db {
+    pub store: Store,
+    pub calendar: Calendar,
+    pub district: Agency,
+    pub department: Agency,
+    _dir: tempfile::TempDir,
+}
+
+/// What happens to a case after receipt.
+#[derive(Clone, Debug)]
+pub enum Fate {
+    /// Still open.
+    Open,
+    /// Registered and accepted on the day of receipt, replied with `outcome` on the date.
+    Reply(Date, Outcome),
+    /// Registered, then a correction requested and received, then replied.
+    CorrectedThenReply { asked: Date, corrected: Date, reply: Date, outcome: Outcome },
+    /// Registered, a correction requested, which lapsed on the date.
+    CorrectionLapsed { asked: Date, lapsed: Date },
+    /// Registered, then not handled as a repeat application.
+    NotHandledRepeat(Date),
+    /// Withdrawn by the applicant.
+    Withdrawn(Date),
+}
+
+impl Db {
+    pub async fn new() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("foi.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let district = store
+            .create_agency(NewAgency::new("youxian", "绵阳市游仙区人民政府", "游府信申", "绵阳市人民政府"))
+            .await
+            .unwrap();
+        let department = store
+            .create_agency(
+                NewAgency::new("youxian-fgj", "绵阳市游仙区发展和改革局", "游发改信申", "绵阳市游仙区人民政府")
+                    .under(district.id),
+            )
+            .await
+            .unwrap();
+        Db { store, calendar: Calendar::bundled(), district, department, _dir: dir }
+    }
+
+    async fn step(&self, state: CaseState, command: Command) -> CaseState {
+        let request =
+            ChangeRequest { case_id: state.record.id, expected_version: state.record.version, command, reason: None };
+        let actor = Actor { account_id: None, label: "test".into() };
+        self.store
+            .change_case(request, &actor, &self.calendar, datetime!(2027-01-05 10:00 +8))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn application(&self, agency: &Agency, kind: ApplicantKind) -> NewApplication {
+        NewApplication {
+            agency_id: agency.id,
+            applicant_id: None,
+            applicant: ApplicantDetails {
+                name: "申请人".into(),
+                kind,
+                id_number: None,
+                phone: None,
+                email: None,
+                address: None,
+            },
+            subject: "某文件".into(),
+            description: "测试".into(),
+            form_wanted: FormWanted::ElectronicCopy,
+            delivery: DeliveryMethod::Email,
+        }
+    }
+
+    /// A case received in person on `received` and then taken to `fate`.
+    pub async fn case(&self, agency: &Agency, kind: ApplicantKind, received: Date, fate: Fate) -> CaseState {
+        let actor = Actor { account_id: None, label: "test".into() };
+        let first = Event::Received { on: received, channel: Channel::InPerson };
+        let mut s = self
+            .store
+            .open_case(self.application(agency, kind), first, &actor, &self.calendar, datetime!(2027-01-05 10:00 +8))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ev = Command::Event;
+        match fate {
+            Fate::Open => {}
+            Fate::Withdrawn(on) => s = self.step(s, ev(Event::Withdrawn { on })).await,
+            Fate::Reply(on, outcome) => {
+                s = self.step(s, Command::Register { on: received }).await;
+                s = self.step(s, ev(Event::Accepted { on: received })).await;
+                s = self.step(s, ev(reply(on, outcome))).await;
+            }
+            Fate::CorrectedThenReply { asked, corrected, reply: on, outcome } => {
+                s = self.step(s, Command::Register { on: received }).await;
+                s = self.step(s, ev(Event::CorrectionRequested { on: asked, items: vec!["请写明文号".into()] })).await;
+                s = self.step(s, ev(Event::CorrectionReceived { on: corrected })).await;
+                s = self.step(s, ev(Event::Accepted { on: corrected })).await;
+                s = self.step(s, ev(reply(on, outcome))).await;
+            }
+            Fate::CorrectionLapsed { asked, lapsed } => {
+                s = self.step(s, Command::Register { on: received }).await;
+                s = self.step(s, ev(Event::CorrectionRequested { on: asked, items: vec!["请写明文号".into()] })).await;
+                s = self.step(s, ev(Event::CorrectionLapsed { on: lapsed })).await;
+            }
+            Fate::NotHandledRepeat(on) => {
+                s = self.step(s, Command::Register { on: received }).await;
+                let explanation = "依据《政府信息公开条例》第三十六条第六项，已答复过".into();
+                s = self.step(s, ev(Event::NotHandled { on, reason: NotHandledReason::Repeat, explanation })).await;
+            }
+        }
+        s
+    }
+
+    /// An online submission withdrawn before it was ever received.
+    pub async fn withdrawn_before_receipt(
+        &self,
+        agency: &Agency,
+        kind: ApplicantKind,
+        submitted: Date,
+        withdrawn: Date,
+    ) {
+        let actor = Actor { account_id: None, label: "test".into() };
+        let s = self
+            .store
+            .open_case(
+                self.application(agency, kind),
+                Event::Submitted { on: submitted },
+                &actor,
+                &self.calendar,
+                datetime!(2027-01-05 10:00 +8),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = self.step(s, Command::Event(Event::Withdrawn { on: withdrawn })).await;
+        assert!(s.record.received_on.is_none());
+    }
+}
+
+fn reply(on: Date, outcome: Outcome) -> Event {
+    Event::Replied {
+        on,
+        outcome,
+        legal_basis: Some("《中华人民共和国政府信息公开条例》第三十六条".into()),
+        on_the_spot: false,
+    }
+}
