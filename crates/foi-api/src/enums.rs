@@ -265,3 +265,15 @@ pub enum FeeBasis {
     /// 按量计收.
     PerPage,
 }
+
+/// The layout of table 三 (统计表格式).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::outcome::Format")]
+pub enum ReportFormat {
+    /// 国办公开办函〔2019〕60号, for periods within 2019 or 2020: a single (六) row.
+    #[graphql(name = "FORMAT_2019")]
+    Y2019,
+    /// 国办公开办函〔2021〕30号, from 2021 on: (六) in three rows.
+    #[graphql(name = "FORMAT_2021")]
+    Y2021,
+}

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod error;
 pub mod password;
 pub mod schema;
+pub mod statistics;
 pub mod types;
 
 use std::sync::Arc;

@@ -14,6 +14,7 @@ use crate::ApiState;
 use crate::auth::{self, Viewer, roles};
 use crate::enums;
 use crate::error::ApiError;
+use crate::statistics::{StatisticsInput, StatisticsReport};
 use crate::types::{AccountNode, AgencyNode, CalendarView, CaseNode, SessionView};
 
 /// How long a session lasts without signing in again.
@@ -204,6 +205,14 @@ impl QueryRoot {
         viewer.require_role(&roles::ALL, "listing staff").map_err(ext)?;
         let staff = state(ctx).store.staff_of(viewer.agencies.clone()).await.map_err(ext)?;
         Ok(staff.into_iter().map(AccountNode).collect())
+    }
+
+    /// Table 三 of the annual report (收到和处理政府信息公开申请情况) for a month, a
+    /// quarter, a year or a range of days: one table per agency of the caller's subtree (or
+    /// of `agencyCode`'s) and their summary, with the CSV and XLSX files to download. Staff
+    /// only; a malformed or missing period is `VALIDATION` naming the field.
+    async fn statistics(&self, ctx: &Context<'_>, input: StatisticsInput) -> ApiResult<StatisticsReport> {
+        crate::statistics::statistics(ctx, input).await.map_err(ext)
     }
 
     /// The working-day calendar in force.

@@ -1,6 +1,6 @@
 //! `foi stats export`: table 三 of the annual report (rules.md §4) for a month, a quarter, a
-//! year or any range, one row block per agency and a summary, as CSV (UTF-8 with a BOM) or
-//! JSON. The figures and their balance check are `foi_stats`'s; this module parses
+//! year or any range, one row block per agency and a summary, as CSV (UTF-8 with a BOM),
+//! JSON or XLSX (a summary sheet and one sheet per agency; only to a file). The figures and their balance check are `foi_stats`'s; this module parses
 //! arguments, picks the agencies and writes the file.
 
 use std::path::PathBuf;
@@ -44,7 +44,7 @@ pub struct ExportArgs {
     /// Only this agency and the agencies below it (default: every agency).
     #[arg(long, value_name = "CODE")]
     agency: Option<String>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (required for xlsx).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     #[command(flatten)]
@@ -58,6 +58,9 @@ enum ExportFormat {
     Csv,
     /// JSON.
     Json,
+    /// An Excel workbook laid out like the official table: a summary sheet 汇总, then one
+    /// sheet per agency. Needs --output.
+    Xlsx,
 }
 
 fn period_of(args: &ExportArgs) -> Result<Period, Failure> {
@@ -75,6 +78,12 @@ fn period_of(args: &ExportArgs) -> Result<Period, Failure> {
 pub async fn run(command: StatsCommand) -> Result<(), Failure> {
     let StatsCommand::Export(args) = command;
     let period = period_of(&args)?;
+    if matches!(args.format, ExportFormat::Xlsx) && args.output.is_none() {
+        return Err(Failure::BadInput(
+            "--format xlsx writes a binary workbook, which is never sent to standard output; give --output FILE.xlsx"
+                .into(),
+        ));
+    }
     let (store, _) = db::open(&args.database.url).await?;
     let database = describe_database(&args.database.url);
     let runtime = |e: foi_store::StoreError| Failure::Runtime(format!("{e} ({database})"));
@@ -92,18 +101,20 @@ pub async fn run(command: StatsCommand) -> Result<(), Failure> {
         other => Failure::Runtime(format!("nothing exported: {other}")),
     })?;
     store.close().await.ok();
-    let text = match args.format {
-        ExportFormat::Csv => foi_stats::to_csv(&report),
-        ExportFormat::Json => foi_stats::to_json(&report),
+    let bytes = match args.format {
+        ExportFormat::Csv => foi_stats::to_csv(&report).into_bytes(),
+        ExportFormat::Json => foi_stats::to_json(&report).into_bytes(),
+        ExportFormat::Xlsx => {
+            foi_stats::to_xlsx(&report).map_err(|e| Failure::Runtime(format!("nothing exported: {e}")))?
+        }
     };
     match &args.output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", path.display())))?
-        }
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", path.display())))?,
         None => {
             use std::io::Write as _;
             std::io::stdout()
-                .write_all(text.as_bytes())
+                .write_all(&bytes)
                 .map_err(|e| Failure::Runtime(format!("cannot write the export: {e}")))?;
         }
     }

@@ -75,6 +75,23 @@ fn exports_the_demo_district_and_refuses_bad_periods() {
     assert_eq!(json["period_label"], "2026年10月");
     assert_eq!(json["agencies"].as_array().unwrap().len(), 1);
 
+    // XLSX to a file: a zip (PK) workbook; without --output it is refused with exit 2.
+    let file = dir.path().join("out.xlsx");
+    let xlsx = |output: Option<&str>| {
+        let mut all = vec!["stats", "export", "--month", "2026-10", "--format", "xlsx", "--database-url", &url];
+        if let Some(output) = output {
+            all.extend(["--output", output]);
+        }
+        foi(&all)
+    };
+    let out = xlsx(Some(file.to_str().unwrap()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&file).unwrap().starts_with(b"PK"), "an XLSX is a zip archive");
+    let out = xlsx(None);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--output"), "{}", String::from_utf8_lossy(&out.stderr));
+
     // Bad input: exit 2, a message, nothing on stdout.
     for args in [
         vec!["--month", "2026-13"],

@@ -28,11 +28,14 @@ fn csv_line(out: &mut String, fields: &[&str]) {
     out.push_str("\r\n");
 }
 
-/// The name the summary block is shown under.
-fn summary_name(report: &Report) -> String {
-    match report.tables.as_slice() {
-        [only] => format!("{}（汇总）", only.name),
-        _ => format!("{}个机关汇总", report.tables.len()),
+impl Report {
+    /// The name the summary block is shown under: `<name>（汇总）` for one agency,
+    /// `<n>个机关汇总` for several.
+    pub fn summary_name(&self) -> String {
+        match self.tables.as_slice() {
+            [only] => format!("{}（汇总）", only.name),
+            _ => format!("{}个机关汇总", self.tables.len()),
+        }
     }
 }
 
@@ -57,7 +60,7 @@ pub fn to_csv(report: &Report) -> String {
     for t in &report.tables {
         block(&t.code, &t.name, &t.table);
     }
-    block(Report::SUMMARY_CODE, &summary_name(report), &report.summary);
+    block(Report::SUMMARY_CODE, &report.summary_name(), &report.summary);
     out
 }
 
@@ -94,7 +97,7 @@ pub fn to_json(report: &Report) -> String {
             .collect(),
         summary: JsonBlock {
             agency_code: Report::SUMMARY_CODE,
-            agency_name: summary_name(report),
+            agency_name: report.summary_name(),
             rows: rows(&report.summary),
         },
     };

@@ -4,7 +4,7 @@
 //! 一 + 二 = (七) + 四 in every column before anything is exported.
 //!
 //! The counts come from SQL aggregates ([`foi_store::Store::case_counts`]); this crate only
-//! lays them out, checks them and writes them as CSV or JSON.
+//! lays them out, checks them and writes them as CSV, JSON or XLSX.
 //!
 //! Counting rules:
 //! - only received cases count (a case without a date of receipt is not an application);
@@ -18,10 +18,12 @@
 mod export;
 mod period;
 mod table;
+mod xlsx;
 
 pub use export::{to_csv, to_json};
 pub use period::{Period, PeriodError};
 pub use table::{AgencyTable, COLUMNS, Cells, Report, Row, Table, column_labels, compute, tabulate};
+pub use xlsx::{FIRST_DATA_ROW, LABEL_COLUMNS, SUMMARY_SHEET, sheet_names, to_xlsx};
 
 /// Why a report could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,9 @@ pub enum StatsError {
         /// How many cases.
         count: u64,
     },
+    /// The XLSX workbook could not be written.
+    #[error("cannot write the XLSX workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// Counts came back for an agency that was not asked for.
     #[error("counts for agency {0}, which was not asked for")]
     UnexpectedAgency(foi_store::Uuid),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Db, Fate};
+use common::{Db, Fate, history};
 use foi_domain::applicant::ApplicantKind::*;
 use foi_domain::outcome::Outcome::*;
 use foi_stats::{Cells, Period, Report, Table, compute, to_csv, to_json};
@@ -25,45 +25,6 @@ fn matrix(nonzero: &[(&str, Cells)]) -> Vec<(String, Cells)> {
 
 fn actual(table: &Table, period: &Period) -> Vec<(String, Cells)> {
     table.rows(period.format(), period).into_iter().map(|r| (r.row.to_owned(), r.values)).collect()
-}
-
-async fn history() -> Db {
-    let db = Db::new().await;
-    let (d, f) = (&db.district, &db.department);
-    // A: received in December 2025, disclosed in January 2026.
-    db.case(d, NaturalPerson, date!(2025 - 12 - 15), Fate::Reply(date!(2026 - 01 - 12), Disclosed)).await;
-    // B: received in December 2025, still open at the end of 2026.
-    db.case(d, CommercialEnterprise, date!(2025 - 12 - 22), Fate::Open).await;
-    // C: received in September, partly disclosed in October.
-    db.case(d, NaturalPerson, date!(2026 - 09 - 28), Fate::Reply(date!(2026 - 10 - 15), PartlyDisclosed)).await;
-    // D: received in October, corrected, refused for a third party's rights in October.
-    let corrected = Fate::CorrectedThenReply {
-        asked: date!(2026 - 10 - 10),
-        corrected: date!(2026 - 10 - 16),
-        reply: date!(2026 - 10 - 30),
-        outcome: WithheldThirdPartyRights,
-    };
-    db.case(d, ResearchInstitution, date!(2026 - 10 - 09), corrected).await;
-    // E: received and withdrawn in October (department).
-    db.case(f, SocialWelfareOrganisation, date!(2026 - 10 - 12), Fate::Withdrawn(date!(2026 - 10 - 14))).await;
-    // F: received in October, open at the end of the year (department).
-    db.case(f, LegalServiceOrganisation, date!(2026 - 10 - 20), Fate::Open).await;
-    // G: received in October, "not held" in November (department).
-    db.case(f, OtherOrganisation, date!(2026 - 10 - 29), Fate::Reply(date!(2026 - 11 - 05), NotHeld)).await;
-    // H: received on the last working day of October, correction lapsed in December.
-    let lapsed = Fate::CorrectionLapsed { asked: date!(2026 - 11 - 02), lapsed: date!(2026 - 12 - 01) };
-    db.case(f, NaturalPerson, date!(2026 - 10 - 30), lapsed).await;
-    // I: received in November, not handled as a repeat.
-    db.case(d, NaturalPerson, date!(2026 - 11 - 10), Fate::NotHandledRepeat(date!(2026 - 11 - 12))).await;
-    // J: received and disclosed in September.
-    db.case(d, CommercialEnterprise, date!(2026 - 09 - 01), Fate::Reply(date!(2026 - 09 - 21), Disclosed)).await;
-    // L: received in December, open at the end of the year.
-    db.case(d, CommercialEnterprise, date!(2026 - 12 - 21), Fate::Open).await;
-    // M: received and withdrawn in 2025: in neither period.
-    db.case(d, NaturalPerson, date!(2025 - 11 - 03), Fate::Withdrawn(date!(2025 - 11 - 05))).await;
-    // K: submitted online in October and withdrawn before receipt: never an application.
-    db.withdrawn_before_receipt(d, NaturalPerson, date!(2026 - 10 - 08), date!(2026 - 10 - 09)).await;
-    db
 }
 
 async fn report(db: &Db, period: Period) -> Report {
