@@ -201,11 +201,11 @@ impl CaseEventNode {
     }
     /// What happened.
     async fn kind(&self) -> Option<enums::EventKind> {
-        foi_domain::lifecycle::EventKind::ALL.into_iter().find(|k| k.code() == self.0.kind).map(enums::EventKind::from)
+        foi_domain::lifecycle::EventKind::from_code(&self.0.kind).map(enums::EventKind::from)
     }
     /// What happened, in Chinese.
     async fn label(&self) -> &str {
-        foi_domain::lifecycle::EventKind::ALL.into_iter().find(|k| k.code() == self.0.kind).map_or("", |k| k.label_zh())
+        foi_domain::lifecycle::EventKind::from_code(&self.0.kind).map_or("", |k| k.label_zh())
     }
     /// The legal date of the event, from which deadlines count.
     async fn occurred_on(&self) -> Date {

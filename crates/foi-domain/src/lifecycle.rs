@@ -333,6 +333,11 @@ impl EventKind {
         }
     }
 
+    /// The event kind from its code, as stored in the audit log.
+    pub fn from_code(code: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The Chinese name shown in the case history.
     pub fn label_zh(self) -> &'static str {
         match self {

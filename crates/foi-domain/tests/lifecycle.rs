@@ -178,6 +178,7 @@ fn every_stage_event_pair_matches_the_table() {
             assert_eq!(transition(stage, kind), expected(stage, kind), "table entry for ({stage}, {kind})");
             let event = sample(kind);
             assert_eq!(event.kind(), kind);
+            assert_eq!(EventKind::from_code(kind.code()), Some(kind));
             match (expected(stage, kind), apply(&case, event)) {
                 (None, Err(TransitionError::NotAllowed { stage: s, event: e })) => {
                     assert_eq!((s, e), (stage, kind));
