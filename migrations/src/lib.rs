@@ -20,6 +20,7 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_initial;
+mod m20261126_000001_processing;
 
 /// The ordered list of schema versions.
 pub struct Migrator;
@@ -27,7 +28,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_initial::Migration)]
+        vec![Box::new(m20261125_000001_initial::Migration), Box::new(m20261126_000001_processing::Migration)]
     }
 }
 
@@ -42,4 +43,45 @@ pub mod names {
     pub const UX_CASES_CASE_NUMBER: &str = "ux_cases_case_number";
     /// `(case_events.case_id, case_events.seq)` is unique.
     pub const UX_CASE_EVENTS_CASE_SEQ: &str = "ux_case_events_case_seq";
+    /// `(challenges.case_id, challenges.kind)` is unique: one reconsideration and one suit
+    /// of each kind per reply.
+    pub const UX_CHALLENGES_CASE_KIND: &str = "ux_challenges_case_kind";
+}
+
+/// Creates the (non-unique) index `name` on `cols` of `table`.
+pub(crate) async fn index<T, C, const N: usize>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    cols: [C; N],
+) -> Result<(), DbErr>
+where
+    T: IntoIden,
+    C: IntoIden,
+{
+    let mut stmt = Index::create();
+    stmt.name(name).table(table);
+    for col in cols {
+        stmt.col(col);
+    }
+    manager.create_index(stmt).await
+}
+
+/// Creates the unique index `name` on `cols` of `table`.
+pub(crate) async fn unique_index<T, C, const N: usize>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    cols: [C; N],
+) -> Result<(), DbErr>
+where
+    T: IntoIden,
+    C: IntoIden,
+{
+    let mut stmt = Index::create();
+    stmt.name(name).table(table).unique();
+    for col in cols {
+        stmt.col(col);
+    }
+    manager.create_index(stmt).await
 }

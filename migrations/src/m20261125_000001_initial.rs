@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 use crate::names::*;
+use crate::{index, unique_index};
 
 /// Default case-number pattern: agency prefix, year in hexagonal brackets, yearly sequence
 /// (rules.md §2, Registration): `游府信申〔2026〕17号`.
@@ -264,42 +265,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-async fn index<T, C, const N: usize>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    cols: [C; N],
-) -> Result<(), DbErr>
-where
-    T: IntoIden,
-    C: IntoIden,
-{
-    let mut stmt = Index::create();
-    stmt.name(name).table(table);
-    for col in cols {
-        stmt.col(col);
-    }
-    manager.create_index(stmt).await
-}
-
-async fn unique_index<T, C, const N: usize>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    cols: [C; N],
-) -> Result<(), DbErr>
-where
-    T: IntoIden,
-    C: IntoIden,
-{
-    let mut stmt = Index::create();
-    stmt.name(name).table(table).unique();
-    for col in cols {
-        stmt.col(col);
-    }
-    manager.create_index(stmt).await
 }
 
 #[derive(DeriveIden)]

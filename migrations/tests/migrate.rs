@@ -5,7 +5,8 @@ use foi_migrations::{Migrator, MigratorTrait};
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
-const TABLES: [&str; 7] = ["agencies", "accounts", "sessions", "cases", "case_events", "calendar_years", "sequences"];
+const TABLES: [&str; 8] =
+    ["agencies", "accounts", "sessions", "cases", "case_events", "calendar_years", "sequences", "challenges"];
 
 async fn memory_db() -> DatabaseConnection {
     let mut options = ConnectOptions::new("sqlite::memory:");
@@ -25,18 +26,27 @@ async fn tables_present(db: &DatabaseConnection) -> Vec<bool> {
 #[tokio::test]
 async fn up_is_idempotent_and_down_removes_everything() {
     let db = memory_db().await;
-    assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), 1);
+    let all = Migrator::migrations().len();
+    assert_eq!(all, 2);
+    assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), all);
 
     Migrator::up(&db, None).await.expect("first up");
-    assert_eq!(tables_present(&db).await, [true; 7]);
+    assert_eq!(tables_present(&db).await, [true; 8]);
     assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
 
     Migrator::up(&db, None).await.expect("second up is a no-op");
-    assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), 1);
+    assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), all);
+
+    // The newest step alone rolls back and re-applies.
+    Migrator::down(&db, Some(1)).await.expect("down one step");
+    assert_eq!(tables_present(&db).await, [true, true, true, true, true, true, true, false]);
+    assert!(!SchemaManager::new(&db).has_column("cases", "wd_used").await.unwrap());
+    Migrator::up(&db, None).await.expect("up again");
+    assert!(SchemaManager::new(&db).has_column("cases", "wd_used").await.unwrap());
 
     Migrator::down(&db, None).await.expect("down");
-    assert_eq!(tables_present(&db).await, [false; 7]);
+    assert_eq!(tables_present(&db).await, [false; 8]);
 
     Migrator::up(&db, None).await.expect("up again after down");
-    assert_eq!(tables_present(&db).await, [true; 7]);
+    assert_eq!(tables_present(&db).await, [true; 8]);
 }

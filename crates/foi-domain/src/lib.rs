@@ -15,11 +15,13 @@
 //! - [`identity`]: resident ID numbers and unified social credit codes that can only be valid.
 //! - [`privacy`]: masking of personal data for everyone but the handling officers.
 //! - [`fee`]: the information-processing fee rates (Reg. 42).
+//! - [`challenge`]: reconsideration and litigation against a reply (table 四).
 //! - [`case_number`]: agency case-number patterns such as `游府信申〔2026〕17号`.
 
 pub mod applicant;
 pub mod calendar;
 pub mod case_number;
+pub mod challenge;
 pub mod clock;
 pub mod fee;
 pub mod identity;

@@ -81,3 +81,19 @@ pub(crate) async fn list<C: ConnectionTrait>(c: &C) -> Result<Vec<CalendarYear>,
         .map(CalendarYear::try_from)
         .collect()
 }
+
+impl crate::Store {
+    /// The calendar in force: the bundled notices, amended and extended by the years loaded
+    /// into the database. A stored year that does not parse or contradicts itself is
+    /// [`StoreError::Corrupt`].
+    pub async fn load_calendar(&self) -> Result<foi_domain::calendar::Calendar, StoreError> {
+        let mut calendar = foi_domain::calendar::Calendar::bundled();
+        for year in self.calendar_years().await? {
+            let corrupt =
+                |e: &dyn std::fmt::Display| StoreError::Corrupt { what: format!("calendar year {}: {e}", year.year) };
+            let notice = serde_json::from_value(year.data.clone()).map_err(|e| corrupt(&e))?;
+            calendar = calendar.with_notice(year.year, notice).map_err(|e| corrupt(&e))?;
+        }
+        Ok(calendar)
+    }
+}

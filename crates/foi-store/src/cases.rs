@@ -85,6 +85,12 @@ pub struct CaseRecord {
     pub imported: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// For a case concluded by a reply: the working days its clock had counted on the day
+    /// of the reply (pauses excluded; restarted after a correction).
+    pub wd_used: Option<i32>,
+    /// For a case concluded by a reply: the last day of its limit then (after any
+    /// extension, pause or later reply date). Replied on or before it: on time.
+    pub limit_due_on: Option<Date>,
 }
 
 /// The columns a state change sets. `None` leaves a column as it is; for a nullable column
@@ -112,6 +118,8 @@ pub struct CaseChange {
     pub concluded_on: Option<Option<Date>>,
     pub assignee_id: Option<Option<Uuid>>,
     pub state_json: Option<String>,
+    pub wd_used: Option<Option<i32>>,
+    pub limit_due_on: Option<Option<Date>>,
 }
 
 /// An event to append to a case's log: what happened, on which legal date, who did it and
@@ -216,6 +224,8 @@ impl From<cases::Model> for CaseRecord {
             imported: m.imported,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            wd_used: m.wd_used,
+            limit_due_on: m.limit_due_on,
         }
     }
 }
@@ -278,6 +288,8 @@ pub(crate) async fn insert<C: ConnectionTrait>(
         imported: Set(new.imported),
         created_at: Set(at),
         updated_at: Set(at),
+        wd_used: NotSet,
+        limit_due_on: NotSet,
     }
     .insert(c)
     .await?;
@@ -326,6 +338,8 @@ pub(crate) async fn apply_change<C: ConnectionTrait>(
         imported: NotSet,
         created_at: NotSet,
         updated_at: Set(sql::instant(event.recorded_at)),
+        wd_used: maybe(change.wd_used),
+        limit_due_on: maybe(change.limit_due_on),
     };
     // The version guard: on PostgreSQL a concurrent writer blocks on the row lock and then
     // finds the version moved on; on SQLite the write lock was taken at BEGIN IMMEDIATE.

@@ -26,6 +26,7 @@ mod accounts;
 mod agencies;
 mod calendar;
 mod cases;
+mod challenges;
 mod entities;
 mod error;
 mod sequences;
@@ -49,13 +50,15 @@ pub use accounts::{Account, NewAccount};
 pub use agencies::{Agency, DEFAULT_CASE_NUMBER_PATTERN, NewAgency};
 pub use calendar::{CalendarYear, NewCalendarYear};
 pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
+pub use challenges::{ChallengeCount, ChallengeRecord, NewChallenge};
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
-pub use stats::{CountBucket, CountRow};
+pub use stats::{CountBucket, CountRow, EventCount, OpenCase, OpenNow, ReplyDays};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
 pub use workflow::{
-    Actor, ApplicantDetails, CaseState, ChangeRequest, Command, NewApplication, QueueQuery, WorkflowError,
+    Actor, ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewApplication, QueueQuery,
+    WorkflowError,
 };
 
 /// Names of the unique constraints a [`StoreError::UniqueViolation`] can report.
@@ -360,6 +363,24 @@ on_store_and_txn! {
     /// The case's events ordered by `seq`; `NotFound` if the case does not exist.
     pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<EventRecord>, StoreError>
         = cases::events;
+    /// Records a challenge to a reply (table 四); see [`NewChallenge`].
+    pub async fn insert_challenge(&self, new: NewChallenge) -> Result<ChallengeRecord, StoreError>
+        = challenges::insert;
+    /// Sets the result of a challenge.
+    pub async fn set_challenge_result(
+        &self,
+        id: Uuid,
+        result: String,
+        decided_on: Option<Date>,
+        at: OffsetDateTime,
+    ) -> Result<ChallengeRecord, StoreError>
+        = challenges::set_result;
+    /// One challenge; `NotFound` if there is none.
+    pub async fn challenge(&self, id: Uuid) -> Result<ChallengeRecord, StoreError>
+        = challenges::get;
+    /// The challenges of a case, oldest first.
+    pub async fn challenges_of(&self, case_id: Uuid) -> Result<Vec<ChallengeRecord>, StoreError>
+        = challenges::of_case;
 }
 
 impl Store {
@@ -405,5 +426,18 @@ impl Txn {
     /// stays locked until this transaction ends; a rollback gives the number back.
     pub async fn next_sequence(&self, agency_id: Uuid, year: i32, kind: &str) -> Result<i64, StoreError> {
         sequences::next(&self.inner, agency_id, year, kind).await
+    }
+
+    /// Makes the agency's yearly sequence `kind` hand out numbers after `used` from now on
+    /// (it is never lowered, and nothing is allocated): for numbers given elsewhere, such as
+    /// the case numbers of an imported register (`foi import register`).
+    pub async fn reserve_sequence_through(
+        &self,
+        agency_id: Uuid,
+        year: i32,
+        kind: &str,
+        used: i64,
+    ) -> Result<(), StoreError> {
+        sequences::reserve_through(&self.inner, agency_id, year, kind, used).await
     }
 }

@@ -32,3 +32,26 @@ pub(crate) async fn next<C: ConnectionTrait>(c: &C, agency_id: Uuid, year: i32, 
         .ok_or_else(|| StoreError::Corrupt { what: format!("sequence {agency_id}/{year}/{kind} returned no row") })?;
     Ok(row.try_get::<i64>("", "allocated")?)
 }
+
+/// Makes sure the counter hands out numbers after `used`: raises it to `used + 1` if it is
+/// lower, never lowers it, and allocates nothing. For numbers that were given elsewhere,
+/// e.g. the case numbers of an imported register, so that later allocations skip them.
+pub(crate) async fn reserve_through<C: ConnectionTrait>(
+    c: &C,
+    agency_id: Uuid,
+    year: i32,
+    kind: &str,
+    used: i64,
+) -> Result<(), StoreError> {
+    // `excluded` and CASE: the same SQL on both backends (no GREATEST on SQLite).
+    let stmt = sql::stmt(
+        c.get_database_backend(),
+        "INSERT INTO sequences (agency_id, year, kind, next_value) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (agency_id, year, kind) \
+         DO UPDATE SET next_value = CASE WHEN sequences.next_value > excluded.next_value \
+         THEN sequences.next_value ELSE excluded.next_value END",
+        [agency_id.into(), year.into(), kind.into(), used.saturating_add(1).max(1).into()],
+    );
+    c.execute_raw(stmt).await?;
+    Ok(())
+}

@@ -105,3 +105,207 @@ impl Store {
             .collect()
     }
 }
+
+/// Builds a statement whose `{ids}` placeholder list holds `agency_ids`, followed by
+/// `tail` values.
+fn with_ids(store: &Store, text: &str, agency_ids: &[Uuid], tail: Vec<Value>) -> sea_orm::Statement {
+    let placeholders = vec!["?"; agency_ids.len()].join(", ");
+    let text = text.replace("{ids}", &placeholders);
+    let mut values: Vec<Value> = agency_ids.iter().map(|id| Value::from(*id)).collect();
+    values.extend(tail);
+    sql::stmt(store.db.get_database_backend(), &text, values)
+}
+
+fn count(row: &sea_orm::QueryResult, column: &str) -> Result<u64, StoreError> {
+    let n: i64 = row.try_get("", column)?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// How many replies of one agency in a period took `wd_used` working days, and how many of
+/// those were on time (on or before the last day of their limit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyDays {
+    /// The handling agency.
+    pub agency_id: Uuid,
+    /// Working days counted on the day of the reply.
+    pub wd_used: i32,
+    /// Replies that took that long.
+    pub count: u64,
+    /// Of those, replied within the limit.
+    pub on_time: u64,
+}
+
+/// Event counts of one agency in a period, by event kind code (`EXTENDED`, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventCount {
+    /// The handling agency.
+    pub agency_id: Uuid,
+    /// The event kind code.
+    pub kind: String,
+    /// How many such events occurred in the period.
+    pub count: u64,
+}
+
+/// Open cases of one agency now, and how many of them are past their reply due date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenNow {
+    /// The handling agency.
+    pub agency_id: Uuid,
+    /// Open cases (received, not concluded).
+    pub open: u64,
+    /// Of those, with a reply due date before today.
+    pub overdue: u64,
+}
+
+/// A case still open at the end of a period, for the list of the oldest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenCase {
+    /// The case.
+    pub case_id: Uuid,
+    /// The handling agency.
+    pub agency_id: Uuid,
+    /// Its number, once registered.
+    pub case_number: Option<String>,
+    /// The date of receipt.
+    pub received_on: Date,
+    /// The day its reply clock (re)started.
+    pub clock_start_on: Option<Date>,
+    /// The current reply due date, if it is still open now.
+    pub reply_due_on: Option<Date>,
+    /// Its stage now (it may have concluded since the period ended).
+    pub stage: String,
+}
+
+const REPLY_DAYS_SQL: &str = "\
+SELECT agency_id, wd_used, COUNT(*) AS n, \
+       SUM(CASE WHEN concluded_on <= limit_due_on THEN 1 ELSE 0 END) AS on_time \
+  FROM cases WHERE agency_id IN ({ids}) AND concluded_on >= ? AND concluded_on <= ? \
+   AND wd_used IS NOT NULL AND received_on IS NOT NULL \
+  GROUP BY agency_id, wd_used";
+
+const EVENT_COUNTS_SQL: &str = "\
+SELECT c.agency_id AS agency_id, e.kind AS kind, COUNT(*) AS n \
+  FROM case_events e JOIN cases c ON c.id = e.case_id \
+ WHERE c.agency_id IN ({ids}) AND e.kind IN ({kinds}) AND e.occurred_on >= ? AND e.occurred_on <= ? \
+ GROUP BY c.agency_id, e.kind";
+
+const OPEN_NOW_SQL: &str = "\
+SELECT agency_id, COUNT(*) AS n, \
+       SUM(CASE WHEN reply_due_on < ? THEN 1 ELSE 0 END) AS overdue \
+  FROM cases WHERE agency_id IN ({ids}) AND received_on IS NOT NULL AND concluded_on IS NULL \
+   AND stage IN ({stages}) \
+  GROUP BY agency_id";
+
+/// The oldest cases open at the end of the period: received by `to` and not concluded by
+/// `to` (the cases of 四), the first `limit` per agency by date of receipt.
+const OLDEST_OPEN_SQL: &str = "\
+SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, stage FROM ( \
+  SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, stage, \
+         ROW_NUMBER() OVER (PARTITION BY agency_id ORDER BY received_on, id) AS rn \
+    FROM cases WHERE agency_id IN ({ids}) AND received_on <= ? \
+     AND (concluded_on IS NULL OR concluded_on > ?)) ranked \
+ WHERE rn <= ? ORDER BY agency_id, received_on, id";
+
+impl Store {
+    /// The replies concluded in `[from, to]` by the agencies, grouped by the working days
+    /// they took (see `cases.wd_used`), with how many were on time. Cases closed without a
+    /// reply (withdrawn, abandoned, unpaid) had no reply due and are not counted.
+    pub async fn reply_days(&self, agency_ids: &[Uuid], from: Date, to: Date) -> Result<Vec<ReplyDays>, StoreError> {
+        if agency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stmt = with_ids(self, REPLY_DAYS_SQL, agency_ids, vec![from.into(), to.into()]);
+        let rows = self.db.query_all_raw(stmt).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ReplyDays {
+                    agency_id: row.try_get("", "agency_id")?,
+                    wd_used: row.try_get("", "wd_used")?,
+                    count: count(row, "n")?,
+                    on_time: count(row, "on_time")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many events of each of `kinds` (event kind codes) occurred in `[from, to]` in
+    /// the agencies' cases.
+    pub async fn event_counts(
+        &self,
+        agency_ids: &[Uuid],
+        kinds: &[&str],
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<EventCount>, StoreError> {
+        if agency_ids.is_empty() || kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = EVENT_COUNTS_SQL.replace("{kinds}", &vec!["?"; kinds.len()].join(", "));
+        let mut tail: Vec<Value> = kinds.iter().map(|k| Value::from(*k)).collect();
+        tail.extend([from.into(), to.into()]);
+        let rows = self.db.query_all_raw(with_ids(self, &text, agency_ids, tail)).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(EventCount {
+                    agency_id: row.try_get("", "agency_id")?,
+                    kind: row.try_get("", "kind")?,
+                    count: count(row, "n")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The agencies' open cases as of `today`, and how many are past their reply due date
+    /// (due before `today`).
+    pub async fn open_now(&self, agency_ids: &[Uuid], today: Date) -> Result<Vec<OpenNow>, StoreError> {
+        if agency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let open: Vec<&str> = foi_domain::lifecycle::Stage::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(foi_domain::lifecycle::Stage::code)
+            .collect();
+        // `today` comes before the ids in the text; bind it first, then the ids, then stages.
+        let text = OPEN_NOW_SQL
+            .replace("{ids}", &vec!["?"; agency_ids.len()].join(", "))
+            .replace("{stages}", &vec!["?"; open.len()].join(", "));
+        let mut values: Vec<Value> = vec![today.into()];
+        values.extend(agency_ids.iter().map(|id| Value::from(*id)));
+        values.extend(open.iter().map(|s| Value::from(*s)));
+        let stmt = sql::stmt(self.db.get_database_backend(), &text, values);
+        let rows = self.db.query_all_raw(stmt).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OpenNow {
+                    agency_id: row.try_get("", "agency_id")?,
+                    open: count(row, "n")?,
+                    overdue: count(row, "overdue")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Per agency, the `limit` oldest cases (by date of receipt) still open at the end of
+    /// the day `to`.
+    pub async fn oldest_open(&self, agency_ids: &[Uuid], to: Date, limit: u32) -> Result<Vec<OpenCase>, StoreError> {
+        if agency_ids.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let stmt = with_ids(self, OLDEST_OPEN_SQL, agency_ids, vec![to.into(), to.into(), i64::from(limit).into()]);
+        let rows = self.db.query_all_raw(stmt).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OpenCase {
+                    case_id: row.try_get("", "id")?,
+                    agency_id: row.try_get("", "agency_id")?,
+                    case_number: row.try_get("", "case_number")?,
+                    received_on: row.try_get("", "received_on")?,
+                    clock_start_on: row.try_get("", "clock_start_on")?,
+                    reply_due_on: row.try_get("", "reply_due_on")?,
+                    stage: row.try_get("", "stage")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -10,6 +10,7 @@
 use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::{Calendar, CalendarError};
 use foi_domain::case_number::{CaseNumberPattern, PatternError};
+use foi_domain::challenge::{Challenge, ChallengeError, ChallengeKind, ChallengeResult};
 use foi_domain::lifecycle::{AgencyRules, Case, Context, Event, Stage, TransitionError};
 use sea_orm::sea_query::{NullOrdering, Order};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -17,7 +18,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::cases;
-use crate::{Agency, CaseChange, CaseRecord, NewCase, NewEvent, Store, StoreError, Txn};
+use crate::{Agency, CaseChange, CaseRecord, ChallengeRecord, NewCase, NewChallenge, NewEvent, Store, StoreError, Txn};
 
 /// Who caused a change, as the audit log records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,6 +112,9 @@ pub enum WorkflowError {
     /// A date needed a calendar year that is not loaded.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// The domain refused the challenge (table 四).
+    #[error(transparent)]
+    Challenge(#[from] ChallengeError),
     /// The agency's case-number pattern is invalid.
     #[error("the agency's case-number pattern is invalid: {0}")]
     Pattern(#[from] PatternError),
@@ -145,6 +149,20 @@ fn cached_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date) -
     clock.due(calendar, on).ok().map(|d| d.date)
 }
 
+/// For a case just concluded by a reply (stage `Replied`: a reply letter or a "not
+/// handled" notice): the working days counted on the day of the reply and the last day of
+/// its limit then, cached for the processing figures. `(None, None)` for a case closed
+/// without a reply (withdrawn, abandoned), for which no reply was due.
+fn reply_timing(case: &Case, rules: &AgencyRules, calendar: &Calendar) -> (Option<i32>, Option<Date>) {
+    let (Stage::Replied, Some(on)) = (case.stage, case.concluded_on) else {
+        return (None, None);
+    };
+    match case.reply_clock(rules).map(|clock| clock.read(calendar, on, rules.due_soon_wd)) {
+        Some(Ok(reading)) => (i32::try_from(reading.used).ok(), Some(reading.due.date)),
+        _ => (None, None),
+    }
+}
+
 fn event_record(event: &Event, actor: &Actor, reason: Option<String>, now: OffsetDateTime) -> NewEvent {
     let payload = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
     let mut record = NewEvent::new(event.kind().code(), payload, event.on(), now, actor.label.clone());
@@ -168,40 +186,9 @@ impl Store {
         calendar: &Calendar,
         now: OffsetDateTime,
     ) -> Result<CaseState, WorkflowError> {
-        let agency = self.agency(application.agency_id).await?;
-        let rules = rules_of(&agency);
-        let case = Case::new().apply(&first, Context { calendar, rules: &rules })?;
-        let channel = case.channel.unwrap_or(Channel::Online);
-        let new = NewCase {
-            id: crate::new_id(),
-            agency_id: application.agency_id,
-            applicant_id: application.applicant_id,
-            case_number: None,
-            case_year: None,
-            stage: case.stage.code().to_owned(),
-            outcome: None,
-            channel: channel.code().to_owned(),
-            subject: application.subject,
-            description: application.description,
-            form_wanted: application.form_wanted.code().to_owned(),
-            delivery_method: application.delivery.code().to_owned(),
-            applicant_name: application.applicant.name,
-            applicant_kind: application.applicant.kind.code().to_owned(),
-            applicant_id_number: application.applicant.id_number,
-            applicant_phone: application.applicant.phone,
-            applicant_email: application.applicant.email,
-            applicant_address: application.applicant.address,
-            submitted_at: case.submitted_on.map(|_| now),
-            received_on: case.received_on,
-            clock_start_on: case.clock_start(),
-            reply_due_on: cached_due(&case, &rules, calendar, first.on()),
-            concluded_on: None,
-            assignee_id: None,
-            state_json: state_json(&case),
-            imported: false,
-        };
-        let record = self.insert_case(new, event_record(&first, actor, None, now)).await?;
-        Ok(CaseState { record, case })
+        let txn = self.begin().await?;
+        let result = txn.open_case(application, first, actor, calendar, now, false).await;
+        finish(txn, result).await
     }
 
     /// Applies `command` to the case if it is still at `expected_version`, writing the new
@@ -215,16 +202,7 @@ impl Store {
     ) -> Result<CaseState, WorkflowError> {
         let txn = self.begin().await?;
         let result = change_in(&txn, request, actor, calendar, now).await;
-        match result {
-            Ok(state) => {
-                txn.commit().await?;
-                Ok(state)
-            }
-            Err(e) => {
-                txn.rollback().await?;
-                Err(e)
-            }
-        }
+        finish(txn, result).await
     }
 
     /// The case with its decoded state, or `NotFound`.
@@ -292,6 +270,82 @@ impl Store {
     }
 }
 
+impl Txn {
+    /// Opens a case with its first event, as part of this transaction; see
+    /// [`Store::open_case`]. `imported` marks a case brought in from an agency's earlier
+    /// register (`foi import register`).
+    pub async fn open_case(
+        &self,
+        application: NewApplication,
+        first: Event,
+        actor: &Actor,
+        calendar: &Calendar,
+        now: OffsetDateTime,
+        imported: bool,
+    ) -> Result<CaseState, WorkflowError> {
+        let agency = self.agency(application.agency_id).await?;
+        let rules = rules_of(&agency);
+        let case = Case::new().apply(&first, Context { calendar, rules: &rules })?;
+        let channel = case.channel.unwrap_or(Channel::Online);
+        let new = NewCase {
+            id: crate::new_id(),
+            agency_id: application.agency_id,
+            applicant_id: application.applicant_id,
+            case_number: None,
+            case_year: None,
+            stage: case.stage.code().to_owned(),
+            outcome: None,
+            channel: channel.code().to_owned(),
+            subject: application.subject,
+            description: application.description,
+            form_wanted: application.form_wanted.code().to_owned(),
+            delivery_method: application.delivery.code().to_owned(),
+            applicant_name: application.applicant.name,
+            applicant_kind: application.applicant.kind.code().to_owned(),
+            applicant_id_number: application.applicant.id_number,
+            applicant_phone: application.applicant.phone,
+            applicant_email: application.applicant.email,
+            applicant_address: application.applicant.address,
+            submitted_at: case.submitted_on.map(|_| now),
+            received_on: case.received_on,
+            clock_start_on: case.clock_start(),
+            reply_due_on: cached_due(&case, &rules, calendar, first.on()),
+            concluded_on: None,
+            assignee_id: None,
+            state_json: state_json(&case),
+            imported,
+        };
+        let record = self.insert_case(new, event_record(&first, actor, None, now)).await?;
+        Ok(CaseState { record, case })
+    }
+
+    /// Applies `command` as part of this transaction; see [`Store::change_case`]. After an
+    /// error, roll the transaction back (or drop it).
+    pub async fn change_case(
+        &self,
+        request: ChangeRequest,
+        actor: &Actor,
+        calendar: &Calendar,
+        now: OffsetDateTime,
+    ) -> Result<CaseState, WorkflowError> {
+        change_in(self, request, actor, calendar, now).await
+    }
+}
+
+/// Commits `txn` if `result` is `Ok`, rolls it back otherwise, and returns `result`.
+async fn finish<T>(txn: Txn, result: Result<T, WorkflowError>) -> Result<T, WorkflowError> {
+    match result {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
 /// The codes of the stages in which a case is work for an agency: open cases, and online
 /// submissions waiting to be signed for.
 fn queue_stage_codes() -> Vec<&'static str> {
@@ -352,6 +406,9 @@ async fn change_in(
         }
     };
     let next = current.case.apply(&event, ctx)?;
+    // Cached once, when the case concludes; archiving keeps what the reply fixed.
+    let timing = (!current.case.stage.is_concluded() && next.stage.is_concluded())
+        .then(|| reply_timing(&next, &rules, calendar));
     let opt = |v: Option<&str>| v.map(str::to_owned);
     let change = CaseChange {
         stage: Some(next.stage.code().to_owned()),
@@ -367,6 +424,8 @@ async fn change_in(
         concluded_on: Some(next.concluded_on),
         assignee_id: Some(opt(next.assignee.as_deref()).and_then(|a| Uuid::parse_str(&a).ok())),
         state_json: Some(state_json(&next)),
+        wd_used: timing.map(|t| t.0),
+        limit_due_on: timing.map(|t| t.1),
         ..CaseChange::default()
     };
     let new_version =
@@ -374,4 +433,163 @@ async fn change_in(
     let record = txn.load_case(case_id).await?;
     debug_assert_eq!(record.version, new_version);
     Ok(CaseState { record, case: next })
+}
+
+/// The audit event codes of challenges; they are not lifecycle events and change no stage.
+pub mod challenge_events {
+    /// A reconsideration or suit against the reply was recorded.
+    pub const FILED: &str = "CHALLENGE_FILED";
+    /// Its result was recorded.
+    pub const DECIDED: &str = "CHALLENGE_DECIDED";
+}
+
+/// A challenge to a case's reply, as asked to be recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRequest {
+    /// The case whose reply is challenged.
+    pub case_id: Uuid,
+    /// The version the requester read; a stale one is [`StoreError::Conflict`].
+    pub expected_version: i64,
+    /// What was filed, when, and its result so far.
+    pub challenge: Challenge,
+    /// The reconsideration body or court.
+    pub body: String,
+    /// Its file number, if known.
+    pub reference: Option<String>,
+}
+
+fn decode_challenge(record: &ChallengeRecord) -> Result<Challenge, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt { what: format!("{what} of challenge {}", record.id) };
+    Ok(Challenge {
+        kind: record.kind.parse().map_err(|_| corrupt("kind"))?,
+        filed_on: record.filed_on,
+        result: record.result.parse().map_err(|_| corrupt("result"))?,
+        decided_on: record.decided_on,
+    })
+}
+
+/// The day the case was concluded by a reply, if it was (an archived case keeps its reply).
+fn replied_on(state: &CaseState) -> Option<Date> {
+    let replied = state.case.outcome.is_some_and(|o| o.is_reply_outcome());
+    (replied && matches!(state.case.stage, Stage::Replied | Stage::Archived))
+        .then_some(state.case.concluded_on)
+        .flatten()
+}
+
+impl Store {
+    /// Records a challenge to the case's reply together with its audit event, in one
+    /// transaction, if the domain allows it (`foi_domain::challenge::check_new`).
+    pub async fn record_challenge(
+        &self,
+        request: ChallengeRequest,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(ChallengeRecord, CaseRecord), WorkflowError> {
+        let txn = self.begin().await?;
+        let result = record_challenge_in(&txn, request, actor, now).await;
+        finish(txn, result).await
+    }
+
+    /// Records the result of a challenge (or sets it back to pending) with its audit event,
+    /// in one transaction.
+    pub async fn decide_challenge(
+        &self,
+        challenge_id: Uuid,
+        result: ChallengeResult,
+        decided_on: Option<Date>,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(ChallengeRecord, CaseRecord), WorkflowError> {
+        let txn = self.begin().await?;
+        let outcome = decide_challenge_in(&txn, challenge_id, result, decided_on, actor, now).await;
+        finish(txn, outcome).await
+    }
+}
+
+async fn record_challenge_in(
+    txn: &Txn,
+    request: ChallengeRequest,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(ChallengeRecord, CaseRecord), WorkflowError> {
+    let state = CaseState::decode(txn.load_case(request.case_id).await?)?;
+    if state.record.version != request.expected_version {
+        let actual = state.record.version;
+        return Err(StoreError::Conflict { expected: request.expected_version, actual }.into());
+    }
+    let existing: Vec<Challenge> =
+        txn.challenges_of(request.case_id).await?.iter().map(decode_challenge).collect::<Result<_, _>>()?;
+    let challenge = request.challenge;
+    foi_domain::challenge::check_new(&challenge, replied_on(&state), &existing)?;
+    let record = txn
+        .insert_challenge(NewChallenge {
+            id: crate::new_id(),
+            case_id: request.case_id,
+            agency_id: state.record.agency_id,
+            kind: challenge.kind.code().to_owned(),
+            filed_on: challenge.filed_on,
+            result: challenge.result.code().to_owned(),
+            decided_on: challenge.decided_on,
+            body: request.body.clone(),
+            reference: request.reference.clone(),
+            at: now,
+        })
+        .await?;
+    let payload = serde_json::json!({
+        "challenge_id": record.id,
+        "kind": challenge.kind,
+        "body": request.body,
+        "reference": request.reference,
+        "result": challenge.result,
+        "decided_on": challenge.decided_on,
+    });
+    let mut event = NewEvent::new(challenge_events::FILED, payload, challenge.filed_on, now, actor.label.clone());
+    event.actor_id = actor.account_id;
+    txn.apply_case_change(request.case_id, request.expected_version, CaseChange::default(), event).await?;
+    Ok((record, txn.load_case(request.case_id).await?))
+}
+
+async fn decide_challenge_in(
+    txn: &Txn,
+    challenge_id: Uuid,
+    result: ChallengeResult,
+    decided_on: Option<Date>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(ChallengeRecord, CaseRecord), WorkflowError> {
+    let found = txn.challenge(challenge_id).await?;
+    let mut challenge = decode_challenge(&found)?;
+    challenge.result = result;
+    challenge.decided_on = decided_on;
+    foi_domain::challenge::check_result(&challenge)?;
+    // A suit after reconsideration must not end up before the decision it follows.
+    if challenge.kind == ChallengeKind::Reconsideration {
+        let others = txn.challenges_of(found.case_id).await?;
+        if let Some(suit) = others.iter().find(|c| c.kind == ChallengeKind::SuitAfterReconsideration.code()) {
+            match decided_on {
+                Some(d) if suit.filed_on >= d => {}
+                Some(d) => {
+                    return Err(ChallengeError::BeforeReconsiderationDecision {
+                        filed_on: suit.filed_on,
+                        decided_on: d,
+                    }
+                    .into());
+                }
+                None => return Err(ChallengeError::NoDecidedReconsideration.into()),
+            }
+        }
+    }
+    let record = txn.set_challenge_result(challenge_id, result.code().to_owned(), decided_on, now).await?;
+    let case = txn.load_case(found.case_id).await?;
+    let payload = serde_json::json!({
+        "challenge_id": record.id,
+        "kind": challenge.kind,
+        "result": result,
+        "decided_on": decided_on,
+    });
+    let on = decided_on.unwrap_or_else(|| foi_domain::clock::today_in_china(now));
+    let mut event = NewEvent::new(challenge_events::DECIDED, payload, on, now, actor.label.clone());
+    event.actor_id = actor.account_id;
+    txn.apply_case_change(case.id, case.version, CaseChange::default(), event).await?;
+    Ok((record, txn.load_case(found.case_id).await?))
 }

@@ -51,6 +51,8 @@ pub struct Model {
     pub imported: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    pub wd_used: Option<i32>,
+    pub limit_due_on: Option<TimeDate>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,6 +8,7 @@ pub(crate) mod agencies;
 pub(crate) mod calendar_years;
 pub(crate) mod case_events;
 pub(crate) mod cases;
+pub(crate) mod challenges;
 // Allocation is one hand-written upsert (see `sequences.rs`); the entity documents the table.
 #[allow(dead_code)]
 pub(crate) mod sequences;

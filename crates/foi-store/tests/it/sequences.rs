@@ -60,3 +60,25 @@ async fn concurrent_sequences(db: TestDb) {
     assert_eq!(txn.next_sequence(b.id, 2026, "case").await.unwrap(), 2);
     txn.commit().await.unwrap();
 }
+
+#[tokio::test]
+async fn reserving_through_a_number_skips_it_and_never_lowers_the_counter() {
+    on_each_backend(reserve_through).await;
+}
+
+async fn reserve_through(db: TestDb) {
+    let s = &db.store;
+    let a = agency(s, "youxian", None).await;
+    let txn = s.begin().await.unwrap();
+    // A fresh counter: numbers 1–17 were given by an imported register.
+    txn.reserve_sequence_through(a.id, 2025, "case", 17).await.unwrap();
+    assert_eq!(txn.next_sequence(a.id, 2025, "case").await.unwrap(), 18);
+    // Reserving below the counter changes nothing and allocates nothing.
+    txn.reserve_sequence_through(a.id, 2025, "case", 5).await.unwrap();
+    assert_eq!(txn.next_sequence(a.id, 2025, "case").await.unwrap(), 19);
+    txn.reserve_sequence_through(a.id, 2025, "case", 30).await.unwrap();
+    assert_eq!(txn.next_sequence(a.id, 2025, "case").await.unwrap(), 31);
+    // Other years and kinds are untouched.
+    assert_eq!(txn.next_sequence(a.id, 2026, "case").await.unwrap(), 1);
+    txn.rollback().await.unwrap();
+}

@@ -2,9 +2,13 @@
 
 use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
+use foi_domain::challenge::{Challenge, ChallengeKind, ChallengeResult};
 use foi_domain::lifecycle::Event;
 use foi_domain::outcome::Outcome;
-use foi_store::{Actor, ApplicantDetails, ChangeRequest, Command, CountBucket, NewApplication};
+use foi_store::{
+    Actor, ApplicantDetails, ChallengeRequest, ChangeRequest, Command, CountBucket, EventCount, NewApplication,
+    OpenNow, ReplyDays,
+};
 use time::macros::{date, datetime};
 
 use crate::common::{TestDb, on_each_backend};
@@ -88,4 +92,46 @@ async fn counts(db: TestDb) {
         "{:?}",
         db.store.backend()
     );
+
+    // The processing aggregates. The reply of the 28 Sep case on 9 Oct took 4 working days
+    // (29, 30 Sep; 8, 9 Oct), within its limit of 30 Oct.
+    let (from, to) = (date!(2026 - 10 - 01), date!(2026 - 10 - 31));
+    let days = s.reply_days(&[a.id], from, to).await.unwrap();
+    assert_eq!(days, [ReplyDays { agency_id: a.id, wd_used: 4, count: 1, on_time: 1 }]);
+    let events = s.event_counts(&[a.id], &["WITHDRAWN", "REGISTERED"], from, to).await.unwrap();
+    assert_eq!(events, [EventCount { agency_id: a.id, kind: "WITHDRAWN".into(), count: 1 }], "registered in Sep");
+    // On 20 Nov the 12 Oct case is open and past its due date of 9 Nov; on 9 Nov it is not.
+    let open = s.open_now(&[a.id], date!(2026 - 11 - 20)).await.unwrap();
+    assert_eq!(open, [OpenNow { agency_id: a.id, open: 1, overdue: 1 }]);
+    let open = s.open_now(&[a.id], date!(2026 - 11 - 09)).await.unwrap();
+    assert_eq!(open, [OpenNow { agency_id: a.id, open: 1, overdue: 0 }]);
+    let oldest = s.oldest_open(&[a.id], to, 10).await.unwrap();
+    assert_eq!(oldest.iter().map(|c| c.received_on).collect::<Vec<_>>(), [date!(2026 - 10 - 12)]);
+    // At the end of September the 28 Sep case was open too, and older.
+    let oldest = s.oldest_open(&[a.id], date!(2026 - 09 - 30), 10).await.unwrap();
+    assert_eq!(oldest.iter().map(|c| c.received_on).collect::<Vec<_>>(), [date!(2026 - 09 - 28)]);
+
+    // A reconsideration of the reply, filed 20 Oct and upheld 5 Nov: pending at the end of
+    // October, upheld at the end of November.
+    let replied = s.case_state(oldest[0].case_id).await.unwrap();
+    let challenge = Challenge {
+        kind: ChallengeKind::Reconsideration,
+        filed_on: date!(2026 - 10 - 20),
+        result: ChallengeResult::Upheld,
+        decided_on: Some(date!(2026 - 11 - 05)),
+    };
+    let request = ChallengeRequest {
+        case_id: replied.record.id,
+        expected_version: replied.record.version,
+        challenge,
+        body: "绵阳市人民政府".into(),
+        reference: Some("绵府复〔2026〕8号".into()),
+    };
+    s.record_challenge(request, &actor, now).await.unwrap();
+    let counts = s.challenge_counts(&[a.id], from, to).await.unwrap();
+    let got: Vec<(&str, &str, u64)> = counts.iter().map(|c| (c.kind.as_str(), c.result.as_str(), c.count)).collect();
+    assert_eq!(got, [("RECONSIDERATION", "PENDING", 1)]);
+    let counts = s.challenge_counts(&[a.id], from, date!(2026 - 11 - 30)).await.unwrap();
+    let got: Vec<(&str, &str, u64)> = counts.iter().map(|c| (c.kind.as_str(), c.result.as_str(), c.count)).collect();
+    assert_eq!(got, [("RECONSIDERATION", "UPHELD", 1)]);
 }
