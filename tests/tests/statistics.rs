@@ -118,6 +118,91 @@ foi_e2e::on_both_backends! {
         assert_eq!(row(&data(&response)["statistics"]["summary"], "一"), &json!([0, 0, 0, 0, 0, 0, 0]));
     }
 
+    /// A reconsideration of a reply recorded and decided over GraphQL, counted in table 四;
+    /// the processing figures beside the table.
+    async fn challenges_and_processing_figures_over_graphql(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        app.set_now(datetime!(2026-10-20 09:00 +8));
+        let clerk = sign_in(&app, "clerk").await;
+        let disclosed = record(&app, &clerk, "2026-10-09").await;
+        let open = record(&app, &clerk, "2026-10-12").await;
+        // Received Fri 9 Oct, replied Thu 15 Oct: 5 working days counted from the day after
+        // receipt (Sat 10 Oct was a make-up working day: 10, 12, 13, 14, 15 Oct).
+        disclose(&app, &clerk, &disclosed, "2026-10-09", "2026-10-15").await;
+
+        const RECORD: &str = "mutation($i: RecordChallengeInput!) { recordChallenge(input: $i) { id kind result filedOn decidedOn body } }";
+        // The open case has no reply to challenge.
+        let response = app
+            .graphql(RECORD, json!({"i": {"change": {"caseId": open, "version": 1, "on": "2026-10-16"},
+                "kind": "RECONSIDERATION", "body": "绵阳市人民政府"}}), Some(&clerk))
+            .await;
+        assert_eq!(error_code(&response), Some("RULE_VIOLATION"), "{response}");
+        // Filed before the reply: refused.
+        let response = app
+            .graphql(RECORD, json!({"i": {"change": {"caseId": disclosed, "version": 4, "on": "2026-10-14"},
+                "kind": "RECONSIDERATION", "body": "绵阳市人民政府"}}), Some(&clerk))
+            .await;
+        assert_eq!(error_code(&response), Some("RULE_VIOLATION"), "{response}");
+        let response = app
+            .graphql(RECORD, json!({"i": {"change": {"caseId": disclosed, "version": 4, "on": "2026-10-19"},
+                "kind": "RECONSIDERATION", "body": "绵阳市人民政府"}}), Some(&clerk))
+            .await;
+        let challenge = &data(&response)["recordChallenge"];
+        assert_eq!((challenge["kind"].as_str(), challenge["result"].as_str()), (Some("RECONSIDERATION"), Some("PENDING")));
+        let id = challenge["id"].as_str().unwrap().to_owned();
+        // The stale version is a conflict.
+        let response = app
+            .graphql(RECORD, json!({"i": {"change": {"caseId": disclosed, "version": 4, "on": "2026-10-19"},
+                "kind": "SUIT_DIRECT", "body": "游仙区人民法院"}}), Some(&clerk))
+            .await;
+        assert_eq!(error_code(&response), Some("CONFLICT"), "{response}");
+
+        app.set_now(datetime!(2026-12-01 09:00 +8));
+        let clerk = sign_in(&app, "clerk").await;
+        let decide = "mutation($i: DecideChallengeInput!) { decideChallenge(input: $i) { result decidedOn } }";
+        let response = app.graphql(decide, json!({"i": {"challengeId": id, "result": "UPHELD"}}), Some(&clerk)).await;
+        assert_eq!(error_code(&response), Some("RULE_VIOLATION"), "a result needs its date: {response}");
+        let response = app
+            .graphql(decide, json!({"i": {"challengeId": id, "result": "UPHELD", "decidedOn": "2026-11-18"}}), Some(&clerk))
+            .await;
+        assert_eq!(data(&response)["decideChallenge"]["decidedOn"], "2026-11-18");
+        let response = app
+            .graphql("query($id: ID!) { case(id: $id) { challenges { kind result } history { code label } } }",
+                json!({"id": disclosed}), Some(&clerk))
+            .await;
+        let case = &data(&response)["case"];
+        assert_eq!(case["challenges"], json!([{"kind": "RECONSIDERATION", "result": "UPHELD"}]));
+        let labels: Vec<&str> = case["history"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+        assert_eq!(&labels[labels.len() - 2..], ["CHALLENGE_FILED", "CHALLENGE_DECIDED"]);
+
+        let query = "query($i: StatisticsInput!) { statistics(input: $i) { summary {
+            table4 { kind result resultLabel count }
+            processing { replied onTime late daysToReplyMedian daysToReplyShortest daysToReplyLongest
+                daysToReplyBands { label count } openNow overdueNow oldestOpen { caseId receivedOn workingDaysOpen } } } } }";
+        let figures = |response: &Value| data(response)["statistics"]["summary"].clone();
+        // October: filed, pending at the end of the month.
+        let october = figures(&app.graphql(query, json!({"i": {"month": "2026-10"}}), Some(&clerk)).await);
+        let t4 = october["table4"].as_array().unwrap();
+        assert_eq!(t4.len(), 15);
+        assert_eq!(t4[3], json!({"kind": "RECONSIDERATION", "result": "PENDING", "resultLabel": "尚未审结", "count": 1}));
+        assert_eq!(t4[4], json!({"kind": "RECONSIDERATION", "result": null, "resultLabel": "总计", "count": 1}));
+        let p = &october["processing"];
+        // 10, 12, 13, 14, 15 October: 5 working days, within the limit.
+        assert_eq!((p["replied"].as_i64(), p["onTime"].as_i64(), p["late"].as_i64()), (Some(1), Some(1), Some(0)));
+        assert_eq!((p["daysToReplyMedian"].as_f64(), p["daysToReplyLongest"].as_i64()), (Some(5.0), Some(5)));
+        assert_eq!(p["daysToReplyBands"][0], json!({"label": "5个工作日以内", "count": 1}));
+        // Now (1 Dec) the 12 Oct case is open and past its due date of 9 Nov.
+        assert_eq!((p["openNow"].as_i64(), p["overdueNow"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(p["oldestOpen"][0]["caseId"], open.as_str());
+        // 13–16, 19–23, 26–30 October: 14 working days by 31 October.
+        assert_eq!(p["oldestOpen"][0]["workingDaysOpen"], 14);
+        // The year: upheld.
+        let year = figures(&app.graphql(query, json!({"i": {"year": 2026}}), Some(&clerk)).await);
+        assert_eq!(year["table4"][0]["count"], 1);
+        assert_eq!(year["table4"][3]["count"], 0);
+    }
+
     /// Applicants may not read the statistics; a bad or missing period names its field.
     async fn statistics_are_for_staff_and_check_the_period(app: TestApp) {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;

@@ -277,3 +277,29 @@ pub enum ReportFormat {
     #[graphql(name = "FORMAT_2021")]
     Y2021,
 }
+
+/// The kind of a challenge to a reply: the three column groups of table 四.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::challenge::ChallengeKind")]
+pub enum ChallengeKind {
+    /// 行政复议: administrative reconsideration.
+    Reconsideration,
+    /// 行政诉讼 · 未经复议直接起诉: a suit filed without reconsideration.
+    SuitDirect,
+    /// 行政诉讼 · 复议后起诉: a suit after reconsideration.
+    SuitAfterReconsideration,
+}
+
+/// The result of a challenge: the columns of each group of table 四.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::challenge::ChallengeResult")]
+pub enum ChallengeResult {
+    /// 结果维持: the reply was upheld.
+    Upheld,
+    /// 结果纠正: the reply was corrected.
+    Corrected,
+    /// 其他结果: any other end (withdrawn, dismissed on procedure, settled).
+    Other,
+    /// 尚未审结: not yet decided.
+    Pending,
+}

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// `RULE_VIOLATION`: allowed in the stage, but a statutory guard refused its facts
     /// (e.g. a correction notice after 7 working days); the message cites the article.
     Transition(TransitionError),
+    /// `RULE_VIOLATION` also: a rule outside the lifecycle table refused the change (e.g. a
+    /// challenge dated before the reply it challenges).
+    Rule(String),
     /// `CONFLICT`: the case changed since the client read it (stale `version`). Reload and retry.
     Conflict {
         /// The version the client sent.
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::NotFound(what) => format!("{what} not found"),
             ApiError::Validation { field, message } => format!("{field}: {message}"),
             ApiError::Transition(e) => e.to_string(),
+            ApiError::Rule(message) => message.clone(),
             ApiError::Conflict { expected, actual } => format!(
                 "the case was changed by someone else (expected version {expected}, it is at {actual}); reload it and try again"
             ),
@@ -80,7 +84,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Validation { .. } => "VALIDATION",
             ApiError::Transition(TransitionError::NotAllowed { .. }) => "INVALID_TRANSITION",
-            ApiError::Transition(TransitionError::Refused { .. }) => "RULE_VIOLATION",
+            ApiError::Transition(TransitionError::Refused { .. }) | ApiError::Rule(_) => "RULE_VIOLATION",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::AlreadyExists(_) => "ALREADY_EXISTS",
             ApiError::CalendarUnknown(_) => "CALENDAR_UNKNOWN",
@@ -118,6 +122,7 @@ impl From<foi_store::WorkflowError> for ApiError {
             foi_store::WorkflowError::Transition(e) => e.into(),
             foi_store::WorkflowError::Calendar(e) => e.into(),
             foi_store::WorkflowError::Pattern(e) => ApiError::validation("agency.caseNumberPattern", e.to_string()),
+            foi_store::WorkflowError::Challenge(e) => ApiError::Rule(e.to_string()),
         }
     }
 }

@@ -38,11 +38,7 @@ impl ApiState {
         store: foi_store::Store,
         clock: Arc<dyn foi_domain::clock::Clock>,
     ) -> Result<ApiState, error::ApiError> {
-        let mut calendar = foi_domain::calendar::Calendar::bundled();
-        for year in store.calendar_years().await? {
-            let notice = serde_json::from_value(year.data).map_err(|_| error::ApiError::Internal)?;
-            calendar = calendar.with_notice(year.year, notice)?;
-        }
+        let calendar = store.load_calendar().await?;
         Ok(ApiState { store, clock, calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))) })
     }
 

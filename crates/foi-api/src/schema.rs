@@ -5,9 +5,12 @@
 use async_graphql::connection::{self, Connection, Edge, EmptyFields};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
 use foi_domain::applicant::{ApplicantKind, Channel};
+use foi_domain::challenge::Challenge;
 use foi_domain::identity::{ResidentId, SocialCreditCode};
 use foi_domain::lifecycle::{Event, Stage};
-use foi_store::{ApplicantDetails, CaseState, ChangeRequest, Command, NewAccount, NewApplication, QueueQuery, Uuid};
+use foi_store::{
+    ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueQuery, Uuid,
+};
 use time::{Date, Duration};
 
 use crate::ApiState;
@@ -15,7 +18,7 @@ use crate::auth::{self, Viewer, roles};
 use crate::enums;
 use crate::error::ApiError;
 use crate::statistics::{StatisticsInput, StatisticsReport};
-use crate::types::{AccountNode, AgencyNode, CalendarView, CaseNode, SessionView};
+use crate::types::{AccountNode, AgencyNode, CalendarView, CaseNode, ChallengeNode, SessionView};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL: Duration = Duration::hours(12);
@@ -351,6 +354,34 @@ pub struct CaseChangeInput {
     pub on: Option<Date>,
     /// Why, for the audit trail.
     pub reason: Option<String>,
+}
+
+/// A reconsideration or suit against a reply.
+#[derive(InputObject)]
+pub struct RecordChallengeInput {
+    /// The case; `on` is the day the challenge was filed.
+    pub change: CaseChangeInput,
+    /// Reconsideration, or which suit.
+    pub kind: enums::ChallengeKind,
+    /// The reconsideration body or the court.
+    pub body: String,
+    /// Its file number (复议案号 / 案号), if known.
+    pub reference: Option<String>,
+    /// The result, if already known (default: pending).
+    pub result: Option<enums::ChallengeResult>,
+    /// The day of the decision; required with a result other than pending.
+    pub decided_on: Option<Date>,
+}
+
+/// The result of a challenge.
+#[derive(InputObject)]
+pub struct DecideChallengeInput {
+    /// The challenge.
+    pub challenge_id: ID,
+    /// Its result.
+    pub result: enums::ChallengeResult,
+    /// The day of the decision; required unless the result is pending.
+    pub decided_on: Option<Date>,
 }
 
 /// Assignment to an officer.
@@ -718,6 +749,64 @@ impl MutationRoot {
     /// Closes an application whose fee was not paid within 20 working days.
     async fn lapse_fee(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
         change(ctx, input, WORKERS, |on| event(Event::FeeLapsed { on })).await
+    }
+
+    /// Records a reconsideration or suit against the case's reply (table 四). Only a case
+    /// concluded by a reply can be challenged; a suit after reconsideration needs the
+    /// reconsideration decided first. `change.on` is the filing date.
+    async fn record_challenge(&self, ctx: &Context<'_>, input: RecordChallengeInput) -> ApiResult<ChallengeNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(WORKERS, "recording a challenge").map_err(ext)?;
+        let s = state(ctx);
+        let case_id = parse_id("input.change.caseId", &input.change.case_id).map_err(ext)?;
+        let current = s.store.case_state(case_id).await.map_err(ext)?;
+        if !viewer.can_see(&current.record) {
+            return Err(ext(ApiError::NotFound(format!("case {case_id}"))));
+        }
+        viewer.require_case_worker(&current.record).map_err(ext)?;
+        let filed_on = not_in_future(ctx, "input.change.on", input.change.on)?;
+        let decided_on = match input.decided_on {
+            Some(d) => Some(not_in_future(ctx, "input.decidedOn", Some(d))?),
+            None => None,
+        };
+        let request = ChallengeRequest {
+            case_id,
+            expected_version: input.change.version,
+            challenge: Challenge {
+                kind: input.kind.into(),
+                filed_on,
+                result: input.result.unwrap_or(enums::ChallengeResult::Pending).into(),
+                decided_on,
+            },
+            body: non_empty("input.body", &input.body).map_err(ext)?,
+            reference: optional(input.reference),
+        };
+        let (record, _) = s.store.record_challenge(request, &viewer.actor(), s.clock.now()).await.map_err(ext)?;
+        ChallengeNode::from_record(record).ok_or_else(|| ext(ApiError::Internal))
+    }
+
+    /// Records the result of a challenge (or sets it back to pending, without a date).
+    async fn decide_challenge(&self, ctx: &Context<'_>, input: DecideChallengeInput) -> ApiResult<ChallengeNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(WORKERS, "recording a challenge's result").map_err(ext)?;
+        let s = state(ctx);
+        let id = parse_id("input.challengeId", &input.challenge_id).map_err(ext)?;
+        let found = s.store.challenge(id).await.map_err(ext)?;
+        let case = s.store.load_case(found.case_id).await.map_err(ext)?;
+        if !viewer.can_see(&case) {
+            return Err(ext(ApiError::NotFound(format!("challenge {id}"))));
+        }
+        viewer.require_case_worker(&case).map_err(ext)?;
+        let decided_on = match input.decided_on {
+            Some(d) => Some(not_in_future(ctx, "input.decidedOn", Some(d))?),
+            None => None,
+        };
+        let (record, _) = s
+            .store
+            .decide_challenge(id, input.result.into(), decided_on, &viewer.actor(), s.clock.now())
+            .await
+            .map_err(ext)?;
+        ChallengeNode::from_record(record).ok_or_else(|| ext(ApiError::Internal))
     }
 
     /// Replies (答复) with an outcome; a refusal states its legal basis.

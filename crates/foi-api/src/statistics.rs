@@ -1,11 +1,13 @@
-//! The `statistics` query: table 三 of the annual report (rules.md §4) for a month, a
+//! The `statistics` query: table 三 of the annual report (rules.md §4), table 四 and the
+//! processing figures, for a month, a
 //! quarter, a year or any range, per agency of the caller's subtree and rolled up, as
 //! structured rows and as the CSV and XLSX files of `foi stats export`. The figures and their
 //! balance check are `foi_stats`'s; this module parses the input, authorises and shapes.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use base64::Engine as _;
-use foi_stats::{Period, Report, StatsError, Table};
+use foi_domain::challenge::{ChallengeKind, ChallengeResult};
+use foi_stats::{ChallengeTable, Period, Processing, Report, StatsError, Table};
 use time::Date;
 
 use crate::ApiState;
@@ -92,7 +94,10 @@ pub async fn statistics(ctx: &Context<'_>, input: StatisticsInput) -> Result<Sta
         Some(id) => store.agency_subtree(id).await?,
         None => Vec::new(),
     };
-    let report = foi_stats::compute(store, &agencies, period).await.map_err(stats_error)?;
+    let state = ctx.data_unchecked::<ApiState>();
+    let calendar = state.calendar();
+    let as_of = foi_stats::AsOf { today: state.clock.today(), calendar: &calendar };
+    let report = foi_stats::compute(store, &agencies, period, as_of).await.map_err(stats_error)?;
     Ok(StatisticsReport(report))
 }
 
@@ -143,11 +148,12 @@ impl StatisticsReport {
     }
     /// One table per agency (its own cases only), in the order of the agency tree.
     async fn agencies(&self) -> Vec<StatisticsTable> {
-        self.0.tables.iter().map(|t| self.table(&t.code, &t.name, &t.table)).collect()
+        self.0.tables.iter().map(|t| self.table(&t.code, &t.name, &t.table, &t.challenges, &t.processing)).collect()
     }
     /// The roll-up over every agency of the report (agency code `合计`).
     async fn summary(&self) -> StatisticsTable {
-        self.table(Report::SUMMARY_CODE, &self.0.summary_name(), &self.0.summary)
+        let r = &self.0;
+        self.table(Report::SUMMARY_CODE, &r.summary_name(), &r.summary, &r.summary_challenges, &r.summary_processing)
     }
     /// The report as CSV (UTF-8 with a byte-order mark), as `foi stats export --format csv`
     /// writes it.
@@ -163,7 +169,14 @@ impl StatisticsReport {
 }
 
 impl StatisticsReport {
-    fn table(&self, code: &str, name: &str, table: &Table) -> StatisticsTable {
+    fn table(
+        &self,
+        code: &str,
+        name: &str,
+        table: &Table,
+        challenges: &ChallengeTable,
+        processing: &Processing,
+    ) -> StatisticsTable {
         let rows = table
             .rows(self.0.format, &self.0.period)
             .into_iter()
@@ -175,7 +188,146 @@ impl StatisticsReport {
                 values: r.values.iter().map(|v| i32::try_from(*v).unwrap_or(i32::MAX)).collect(),
             })
             .collect();
-        StatisticsTable { agency_code: code.to_owned(), agency_name: name.to_owned(), rows }
+        let mut table4 = Vec::with_capacity(15);
+        for (k, kind) in ChallengeKind::ALL.into_iter().enumerate() {
+            for (r, result) in ChallengeResult::ALL.into_iter().map(Some).chain([None]).enumerate() {
+                table4.push(ChallengeFigure {
+                    kind: kind.into(),
+                    kind_label: kind.label_zh(),
+                    result: result.map(Into::into),
+                    result_label: result.map_or("总计", |r| r.label_zh()),
+                    count: count(challenges.cells[k][r]),
+                });
+            }
+        }
+        StatisticsTable {
+            agency_code: code.to_owned(),
+            agency_name: name.to_owned(),
+            rows,
+            table4,
+            processing: ProcessingFigures::from(processing),
+        }
+    }
+}
+
+fn count(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// One of the 15 figures of table 四 (政府信息公开行政复议、行政诉讼情况).
+#[derive(SimpleObject)]
+pub struct ChallengeFigure {
+    /// Reconsideration, or which suit.
+    pub kind: enums::ChallengeKind,
+    /// The group heading: 行政复议, 未经复议直接起诉, 复议后起诉.
+    pub kind_label: &'static str,
+    /// The result counted; null for the group's total (总计).
+    pub result: Option<enums::ChallengeResult>,
+    /// The column heading: 结果维持, 结果纠正, 其他结果, 尚未审结, 总计.
+    pub result_label: &'static str,
+    /// Challenges filed in the period, by their result at its end.
+    pub count: i32,
+}
+
+/// The processing figures of an agency for the period.
+#[derive(SimpleObject)]
+pub struct ProcessingFigures {
+    /// Replies in the period (rows (一)–(五); closings without a reply are not replies).
+    pub replied: i32,
+    /// Of those, within the statutory limit (after any extension or pause, Reg. 33).
+    pub on_time: i32,
+    /// Of those, after it.
+    pub late: i32,
+    /// Median working days to reply; null without replies.
+    pub days_to_reply_median: Option<f64>,
+    /// Average working days to reply, to one decimal; null without replies.
+    pub days_to_reply_average: Option<f64>,
+    /// Shortest working days to reply.
+    pub days_to_reply_shortest: Option<i32>,
+    /// Longest working days to reply.
+    pub days_to_reply_longest: Option<i32>,
+    /// Replies by working days taken: within 5, 6–10, 11–15, 16–20, 21–40, over 40.
+    pub days_to_reply_bands: Vec<DaysBand>,
+    /// Extensions granted in the period (Reg. 33).
+    pub extended: i32,
+    /// Consultations opened in the period (Reg. 32, 34).
+    pub consultations: i32,
+    /// Correction notices sent in the period (Reg. 30).
+    pub corrections_requested: i32,
+    /// Corrected applications received in the period.
+    pub corrections_received: i32,
+    /// Open cases now.
+    pub open_now: i32,
+    /// Of those, past their reply due date now.
+    pub overdue_now: i32,
+    /// The oldest cases still open at the end of the period (at most ten per agency).
+    pub oldest_open: Vec<OldOpenCase>,
+}
+
+/// A count of replies in one band of working days.
+#[derive(SimpleObject)]
+pub struct DaysBand {
+    /// The band, e.g. `6至10个工作日`.
+    pub label: &'static str,
+    /// Replies in it.
+    pub count: i32,
+}
+
+/// A case still open at the end of the period.
+#[derive(SimpleObject)]
+pub struct OldOpenCase {
+    /// The case id.
+    pub case_id: async_graphql::ID,
+    /// The handling agency's code.
+    pub agency_code: String,
+    /// Its number, once registered.
+    pub case_number: Option<String>,
+    /// The date of receipt.
+    pub received_on: Date,
+    /// Working days its reply clock has run up to the end of the period (or today).
+    pub working_days_open: Option<i32>,
+    /// Its stage now.
+    pub stage: Option<enums::Stage>,
+    /// Its reply due date now, if still open.
+    pub reply_due_on: Option<Date>,
+}
+
+impl From<&Processing> for ProcessingFigures {
+    fn from(p: &Processing) -> Self {
+        let days = |d: Option<u32>| d.map(|d| count(u64::from(d)));
+        ProcessingFigures {
+            replied: count(p.replied()),
+            on_time: count(p.on_time),
+            late: count(p.late),
+            days_to_reply_median: p.days.median(),
+            days_to_reply_average: p.days.average().map(|a| (a * 10.0).round() / 10.0),
+            days_to_reply_shortest: days(p.days.shortest()),
+            days_to_reply_longest: days(p.days.longest()),
+            days_to_reply_bands: foi_stats::BAND_LABELS
+                .iter()
+                .zip(p.days.bands())
+                .map(|(label, n)| DaysBand { label, count: count(n) })
+                .collect(),
+            extended: count(p.extended),
+            consultations: count(p.consultations),
+            corrections_requested: count(p.corrections_requested),
+            corrections_received: count(p.corrections_received),
+            open_now: count(p.open_now),
+            overdue_now: count(p.overdue_now),
+            oldest_open: p
+                .oldest_open
+                .iter()
+                .map(|c| OldOpenCase {
+                    case_id: async_graphql::ID(c.case_id.to_string()),
+                    agency_code: c.agency_code.clone(),
+                    case_number: c.case_number.clone(),
+                    received_on: c.received_on,
+                    working_days_open: days(c.working_days_open),
+                    stage: foi_domain::lifecycle::Stage::from_code(&c.stage).map(Into::into),
+                    reply_due_on: c.reply_due_on,
+                })
+                .collect(),
+        }
     }
 }
 
@@ -188,6 +340,11 @@ pub struct StatisticsTable {
     pub agency_name: String,
     /// The rows in the order of the official table: 一, 二, the outcome rows, (七), 四.
     pub rows: Vec<StatisticsRow>,
+    /// Table 四: challenges to the replies filed in the period, by kind and by result at
+    /// the end of the period (15 figures).
+    pub table4: Vec<ChallengeFigure>,
+    /// The processing figures beside the table.
+    pub processing: ProcessingFigures,
 }
 
 /// One row of table 三.

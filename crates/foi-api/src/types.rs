@@ -205,7 +205,17 @@ impl CaseEventNode {
     }
     /// What happened, in Chinese.
     async fn label(&self) -> &str {
-        foi_domain::lifecycle::EventKind::from_code(&self.0.kind).map_or("", |k| k.label_zh())
+        match foi_domain::lifecycle::EventKind::from_code(&self.0.kind) {
+            Some(kind) => kind.label_zh(),
+            None if self.0.kind == foi_store::workflow::challenge_events::FILED => "记录行政复议或诉讼",
+            None if self.0.kind == foi_store::workflow::challenge_events::DECIDED => "记录复议或诉讼结果",
+            None => "",
+        }
+    }
+    /// The stored event code, including those that are not lifecycle events
+    /// (`CHALLENGE_FILED`, `CHALLENGE_DECIDED`), for which `kind` is null.
+    async fn code(&self) -> &str {
+        &self.0.kind
     }
     /// The legal date of the event, from which deadlines count.
     async fn occurred_on(&self) -> Date {
@@ -429,6 +439,12 @@ impl CaseNode {
             paid_on: f.paid_on,
         }))
     }
+    /// Reconsiderations and suits against the reply (table 四), oldest first.
+    async fn challenges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ChallengeNode>> {
+        let state = ctx.data_unchecked::<ApiState>();
+        let rows = state.store.challenges_of(self.state.record.id).await.map_err(ApiError::from)?;
+        Ok(rows.into_iter().filter_map(ChallengeNode::from_record).collect())
+    }
     /// The full history, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEventNode>> {
         let state = ctx.data_unchecked::<ApiState>();
@@ -455,4 +471,41 @@ pub struct CalendarView {
     pub years: String,
     /// The version every due date names.
     pub version: String,
+}
+
+/// A reconsideration or suit against a case's reply (counted in table 四).
+#[derive(SimpleObject)]
+#[graphql(name = "Challenge")]
+pub struct ChallengeNode {
+    /// The challenge's id, for `decideChallenge`.
+    pub id: ID,
+    /// Reconsideration, or which suit.
+    pub kind: enums::ChallengeKind,
+    /// The day it was filed.
+    pub filed_on: Date,
+    /// The reconsideration body or the court.
+    pub body: String,
+    /// Its file number (复议案号 / 案号), if known.
+    pub reference: Option<String>,
+    /// Its result so far.
+    pub result: enums::ChallengeResult,
+    /// The day of the decision or judgment; null while pending.
+    pub decided_on: Option<Date>,
+}
+
+impl ChallengeNode {
+    /// The node of a stored challenge; `None` (and a log line) if its codes are unknown.
+    pub fn from_record(r: foi_store::ChallengeRecord) -> Option<ChallengeNode> {
+        let kind: foi_domain::challenge::ChallengeKind = r.kind.parse().ok()?;
+        let result: foi_domain::challenge::ChallengeResult = r.result.parse().ok()?;
+        Some(ChallengeNode {
+            id: ID(r.id.to_string()),
+            kind: kind.into(),
+            filed_on: r.filed_on,
+            body: r.body,
+            reference: r.reference,
+            result: result.into(),
+            decided_on: r.decided_on,
+        })
+    }
 }

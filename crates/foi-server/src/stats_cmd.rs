@@ -96,7 +96,10 @@ pub async fn run(command: StatsCommand) -> Result<(), Failure> {
         }
         None => store.agencies().await.map_err(runtime)?,
     };
-    let report = foi_stats::compute(&store, &agencies, period).await.map_err(|e| match e {
+    let calendar = store.load_calendar().await.map_err(runtime)?;
+    let today = foi_domain::clock::today_in_china(time::OffsetDateTime::now_utc());
+    let as_of = foi_stats::AsOf { today, calendar: &calendar };
+    let report = foi_stats::compute(&store, &agencies, period, as_of).await.map_err(|e| match e {
         StatsError::Store(e) => runtime(e),
         other => Failure::Runtime(format!("nothing exported: {other}")),
     })?;

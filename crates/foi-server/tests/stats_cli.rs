@@ -51,8 +51,15 @@ fn exports_the_demo_district_and_refuses_bad_periods() {
     assert_eq!(summary("(六)3"), "1,0,0,0,0,0,1");
     assert_eq!(summary("(七)"), "3,1,0,0,0,0,4");
     assert_eq!(summary("四"), "5,3,0,0,0,0,8");
-    // One block per agency of the tree, then the summary: 4 blocks of 25 rows.
-    assert_eq!(lines.len(), 1 + 4 * 25);
+    // One block per agency of the tree, then the summary: 4 blocks of 25 rows; then, after an
+    // empty line each, table 四, the processing figures and the oldest open cases.
+    assert_eq!(lines.iter().position(|l| l.is_empty()), Some(1 + 4 * 25));
+    let titles: Vec<&str> =
+        lines.iter().zip(&lines[1..]).filter(|(l, _)| l.is_empty()).map(|(_, next)| *next).collect();
+    assert_eq!(titles.len(), 3, "{csv}");
+    assert!(titles[0].starts_with("表四,"));
+    assert!(titles[1].starts_with("办理情况,"));
+    assert!(titles[2].starts_with("在办最久,"));
 
     // A month, as JSON to a file, for one department's subtree.
     let file = dir.path().join("out.json");

@@ -3,6 +3,9 @@
 //! agency and a summary over all of them, each checked against its identity
 //! 一 + 二 = (七) + 四 in every column before anything is exported.
 //!
+//! Beside it: table 四 (reconsideration and litigation) and the processing figures (on time,
+//! late, days to reply, extensions, consultations, corrections, overdue, oldest open).
+//!
 //! The counts come from SQL aggregates ([`foi_store::Store::case_counts`]); this crate only
 //! lays them out, checks them and writes them as CSV, JSON or XLSX.
 //!
@@ -16,13 +19,15 @@
 //! - 四 carried forward: received by the end of the period and not concluded by then.
 
 mod export;
+mod figures;
 mod period;
 mod table;
 mod xlsx;
 
 pub use export::{to_csv, to_json};
+pub use figures::{BAND_LABELS, BANDS, ChallengeTable, DaysToReply, OLDEST_LISTED, OldCase, Processing};
 pub use period::{Period, PeriodError};
-pub use table::{AgencyTable, COLUMNS, Cells, Report, Row, Table, column_labels, compute, tabulate};
+pub use table::{AgencyTable, AsOf, COLUMNS, Cells, Report, Row, Table, column_labels, compute, tabulate};
 pub use xlsx::{FIRST_DATA_ROW, LABEL_COLUMNS, SUMMARY_SHEET, sheet_names, to_xlsx};
 
 /// Why a report could not be produced.
@@ -73,6 +78,14 @@ pub enum StatsError {
     /// The XLSX workbook could not be written.
     #[error("cannot write the XLSX workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A stored challenge has a kind or result no column of table 四 knows.
+    #[error("a challenge has the unknown kind or result {kind:?} / {result:?}")]
+    UnknownChallenge {
+        /// The stored kind.
+        kind: String,
+        /// The stored result.
+        result: String,
+    },
     /// Counts came back for an agency that was not asked for.
     #[error("counts for agency {0}, which was not asked for")]
     UnexpectedAgency(foi_store::Uuid),

@@ -4,10 +4,13 @@
 use std::collections::HashMap;
 
 use foi_domain::applicant::ApplicantKind;
+use foi_domain::calendar::Calendar;
 use foi_domain::outcome::{Format, Outcome};
 use foi_store::{Agency, CountBucket, CountRow, Store, Uuid};
+use time::Date;
 
-use crate::{Period, StatsError};
+use crate::figures::{Aggregates, COUNTED_EVENTS, OLDEST_LISTED, figures_of, roll_up};
+use crate::{ChallengeTable, Period, Processing, StatsError};
 
 /// The number of columns: the six applicant kinds and the total (总计).
 pub const COLUMNS: usize = 7;
@@ -183,6 +186,10 @@ pub struct AgencyTable {
     pub name: String,
     /// Its figures.
     pub table: Table,
+    /// Table 四: challenges to its replies filed in the period.
+    pub challenges: ChallengeTable,
+    /// Its processing figures.
+    pub processing: Processing,
 }
 
 /// A checked report: every table balances.
@@ -196,6 +203,10 @@ pub struct Report {
     pub tables: Vec<AgencyTable>,
     /// The roll-up over all of them.
     pub summary: Table,
+    /// Table 四 over all of them.
+    pub summary_challenges: ChallengeTable,
+    /// The processing figures over all of them.
+    pub summary_processing: Processing,
 }
 
 impl Report {
@@ -203,20 +214,61 @@ impl Report {
     pub const SUMMARY_CODE: &'static str = "合计";
 }
 
+/// What the figures that depend on the day of the export need: that day (for "open and
+/// overdue now") and the calendar (for the working days the oldest cases have been open).
+#[derive(Clone, Copy, Debug)]
+pub struct AsOf<'a> {
+    /// Today, in China Standard Time.
+    pub today: Date,
+    /// The working-day calendar.
+    pub calendar: &'a Calendar,
+}
+
 /// Counts the cases of `agencies` (each on its own, plus the roll-up) in `period` with SQL
-/// aggregates and lays them out. Fails with [`StatsError::Unbalanced`] if any table breaks
-/// its identity.
-pub async fn compute(store: &Store, agencies: &[Agency], period: Period) -> Result<Report, StatsError> {
+/// aggregates and lays them out: table 三, table 四 and the processing figures. Fails with
+/// [`StatsError::Unbalanced`] if any table breaks its identity. Memory grows with the
+/// number of agencies, never with the number of cases.
+pub async fn compute(
+    store: &Store,
+    agencies: &[Agency],
+    period: Period,
+    as_of: AsOf<'_>,
+) -> Result<Report, StatsError> {
     let ids: Vec<Uuid> = agencies.iter().map(|a| a.id).collect();
     let counts = store.case_counts(&ids, period.from, period.to).await?;
-    tabulate(agencies, period, &counts)
+    let mut report = tabulate(agencies, period, &counts)?;
+    let kinds: Vec<&str> = COUNTED_EVENTS.iter().map(|k| k.code()).collect();
+    let aggregates = Aggregates {
+        reply_days: store.reply_days(&ids, period.from, period.to).await?,
+        events: store.event_counts(&ids, &kinds, period.from, period.to).await?,
+        open_now: store.open_now(&ids, as_of.today).await?,
+        oldest: store.oldest_open(&ids, period.to, OLDEST_LISTED).await?,
+        challenges: store.challenge_counts(&ids, period.from, period.to).await?,
+    };
+    let codes: Vec<(Uuid, String)> = agencies.iter().map(|a| (a.id, a.code.clone())).collect();
+    let figures = figures_of(&codes, &aggregates, period.to, as_of.today, as_of.calendar)?;
+    for (t, (processing, challenges)) in report.tables.iter_mut().zip(figures) {
+        t.processing = processing;
+        t.challenges = challenges;
+    }
+    let (processing, challenges) = roll_up(report.tables.iter().map(|t| (&t.processing, &t.challenges)));
+    report.summary_processing = processing;
+    report.summary_challenges = challenges;
+    Ok(report)
 }
 
 /// Lays out counts already fetched (see [`compute`]) and checks every table.
 pub fn tabulate(agencies: &[Agency], period: Period, counts: &[CountRow]) -> Result<Report, StatsError> {
     let mut tables: Vec<AgencyTable> = agencies
         .iter()
-        .map(|a| AgencyTable { agency_id: a.id, code: a.code.clone(), name: a.name.clone(), table: Table::default() })
+        .map(|a| AgencyTable {
+            agency_id: a.id,
+            code: a.code.clone(),
+            name: a.name.clone(),
+            table: Table::default(),
+            challenges: ChallengeTable::default(),
+            processing: Processing::default(),
+        })
         .collect();
     let position: HashMap<Uuid, usize> = agencies.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
     for row in counts {
@@ -240,7 +292,14 @@ pub fn tabulate(agencies: &[Agency], period: Period, counts: &[CountRow]) -> Res
         summary.add_table(&t.table);
     }
     summary.check(Report::SUMMARY_CODE)?;
-    Ok(Report { period, format: period.format(), tables, summary })
+    Ok(Report {
+        period,
+        format: period.format(),
+        tables,
+        summary,
+        summary_challenges: ChallengeTable::default(),
+        summary_processing: Processing::default(),
+    })
 }
 
 #[cfg(test)]

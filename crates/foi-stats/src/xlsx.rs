@@ -1,5 +1,7 @@
 //! The XLSX export of a checked [`Report`], laid out like the official table 三
 //! (收到和处理政府信息公开申请情况): a summary sheet `汇总` first, then one sheet per agency.
+//! Below table 三 on each sheet: table 四 (政府信息公开行政复议、行政诉讼情况, with its
+//! merged three-row header) and the processing figures with the oldest open cases.
 //!
 //! Each sheet has a title row (机关名称 + 统计期间 + 收到和处理政府信息公开申请情况), a
 //! three-row header (行次, 栏目, 类别, 项目; 申请人情况 over 自然人, 法人或其他组织 over its
@@ -10,7 +12,9 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::{COLUMNS, Report, Row, StatsError, Table, column_labels};
+use foi_domain::challenge::{ChallengeKind, ChallengeResult};
+
+use crate::{COLUMNS, ChallengeTable, Processing, Report, Row, StatsError, Table, column_labels};
 
 /// The name of the summary sheet, always the first.
 pub const SUMMARY_SHEET: &str = "汇总";
@@ -108,6 +112,90 @@ pub fn sheet_names<'a>(agencies: impl IntoIterator<Item = (&'a str, &'a str)>) -
     out
 }
 
+/// Rows left empty between the blocks of a sheet.
+const GAP: u32 = 2;
+
+/// Writes table 四 (政府信息公开行政复议、行政诉讼情况) from row `top`: a title, three header
+/// rows (行政复议 over its five columns, 行政诉讼 over 未经复议直接起诉 and 复议后起诉, each
+/// over five), the row of 15 figures. Returns the first row after it.
+fn write_table4(sheet: &mut Worksheet, top: u32, t: &ChallengeTable, f: &Formats) -> Result<u32, XlsxError> {
+    sheet.set_row_height(top, 28)?;
+    span(sheet, (top, 0), (top, 14), "政府信息公开行政复议、行政诉讼情况", &f.title)?;
+    let h = top + 1;
+    span(sheet, (h, 0), (h + 1, 4), ChallengeKind::Reconsideration.label_zh(), &f.header)?;
+    span(sheet, (h, 5), (h, 14), "行政诉讼", &f.header)?;
+    span(sheet, (h + 1, 5), (h + 1, 9), ChallengeKind::SuitDirect.label_zh(), &f.header)?;
+    span(sheet, (h + 1, 10), (h + 1, 14), ChallengeKind::SuitAfterReconsideration.label_zh(), &f.header)?;
+    let labels: Vec<&str> = ChallengeResult::ALL.iter().map(|r| r.label_zh()).chain(["总计"]).collect();
+    for (k, row) in t.cells.iter().enumerate() {
+        for (r, value) in row.iter().enumerate() {
+            let c = (k * 5 + r) as u16;
+            sheet.write_string_with_format(h + 2, c, labels[r], &f.header)?;
+            sheet.write_number_with_format(h + 3, c, *value as f64, &f.number)?;
+        }
+    }
+    Ok(h + 4)
+}
+
+/// Writes the processing figures from row `top`: a title, then one line per figure (label
+/// across the label columns, value beside it), then the oldest open cases. Returns the
+/// first row after them.
+fn write_processing(sheet: &mut Worksheet, top: u32, p: &Processing, f: &Formats) -> Result<u32, XlsxError> {
+    let last = LABEL_COLUMNS + COLUMNS as u16 - 1;
+    sheet.set_row_height(top, 28)?;
+    span(sheet, (top, 0), (top, last), "办理情况（答复时效、延期、征求意见、补正与超期）", &f.title)?;
+    let mut row = top + 1;
+    for (label, value) in p.lines() {
+        span(sheet, (row, 0), (row, LABEL_COLUMNS - 1), &label, &f.label_left)?;
+        match value.parse::<f64>() {
+            Ok(n) if !value.contains('.') => sheet.write_number_with_format(row, LABEL_COLUMNS, n, &f.number)?,
+            _ => sheet.write_string_with_format(row, LABEL_COLUMNS, &value, &f.number)?,
+        };
+        row += 1;
+    }
+    row += 1;
+    span(sheet, (row, 0), (row, last), "期末仍未办结的最早收到的申请", &f.header)?;
+    row += 1;
+    for (c, label) in
+        ["登记号", "收到申请日期", "已用工作日", "当前状态", "当前答复期限", "机关代码"].into_iter().enumerate()
+    {
+        sheet.write_string_with_format(row, c as u16, label, &f.header)?;
+    }
+    row += 1;
+    for case in &p.oldest_open {
+        let stage = foi_domain::lifecycle::Stage::from_code(&case.stage).map_or(case.stage.as_str(), |s| s.label_zh());
+        let cells = [
+            case.case_number.clone().unwrap_or_default(),
+            case.received_on.to_string(),
+            case.working_days_open.map(|d| d.to_string()).unwrap_or_default(),
+            stage.to_owned(),
+            case.reply_due_on.map(|d| d.to_string()).unwrap_or_default(),
+            case.agency_code.clone(),
+        ];
+        for (c, text) in cells.iter().enumerate() {
+            sheet.write_string_with_format(row, c as u16, text, &f.label)?;
+        }
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// Writes one agency's sheet: table 三 under `title`, then table 四, then the processing
+/// figures.
+fn write_sheet(
+    sheet: &mut Worksheet,
+    title: &str,
+    rows: &[Row],
+    challenges: &ChallengeTable,
+    processing: &Processing,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    write_table(sheet, title, rows, f)?;
+    let next = write_table4(sheet, FIRST_DATA_ROW + rows.len() as u32 + GAP, challenges, f)?;
+    write_processing(sheet, next + GAP, processing, f)?;
+    Ok(())
+}
+
 /// Writes one table on `sheet` under `title`.
 fn write_table(sheet: &mut Worksheet, title: &str, rows: &[Row], f: &Formats) -> Result<(), XlsxError> {
     let last_col = LABEL_COLUMNS + COLUMNS as u16 - 1;
@@ -188,11 +276,18 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, StatsError> {
     let rows = |t: &Table| t.rows(report.format, &report.period);
     let mut workbook = Workbook::new();
     let summary = workbook.add_worksheet().set_name(SUMMARY_SHEET)?;
-    write_table(summary, &title(&report.summary_name()), &rows(&report.summary), &formats)?;
+    write_sheet(
+        summary,
+        &title(&report.summary_name()),
+        &rows(&report.summary),
+        &report.summary_challenges,
+        &report.summary_processing,
+        &formats,
+    )?;
     let names = sheet_names(report.tables.iter().map(|t| (t.name.as_str(), t.code.as_str())));
     for (t, name) in report.tables.iter().zip(names) {
         let sheet = workbook.add_worksheet().set_name(name)?;
-        write_table(sheet, &title(&t.name), &rows(&t.table), &formats)?;
+        write_sheet(sheet, &title(&t.name), &rows(&t.table), &t.challenges, &t.processing, &formats)?;
     }
     Ok(workbook.save_to_buffer()?)
 }

@@ -6,7 +6,7 @@ mod common;
 use common::{Db, Fate, history};
 use foi_domain::applicant::ApplicantKind::*;
 use foi_domain::outcome::Outcome::*;
-use foi_stats::{Cells, Period, Report, Table, compute, to_csv, to_json};
+use foi_stats::{Cells, Period, Report, Table, to_csv, to_json};
 use time::macros::date;
 
 /// The full 25-row matrix (2021 format) from the rows that are not all zero.
@@ -28,7 +28,7 @@ fn actual(table: &Table, period: &Period) -> Vec<(String, Cells)> {
 }
 
 async fn report(db: &Db, period: Period) -> Report {
-    compute(&db.store, &[db.district.clone(), db.department.clone()], period).await.unwrap()
+    db.compute(&[db.district.clone(), db.department.clone()], period).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,8 +127,10 @@ async fn the_exports_carry_the_checked_figures() {
         lines[0],
         "机关代码,机关名称,统计期间,行次,栏目,类别,项目,自然人,商业企业,科研机构,社会公益组织,法律服务机构,其他,总计"
     );
-    // Three blocks (two agencies and the summary) of 25 rows each.
-    assert_eq!(lines.len(), 1 + 3 * 25);
+    // Three blocks (two agencies and the summary) of 25 rows each, then an empty line
+    // before table 四.
+    assert_eq!(lines.iter().position(|l| l.is_empty()), Some(1 + 3 * 25));
+    assert_eq!(lines[1 + 3 * 25 + 1], "表四,政府信息公开行政复议、行政诉讼情况");
     assert_eq!(lines[1], "youxian,绵阳市游仙区人民政府,2026年10月,一,一、本期新收政府信息公开申请数量,,,0,0,1,0,0,0,1");
     assert!(lines.contains(&"youxian,绵阳市游仙区人民政府,2026年10月,(三)4,三、本期办理结果,（三）不予公开,4.保护第三方合法权益,0,0,1,0,0,0,1"));
     assert!(lines.contains(&"合计,2个机关汇总,2026年10月,四,四、结转下期继续办理,,,1,1,0,0,1,1,4"));
@@ -149,7 +151,7 @@ async fn the_2019_format_for_2020() {
     db.case(d, NaturalPerson, date!(2020 - 03 - 02), Fate::Withdrawn(date!(2020 - 03 - 04))).await;
     db.case(d, NaturalPerson, date!(2020 - 03 - 02), Fate::Reply(date!(2020 - 03 - 10), Disclosed)).await;
     let year = Period::parse_year("2020").unwrap();
-    let r = compute(&db.store, std::slice::from_ref(d), year).await.unwrap();
+    let r = db.compute(std::slice::from_ref(d), year).await;
     let rows = r.summary.rows(r.format, &year);
     assert_eq!(rows.len(), 2 + 19 + 2);
     let other = rows.iter().find(|row| row.row == "(六)").unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Reader, Xlsx, open_workbook_from_rs};
-use foi_stats::{FIRST_DATA_ROW, Period, compute, to_xlsx};
+use foi_stats::{FIRST_DATA_ROW, Period, to_xlsx};
 
 fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
     match range.get_value((row, col)) {
@@ -35,7 +35,7 @@ fn merged(workbook: &mut Xlsx<Cursor<Vec<u8>>>, sheet: &str) -> Vec<((u32, u32),
 async fn the_workbook_looks_like_the_official_table() {
     let db = common::history().await;
     let october = Period::parse_month("2026-10").unwrap();
-    let report = compute(&db.store, &[db.district.clone(), db.department.clone()], october).await.unwrap();
+    let report = db.compute(&[db.district.clone(), db.department.clone()], october).await;
     let bytes = to_xlsx(&report).unwrap();
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
 
@@ -111,7 +111,27 @@ async fn the_workbook_looks_like_the_official_table() {
         }
         assert_eq!(csv.item, *item);
     }
-    assert_eq!(summary.get_value((first + 25, 0)), None, "nothing below 四");
+    // Two empty rows below 四, then table 四: its title, its three header rows (行政复议 and
+    // 行政诉讼 merged across, the results under each), its 15 figures.
+    assert_eq!(text(&summary, first + 25, 0), "", "an empty row below 四");
+    let t4 = first + 27;
+    assert_eq!(text(&summary, t4, 0), "政府信息公开行政复议、行政诉讼情况");
+    assert_eq!(text(&summary, t4 + 1, 0), "行政复议");
+    assert_eq!(text(&summary, t4 + 1, 5), "行政诉讼");
+    assert_eq!(text(&summary, t4 + 2, 5), "未经复议直接起诉");
+    assert_eq!(text(&summary, t4 + 2, 10), "复议后起诉");
+    let results: Vec<String> = (0..5).map(|c| text(&summary, t4 + 3, c)).collect();
+    assert_eq!(results, ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]);
+    assert_eq!(text(&summary, t4 + 3, 14), "总计");
+    assert!((0..15).all(|c| number(&summary, t4 + 4, c) == 0.0), "no challenges in this history");
+    for region in [((t4 + 1, 0), (t4 + 2, 4)), ((t4 + 1, 5), (t4 + 1, 14)), ((t4 + 2, 5), (t4 + 2, 9))] {
+        assert!(regions.contains(&region), "table 四: {region:?} is not merged");
+    }
+    // Then the processing figures, label and value.
+    let p = t4 + 5 + 2;
+    assert_eq!(text(&summary, p, 0), "办理情况（答复时效、延期、征求意见、补正与超期）");
+    assert_eq!((text(&summary, p + 1, 0), number(&summary, p + 1, 4)), ("本期答复数".to_owned(), 2.0));
+    assert_eq!((text(&summary, p + 2, 0), number(&summary, p + 2, 4)), ("在法定期限内答复".to_owned(), 2.0));
 
     // The groups merged down their items, the section down all outcome rows, and rows
     // without items across 类别 and 项目.

@@ -56,7 +56,14 @@ impl Db {
         Db { store, calendar: Calendar::bundled(), district, department, _dir: dir }
     }
 
-    async fn step(&self, state: CaseState, command: Command) -> CaseState {
+    /// The report of `agencies` for `period`, as of 2027-01-05 (the day the tests run in).
+    pub async fn compute(&self, agencies: &[Agency], period: foi_stats::Period) -> foi_stats::Report {
+        let as_of = foi_stats::AsOf { today: date!(2027 - 01 - 05), calendar: &self.calendar };
+        foi_stats::compute(&self.store, agencies, period, as_of).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Applies one command to the case, as the test actor on 2027-01-05.
+    pub async fn step(&self, state: CaseState, command: Command) -> CaseState {
         let request =
             ChangeRequest { case_id: state.record.id, expected_version: state.record.version, command, reason: None };
         let actor = Actor { account_id: None, label: "test".into() };
