@@ -6,6 +6,8 @@
 //!   database URL is shown to people (never with its password);
 //! - [`db`]: opening and migrating the database, with errors that say which database failed;
 //! - [`admin`]: creating agencies and staff accounts (`foi admin`, and the tests' fixtures);
+//! - [`register_import`]: reading, checking and writing an agency's existing register
+//!   (`foi import register`);
 //! - [`telemetry`] sets up logging.
 //!
 //! The command line itself (clap) lives in the binary, `src/main.rs`.
@@ -14,6 +16,7 @@ pub mod admin;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod register_import;
 pub mod telemetry;
 
 pub use config::Config;

@@ -3,7 +3,8 @@
 //! `foi serve` runs the GraphQL service; `foi migrate` and `foi admin …` prepare its
 //! database; `foi schema` prints the API's schema; `foi calendar …` answers working-day
 //! questions from the official calendar, so that any deadline the engine computes can be
-//! checked by hand; `foi stats export` writes the statistics table.
+//! checked by hand; `foi stats export` writes the statistics table; `foi import register`
+//! brings an agency's existing register (台账) in.
 //!
 //! Every command exits with status 0 on success, 2 on bad input (a malformed date, an
 //! unknown agency, a taken login; clap uses 2 for unusable arguments too) and 1 when the
@@ -12,6 +13,7 @@
 
 mod admin_cmd;
 mod calendar_cmd;
+mod import_cmd;
 mod stats_cmd;
 
 use std::io::Write as _;
@@ -55,6 +57,9 @@ enum Command {
     /// Statistics: table 三 of the annual report for any period (统计).
     #[command(subcommand)]
     Stats(stats_cmd::StatsCommand),
+    /// Import past applications from an agency's existing register (导入台账).
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
 }
 
 /// `foi demo …`.
@@ -117,6 +122,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => block_on(admin_cmd::run(args)),
         Command::Demo(DemoCommand::Seed(args)) => block_on(demo_seed(args)),
         Command::Stats(command) => block_on(stats_cmd::run(command)),
+        Command::Import(command) => block_on(import_cmd::run(command)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
