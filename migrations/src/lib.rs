@@ -21,6 +21,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_initial;
 mod m20261126_000001_processing;
+mod m20261126_000002_notices;
 
 /// The ordered list of schema versions.
 pub struct Migrator;
@@ -28,7 +29,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_initial::Migration), Box::new(m20261126_000001_processing::Migration)]
+        vec![
+            Box::new(m20261125_000001_initial::Migration),
+            Box::new(m20261126_000001_processing::Migration),
+            Box::new(m20261126_000002_notices::Migration),
+        ]
     }
 }
 
@@ -46,6 +51,8 @@ pub mod names {
     /// `(challenges.case_id, challenges.kind)` is unique: one reconsideration and one suit
     /// of each kind per reply.
     pub const UX_CHALLENGES_CASE_KIND: &str = "ux_challenges_case_kind";
+    /// `documents.number` is unique: a document number is never given twice.
+    pub const UX_DOCUMENTS_NUMBER: &str = "ux_documents_number";
 }
 
 /// Creates the (non-unique) index `name` on `cols` of `table`.

@@ -290,6 +290,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
         updated_at: Set(at),
         wd_used: NotSet,
         limit_due_on: NotSet,
+        urgency: NotSet,
     }
     .insert(c)
     .await?;
@@ -340,6 +341,7 @@ pub(crate) async fn apply_change<C: ConnectionTrait>(
         updated_at: Set(sql::instant(event.recorded_at)),
         wd_used: maybe(change.wd_used),
         limit_due_on: maybe(change.limit_due_on),
+        urgency: NotSet,
     };
     // The version guard: on PostgreSQL a concurrent writer blocks on the row lock and then
     // finds the version moved on; on SQLite the write lock was taken at BEGIN IMMEDIATE.

@@ -97,6 +97,7 @@ const SQLITE_UNIQUE_COLUMNS: &[(&str, &str)] = &[
     ("cases.case_number", names::UX_CASES_CASE_NUMBER),
     ("case_events.case_id, case_events.seq", names::UX_CASE_EVENTS_CASE_SEQ),
     ("challenges.case_id, challenges.kind", names::UX_CHALLENGES_CASE_KIND),
+    ("documents.number", names::UX_DOCUMENTS_NUMBER),
     ("sessions.token_hash", "sessions_pkey"),
     ("calendar_years.year", "calendar_years_pkey"),
     ("sequences.agency_id, sequences.year, sequences.kind", "sequences_pkey"),

@@ -53,6 +53,8 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     pub wd_used: Option<i32>,
     pub limit_due_on: Option<TimeDate>,
+    #[sea_orm(column_type = "Text")]
+    pub urgency: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
