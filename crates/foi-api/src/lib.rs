@@ -15,9 +15,7 @@ pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
-
-pub use schema::{MutationRoot, QueryRoot};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 /// What every resolver can reach.
 #[derive(Clone)]
@@ -52,12 +50,24 @@ impl ApiState {
 #[derive(Debug, Clone, Default)]
 pub struct BearerToken(pub Option<String>);
 
+// Each area of the API is its own object (see `schema::CoreQuery`), merged here, so that a
+// new area adds a module rather than growing one file.
+/// Every query of the disclosure-on-request API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "QueryRoot")]
+pub struct QueryRoot(schema::CoreQuery);
+
+/// Every mutation of the disclosure-on-request API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "MutationRoot")]
+pub struct MutationRoot(schema::CoreMutation);
+
 /// The schema type.
 pub type FoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema over `state`.
 pub fn build_schema(state: ApiState) -> FoiSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(state).finish()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).data(state).finish()
 }
 
 /// Runs one request and gives every error a code. Errors raised before any resolver ran
@@ -77,5 +87,5 @@ pub async fn execute(schema: &FoiSchema, request: async_graphql::Request) -> asy
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
 }

@@ -89,11 +89,12 @@ fn check_identity(field: &str, kind: ApplicantKind, number: &str) -> Result<Stri
     }
 }
 
-/// Queries.
-pub struct QueryRoot;
+/// The core queries: cases, queue, agencies, staff, calendar, statistics.
+#[derive(Default)]
+pub struct CoreQuery;
 
 #[Object]
-impl QueryRoot {
+impl CoreQuery {
     /// The version of the `foi` API.
     async fn api_version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
@@ -478,8 +479,9 @@ pub struct NotHandledInput {
     pub explanation: String,
 }
 
-/// Mutations.
-pub struct MutationRoot;
+/// The core mutations: accounts, sessions and every lifecycle event of a case.
+#[derive(Default)]
+pub struct CoreMutation;
 
 async fn change(
     ctx: &Context<'_>,
@@ -517,7 +519,7 @@ fn event(e: Event) -> Result<Command, ApiError> {
 const WORKERS: &[&str] = &roles::CASE_WORKERS;
 
 #[Object]
-impl MutationRoot {
+impl CoreMutation {
     /// Creates an applicant account after checking the identity number.
     async fn register_applicant(&self, ctx: &Context<'_>, input: RegisterApplicantInput) -> ApiResult<AccountNode> {
         let kind = ApplicantKind::from(input.kind);
