@@ -112,29 +112,40 @@ pub fn sheet_names<'a>(agencies: impl IntoIterator<Item = (&'a str, &'a str)>) -
     out
 }
 
+/// Chinese characters that fit on one line of the item column (width 40).
+const ITEM_CHARS_PER_LINE: usize = 20;
+/// The paper size code of A4 in the XLSX page setup.
+const A4: u8 = 9;
+
 /// Rows left empty between the blocks of a sheet.
 const GAP: u32 = 2;
 
-/// Writes table 四 (政府信息公开行政复议、行政诉讼情况) from row `top`: a title, three header
-/// rows (行政复议 over its five columns, 行政诉讼 over 未经复议直接起诉 and 复议后起诉, each
-/// over five), the row of 15 figures. Returns the first row after it.
+/// Writes table 四 (政府信息公开行政复议、行政诉讼情况) from row `top`, in the sheet's own grid
+/// (the official form lays its 15 figures out in one row, too wide for table 三's columns):
+/// a title; a header row with the results (结果维持, 结果纠正, 其他结果, 尚未审结, 总计) over the
+/// figure columns; one row per kind, 行政诉讼 merged down over its two kinds. Returns the
+/// first row after it.
 fn write_table4(sheet: &mut Worksheet, top: u32, t: &ChallengeTable, f: &Formats) -> Result<u32, XlsxError> {
+    let last = LABEL_COLUMNS + COLUMNS as u16 - 1;
     sheet.set_row_height(top, 28)?;
-    span(sheet, (top, 0), (top, 14), "政府信息公开行政复议、行政诉讼情况", &f.title)?;
+    span(sheet, (top, 0), (top, last), "政府信息公开行政复议、行政诉讼情况", &f.title)?;
     let h = top + 1;
-    span(sheet, (h, 0), (h + 1, 4), ChallengeKind::Reconsideration.label_zh(), &f.header)?;
-    span(sheet, (h, 5), (h, 14), "行政诉讼", &f.header)?;
-    span(sheet, (h + 1, 5), (h + 1, 9), ChallengeKind::SuitDirect.label_zh(), &f.header)?;
-    span(sheet, (h + 1, 10), (h + 1, 14), ChallengeKind::SuitAfterReconsideration.label_zh(), &f.header)?;
-    let labels: Vec<&str> = ChallengeResult::ALL.iter().map(|r| r.label_zh()).chain(["总计"]).collect();
+    span(sheet, (h, 0), (h, LABEL_COLUMNS - 1), "类别", &f.header)?;
+    let results = ChallengeResult::ALL.iter().map(|r| r.label_zh()).chain(["总计"]);
+    for (i, label) in results.enumerate() {
+        sheet.write_string_with_format(h, LABEL_COLUMNS + i as u16, label, &f.header)?;
+    }
+    let (r0, r1, r2) = (h + 1, h + 2, h + 3);
+    span(sheet, (r0, 0), (r0, LABEL_COLUMNS - 1), ChallengeKind::Reconsideration.label_zh(), &f.label)?;
+    span(sheet, (r1, 0), (r2, 1), "行政诉讼", &f.label)?;
+    span(sheet, (r1, 2), (r1, LABEL_COLUMNS - 1), ChallengeKind::SuitDirect.label_zh(), &f.label)?;
+    span(sheet, (r2, 2), (r2, LABEL_COLUMNS - 1), ChallengeKind::SuitAfterReconsideration.label_zh(), &f.label)?;
     for (k, row) in t.cells.iter().enumerate() {
-        for (r, value) in row.iter().enumerate() {
-            let c = (k * 5 + r) as u16;
-            sheet.write_string_with_format(h + 2, c, labels[r], &f.header)?;
-            sheet.write_number_with_format(h + 3, c, *value as f64, &f.number)?;
+        for (i, value) in row.iter().enumerate() {
+            sheet.write_number_with_format(r0 + k as u32, LABEL_COLUMNS + i as u16, *value as f64, &f.number)?;
         }
     }
-    Ok(h + 4)
+    Ok(r2 + 1)
 }
 
 /// Writes the processing figures from row `top`: a title, then one line per figure (label
@@ -154,12 +165,13 @@ fn write_processing(sheet: &mut Worksheet, top: u32, p: &Processing, f: &Formats
         row += 1;
     }
     row += 1;
-    span(sheet, (row, 0), (row, last), "期末仍未办结的最早收到的申请", &f.header)?;
+    span(sheet, (row, 0), (row, last), "期末仍未办结的最早收到的申请（至多10件）", &f.header)?;
     row += 1;
-    for (c, label) in
-        ["登记号", "收到申请日期", "已用工作日", "当前状态", "当前答复期限", "机关代码"].into_iter().enumerate()
-    {
-        sheet.write_string_with_format(row, c as u16, label, &f.header)?;
+    // 登记号 across the first two label columns, then one column each.
+    let columns: [(u16, u16); 6] = [(0, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)];
+    let headings = ["登记号", "收到申请日期", "当前状态", "已用工作日", "当前答复期限", "机关代码"];
+    for ((c1, c2), label) in columns.iter().zip(headings) {
+        span(sheet, (row, *c1), (row, *c2), label, &f.header)?;
     }
     row += 1;
     for case in &p.oldest_open {
@@ -167,13 +179,13 @@ fn write_processing(sheet: &mut Worksheet, top: u32, p: &Processing, f: &Formats
         let cells = [
             case.case_number.clone().unwrap_or_default(),
             case.received_on.to_string(),
-            case.working_days_open.map(|d| d.to_string()).unwrap_or_default(),
             stage.to_owned(),
+            case.working_days_open.map(|d| d.to_string()).unwrap_or_default(),
             case.reply_due_on.map(|d| d.to_string()).unwrap_or_default(),
             case.agency_code.clone(),
         ];
-        for (c, text) in cells.iter().enumerate() {
-            sheet.write_string_with_format(row, c as u16, text, &f.label)?;
+        for ((c1, c2), text) in columns.iter().zip(&cells) {
+            span(sheet, (row, *c1), (row, *c2), text, &f.label)?;
         }
         row += 1;
     }
@@ -262,8 +274,19 @@ fn write_table(sheet: &mut Worksheet, title: &str, rows: &[Row], f: &Formats) ->
     for c in LABEL_COLUMNS..=last_col {
         sheet.set_column_width(c, 11.0)?;
     }
+    // Wrapped labels need taller rows: no spreadsheet sizes them on opening. The item
+    // column (width 40) holds about 20 Chinese characters a line.
+    for (k, r) in rows.iter().enumerate() {
+        let lines = r.item.chars().count().div_ceil(ITEM_CHARS_PER_LINE).max(1);
+        if lines > 1 {
+            sheet.set_row_height(at(k), 15.0 * lines as f64)?;
+        }
+    }
     sheet.set_freeze_panes(FIRST_DATA_ROW, LABEL_COLUMNS)?;
     sheet.set_landscape();
+    sheet.set_paper_size(A4);
+    // One page wide, as many pages down as needed.
+    sheet.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 

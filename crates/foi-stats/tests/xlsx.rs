@@ -37,6 +37,10 @@ async fn the_workbook_looks_like_the_official_table() {
     let october = Period::parse_month("2026-10").unwrap();
     let report = db.compute(&[db.district.clone(), db.department.clone()], october).await;
     let bytes = to_xlsx(&report).unwrap();
+    // To look at the workbook (e.g. render it with `soffice --headless --convert-to pdf`).
+    if let Ok(path) = std::env::var("FOI_XLSX_DUMP") {
+        std::fs::write(path, &bytes).unwrap();
+    }
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
 
     assert_eq!(workbook.sheet_names(), ["汇总", "绵阳市游仙区人民政府", "绵阳市游仙区发展和改革局"]);
@@ -116,15 +120,16 @@ async fn the_workbook_looks_like_the_official_table() {
     assert_eq!(text(&summary, first + 25, 0), "", "an empty row below 四");
     let t4 = first + 27;
     assert_eq!(text(&summary, t4, 0), "政府信息公开行政复议、行政诉讼情况");
-    assert_eq!(text(&summary, t4 + 1, 0), "行政复议");
-    assert_eq!(text(&summary, t4 + 1, 5), "行政诉讼");
-    assert_eq!(text(&summary, t4 + 2, 5), "未经复议直接起诉");
-    assert_eq!(text(&summary, t4 + 2, 10), "复议后起诉");
-    let results: Vec<String> = (0..5).map(|c| text(&summary, t4 + 3, c)).collect();
+    let results: Vec<String> = (4..9).map(|c| text(&summary, t4 + 1, c)).collect();
     assert_eq!(results, ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]);
-    assert_eq!(text(&summary, t4 + 3, 14), "总计");
-    assert!((0..15).all(|c| number(&summary, t4 + 4, c) == 0.0), "no challenges in this history");
-    for region in [((t4 + 1, 0), (t4 + 2, 4)), ((t4 + 1, 5), (t4 + 1, 14)), ((t4 + 2, 5), (t4 + 2, 9))] {
+    assert_eq!(text(&summary, t4 + 2, 0), "行政复议");
+    assert_eq!(text(&summary, t4 + 3, 0), "行政诉讼");
+    assert_eq!(text(&summary, t4 + 3, 2), "未经复议直接起诉");
+    assert_eq!(text(&summary, t4 + 4, 2), "复议后起诉");
+    for r in t4 + 2..t4 + 5 {
+        assert!((4..9).all(|c| number(&summary, r, c) == 0.0), "no challenges in this history");
+    }
+    for region in [((t4 + 3, 0), (t4 + 4, 1)), ((t4 + 2, 0), (t4 + 2, 3)), ((t4 + 1, 0), (t4 + 1, 3))] {
         assert!(regions.contains(&region), "table 四: {region:?} is not merged");
     }
     // Then the processing figures, label and value.
