@@ -39,26 +39,35 @@ pub struct CountRow {
     pub count: u64,
 }
 
-/// The four counts as one statement: a `UNION ALL` of four grouped selects. `{ids}` is the
-/// placeholder list of the agency ids, repeated in each branch.
+/// The four counts as one statement: a `UNION ALL` of grouped selects. `{ids}` is the
+/// placeholder list of the agency ids, repeated in each branch. "Not concluded by a day" is
+/// split into "still open" (`concluded_on IS NULL`) and "concluded after it", two ranges of
+/// the covering index `ix_cases_stats_concluded`, so that no branch reads the table itself;
+/// [`Store::case_counts`] adds the two parts up.
 const COUNTS_SQL: &str = "\
 SELECT 'R' AS bucket, agency_id, applicant_kind, CAST(NULL AS TEXT) AS outcome, COUNT(*) AS n \
   FROM cases WHERE agency_id IN ({ids}) AND received_on >= ? AND received_on <= ? \
   GROUP BY agency_id, applicant_kind \
 UNION ALL \
 SELECT 'O', agency_id, applicant_kind, CAST(NULL AS TEXT), COUNT(*) \
-  FROM cases WHERE agency_id IN ({ids}) AND received_on < ? \
-   AND (concluded_on IS NULL OR concluded_on >= ?) \
+  FROM cases WHERE agency_id IN ({ids}) AND concluded_on IS NULL AND received_on < ? \
+  GROUP BY agency_id, applicant_kind \
+UNION ALL \
+SELECT 'O', agency_id, applicant_kind, CAST(NULL AS TEXT), COUNT(*) \
+  FROM cases WHERE agency_id IN ({ids}) AND concluded_on >= ? AND received_on < ? \
   GROUP BY agency_id, applicant_kind \
 UNION ALL \
 SELECT 'C', agency_id, applicant_kind, outcome, COUNT(*) \
-  FROM cases WHERE agency_id IN ({ids}) AND received_on IS NOT NULL \
-   AND concluded_on >= ? AND concluded_on <= ? \
+  FROM cases WHERE agency_id IN ({ids}) AND concluded_on >= ? AND concluded_on <= ? \
+   AND received_on IS NOT NULL \
   GROUP BY agency_id, applicant_kind, outcome \
 UNION ALL \
 SELECT 'F', agency_id, applicant_kind, CAST(NULL AS TEXT), COUNT(*) \
-  FROM cases WHERE agency_id IN ({ids}) AND received_on <= ? \
-   AND (concluded_on IS NULL OR concluded_on > ?) \
+  FROM cases WHERE agency_id IN ({ids}) AND concluded_on IS NULL AND received_on <= ? \
+  GROUP BY agency_id, applicant_kind \
+UNION ALL \
+SELECT 'F', agency_id, applicant_kind, CAST(NULL AS TEXT), COUNT(*) \
+  FROM cases WHERE agency_id IN ({ids}) AND concluded_on > ? AND received_on <= ? \
   GROUP BY agency_id, applicant_kind";
 
 impl Store {
@@ -72,18 +81,16 @@ impl Store {
         let placeholders = vec!["?"; agency_ids.len()].join(", ");
         let text = COUNTS_SQL.replace("{ids}", &placeholders);
         let ids = || agency_ids.iter().map(|id| Value::from(*id));
-        let mut values: Vec<Value> = Vec::with_capacity(4 * agency_ids.len() + 8);
-        values.extend(ids());
-        values.extend([from.into(), to.into()]);
-        values.extend(ids());
-        values.extend([from.into(), from.into()]);
-        values.extend(ids());
-        values.extend([from.into(), to.into()]);
-        values.extend(ids());
-        values.extend([to.into(), to.into()]);
+        let mut values: Vec<Value> = Vec::with_capacity(6 * agency_ids.len() + 10);
+        let tails: [&[Date]; 6] = [&[from, to], &[from], &[from, from], &[from, to], &[to], &[to, to]];
+        for tail in tails {
+            values.extend(ids());
+            values.extend(tail.iter().map(|d| Value::from(*d)));
+        }
         let stmt = sql::stmt(self.db.get_database_backend(), &text, values);
         let rows = self.db.query_all_raw(stmt).await?;
-        rows.into_iter()
+        let rows: Vec<CountRow> = rows
+            .into_iter()
             .map(|row| {
                 let bucket: String = row.try_get("", "bucket")?;
                 let outcome: Option<String> = row.try_get("", "outcome")?;
@@ -102,7 +109,18 @@ impl Store {
                     count: u64::try_from(count).unwrap_or(0),
                 })
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        // Add up the two parts of 二 and of 四, keeping the order of first appearance.
+        let mut merged: Vec<CountRow> = Vec::with_capacity(rows.len());
+        for row in rows {
+            match merged.iter_mut().find(|m| {
+                m.agency_id == row.agency_id && m.applicant_kind == row.applicant_kind && m.bucket == row.bucket
+            }) {
+                Some(m) => m.count += row.count,
+                None => merged.push(row),
+            }
+        }
+        Ok(merged)
     }
 }
 
@@ -189,21 +207,25 @@ SELECT c.agency_id AS agency_id, e.kind AS kind, COUNT(*) AS n \
  WHERE c.agency_id IN ({ids}) AND e.kind IN ({kinds}) AND e.occurred_on >= ? AND e.occurred_on <= ? \
  GROUP BY c.agency_id, e.kind";
 
+/// Open stages all come after receipt and before conclusion, so the stage alone selects
+/// the open cases, from the index `ix_cases_agency_stage_due` (agency, stage, due date).
 const OPEN_NOW_SQL: &str = "\
 SELECT agency_id, COUNT(*) AS n, \
        SUM(CASE WHEN reply_due_on < ? THEN 1 ELSE 0 END) AS overdue \
-  FROM cases WHERE agency_id IN ({ids}) AND received_on IS NOT NULL AND concluded_on IS NULL \
-   AND stage IN ({stages}) \
+  FROM cases WHERE agency_id IN ({ids}) AND stage IN ({stages}) \
   GROUP BY agency_id";
 
 /// The oldest cases open at the end of the period: received by `to` and not concluded by
-/// `to` (the cases of 四), the first `limit` per agency by date of receipt.
+/// `to` (the cases of 四), the first `limit` per agency by date of receipt. The two parts
+/// (still open; concluded after `to`) are index ranges, as in the counts.
 const OLDEST_OPEN_SQL: &str = "\
 SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, stage FROM ( \
   SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, stage, \
          ROW_NUMBER() OVER (PARTITION BY agency_id ORDER BY received_on, id) AS rn \
-    FROM cases WHERE agency_id IN ({ids}) AND received_on <= ? \
-     AND (concluded_on IS NULL OR concluded_on > ?)) ranked \
+    FROM (SELECT * FROM cases WHERE agency_id IN ({ids}) AND concluded_on IS NULL AND received_on <= ? \
+          UNION ALL \
+          SELECT * FROM cases WHERE agency_id IN ({ids}) AND concluded_on > ? AND received_on <= ?) open_then \
+  ) ranked \
  WHERE rn <= ? ORDER BY agency_id, received_on, id";
 
 impl Store {
@@ -292,7 +314,14 @@ impl Store {
         if agency_ids.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let stmt = with_ids(self, OLDEST_OPEN_SQL, agency_ids, vec![to.into(), to.into(), i64::from(limit).into()]);
+        let placeholders = vec!["?"; agency_ids.len()].join(", ");
+        let text = OLDEST_OPEN_SQL.replace("{ids}", &placeholders);
+        let ids = || agency_ids.iter().map(|id| Value::from(*id));
+        let mut values: Vec<Value> = ids().collect();
+        values.push(to.into());
+        values.extend(ids());
+        values.extend([to.into(), to.into(), i64::from(limit).into()]);
+        let stmt = sql::stmt(self.db.get_database_backend(), &text, values);
         let rows = self.db.query_all_raw(stmt).await?;
         rows.iter()
             .map(|row| {
