@@ -24,7 +24,7 @@ use foi_domain::calendar::Calendar;
 use foi_domain::outcome::Outcome;
 use foi_stats::{AsOf, Period};
 use foi_store::{Agency, NewAgency, Store, Uuid};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait, Value};
 use time::macros::{date, datetime};
 use time::{Date, Duration};
 
@@ -151,10 +151,11 @@ async fn seed(url: &str, store: &Store, agencies: &[Agency], cases: usize, rng: 
         }
         let txn_sql =
             |sql: &str, values: Vec<Value>| Statement::from_sql_and_values(backend, numbered(backend, sql), values);
-        db.execute_raw(Statement::from_string(backend, "BEGIN")).await.expect("begin");
-        db.execute_raw(txn_sql(&case_sql, case_values)).await.expect("insert cases");
-        db.execute_raw(txn_sql(&event_sql, event_values)).await.expect("insert events");
-        db.execute_raw(Statement::from_string(backend, "COMMIT")).await.expect("commit");
+        // One transaction on one pooled connection: the events need their cases.
+        let txn = db.begin().await.expect("begin");
+        txn.execute_raw(txn_sql(&case_sql, case_values)).await.expect("insert cases");
+        txn.execute_raw(txn_sql(&event_sql, event_values)).await.expect("insert events");
+        txn.commit().await.expect("commit");
         done += n;
     }
     db.execute_raw(Statement::from_string(backend, "ANALYZE")).await.expect("analyze");
@@ -261,25 +262,11 @@ async fn measure(store: &Store, agencies: &[Agency], cases: usize) -> Measure {
     }
 }
 
+/// Empties a PostgreSQL database: the benchmark always starts from a fresh schema.
 async fn drop_tables(url: &str) {
     let db = Database::connect(url).await.expect("connect");
-    for table in [
-        "challenges",
-        "case_events",
-        "sessions",
-        "cases",
-        "accounts",
-        "sequences",
-        "calendar_years",
-        "agencies",
-        "seaql_migrations",
-    ] {
-        let _ = db
-            .execute_raw(Statement::from_string(
-                db.get_database_backend(),
-                format!("DROP TABLE IF EXISTS {table} CASCADE"),
-            ))
-            .await;
+    for sql in ["DROP SCHEMA public CASCADE", "CREATE SCHEMA public"] {
+        db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect(sql);
     }
 }
 
