@@ -47,9 +47,20 @@ proptest! {
             // compute() checks the identity of every table and refuses an unbalanced one.
             let year = db.compute(&agencies, Period::parse_year("2026").unwrap()).await;
             let mut months: Vec<Table> = Vec::new();
+            let (mut replied, mut on_time, mut days) = (0, 0, std::collections::BTreeMap::new());
             for month in Period::months_of(2026).unwrap() {
-                months.push(db.compute(&agencies, month).await.summary);
+                let report = db.compute(&agencies, month).await;
+                let p = &report.summary_processing;
+                replied += p.replied();
+                on_time += p.on_time;
+                for (d, n) in &p.days.histogram {
+                    *days.entry(*d).or_insert(0) += n;
+                }
+                months.push(report.summary);
             }
+            let p = &year.summary_processing;
+            assert_eq!((replied, on_time), (p.replied(), p.on_time), "the replies of the months add up to the year");
+            assert_eq!(days, p.days.histogram, "and so do their days to reply");
             let mut new = [0; 7];
             let mut concluded = [[0u64; 7]; 21];
             for m in &months {
