@@ -122,6 +122,22 @@ pub struct Pause {
     pub from: Date,
     /// The day it ended, or `None` while it lasts.
     pub to: Option<Date>,
+    /// The most working days it can cover, if limited (a consultation: 15, Reg. 32, 34);
+    /// days after that count again even while the pause is open or ended later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_working_days: Option<u32>,
+}
+
+impl Pause {
+    /// The last day the pause covers as of `today`: its end (or today while open), but no
+    /// later than its `max_working_days`-th working day.
+    fn last_day(&self, calendar: &Calendar, today: Date) -> Date {
+        let end = self.to.unwrap_or(today);
+        match self.max_working_days.map(|n| calendar.add_working_days_lenient(self.from, n)) {
+            Some(Ok(cap)) => end.min(cap.date),
+            _ => end,
+        }
+    }
 }
 
 /// The state of a clock, kept apart from the workflow stage and the outcome.
@@ -188,15 +204,15 @@ impl ReplyClock {
         ReplyClock { start, limit: REPLY.working_days, pauses: Vec::new(), fixed_due: None }
     }
 
-    fn paused(&self, date: Date, today: Date) -> bool {
-        self.pauses.iter().any(|p| p.from < date && date <= p.to.unwrap_or(today))
+    fn paused(&self, calendar: &Calendar, date: Date, today: Date) -> bool {
+        self.pauses.iter().any(|p| p.from < date && date <= p.last_day(calendar, today))
     }
 
     fn counts(&self, calendar: &Calendar, date: Date, today: Date, unknown: &mut BTreeSet<i32>) -> bool {
         if !calendar.knows_year(date.year()) {
             unknown.insert(date.year());
         }
-        calendar.is_working_day_lenient(date) && !self.paused(date, today)
+        calendar.is_working_day_lenient(date) && !self.paused(calendar, date, today)
     }
 
     /// Counted working days `d` with `from < d <= to`.
@@ -337,7 +353,11 @@ mod tests {
         assert_eq!(clock.due(&c, date!(2025 - 03 - 03)).unwrap().date, date!(2025 - 03 - 31));
         // Letter to a third party on Monday 10 March, opinion back Friday 21 March:
         // 11–21 March is 9 working days not counted.
-        clock.pauses.push(Pause { from: date!(2025 - 03 - 10), to: Some(date!(2025 - 03 - 21)) });
+        clock.pauses.push(Pause {
+            from: date!(2025 - 03 - 10),
+            to: Some(date!(2025 - 03 - 21)),
+            max_working_days: None,
+        });
         let due = clock.due(&c, date!(2025 - 03 - 21)).unwrap().date;
         // 31 March + 9 working days, over Qingming (4 April, a Friday, off): 14 April.
         assert_eq!(due, date!(2025 - 04 - 14));
@@ -347,7 +367,7 @@ mod tests {
     fn an_open_pause_keeps_the_due_date_moving() {
         let c = cal();
         let mut clock = ReplyClock::new(date!(2025 - 03 - 03));
-        clock.pauses.push(Pause { from: date!(2025 - 03 - 10), to: None });
+        clock.pauses.push(Pause { from: date!(2025 - 03 - 10), to: None, max_working_days: None });
         let on_14 = clock.read(&c, date!(2025 - 03 - 14), 5).unwrap();
         let on_21 = clock.read(&c, date!(2025 - 03 - 21), 5).unwrap();
         assert!(on_21.due.date > on_14.due.date);

@@ -743,11 +743,19 @@ impl Case {
         let mut clock = ReplyClock::new(start);
         clock.limit = REPLY.working_days + self.extension.as_ref().map_or(0, |e| e.working_days);
         // Reg. 33 ¶2: consultation time is not counted.
-        clock
-            .pauses
-            .extend(self.consultations.iter().map(|c| Pause { from: c.sent_on, to: c.closed.map(|(on, _)| on) }));
+        clock.pauses.extend(self.consultations.iter().map(|c| Pause {
+            from: c.sent_on,
+            to: c.closed.map(|(on, _)| on),
+            // At most the party's 15 working days (Reg. 32, 34): silence is recorded the
+            // day after the last one, and a late answer does not stop the clock longer.
+            max_working_days: Some(CONSULTATION.working_days),
+        }));
         if rules.fee_pauses_clock {
-            clock.pauses.extend(self.fee.iter().map(|f| Pause { from: f.notified_on, to: f.paid_on }));
+            clock.pauses.extend(self.fee.iter().map(|f| Pause {
+                from: f.notified_on,
+                to: f.paid_on,
+                max_working_days: None,
+            }));
         }
         // Only time after day 0 can pause the current count.
         clock.pauses.retain(|p| p.to.is_none_or(|to| to > start));

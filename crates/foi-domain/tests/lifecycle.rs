@@ -349,6 +349,37 @@ fn a_third_party_consultation_is_not_counted() {
 }
 
 #[test]
+fn a_consultation_pauses_the_clock_for_at_most_its_15_working_days() {
+    // Received Mon 28 Sep 2026; by Mon 12 Oct 6 working days are used (29, 30 Sep; 8, 9,
+    // Sat 10 (make-up), 12 Oct). The letter goes out on 12 Oct; the party's 15 working days
+    // end on Mon 2 Nov. 14 working days are left after it: due Fri 20 Nov.
+    let mut history = received_in_person(date!(2026 - 09 - 28));
+    history.push(Event::Accepted { on: date!(2026 - 09 - 28) });
+    history.push(Event::ConsultationOpened {
+        on: date!(2026 - 10 - 12),
+        party: ConsultedParty::ThirdParty,
+        name: "某建筑公司".into(),
+    });
+    let open = play(&history);
+    // Still open a week after the period: the pause stopped on 2 Nov all the same.
+    let s = open.schedule(ctx(), date!(2026 - 11 - 09)).unwrap();
+    assert_eq!(s.reply.unwrap().due.date, date!(2026 - 11 - 20));
+    for (closed_on, result) in [
+        (date!(2026 - 11 - 03), ConsultationResult::NoReply),
+        // An answer arriving late does not stretch the pause either.
+        (date!(2026 - 11 - 10), ConsultationResult::Consented),
+        // An answer within the period ends the pause that day: 10 of the 15 used (13–16,
+        // 19–23, 26 Oct), so 14 working days from 26 Oct: Fri 13 Nov.
+        (date!(2026 - 10 - 26), ConsultationResult::Consented),
+    ] {
+        let closed = apply(&open, Event::ConsultationClosed { on: closed_on, number: 1, result }).unwrap();
+        let due = closed.schedule(ctx(), closed_on).unwrap().reply.unwrap().due.date;
+        let expected = if closed_on == date!(2026 - 10 - 26) { date!(2026 - 11 - 13) } else { date!(2026 - 11 - 20) };
+        assert_eq!(due, expected, "closed on {closed_on} ({result:?})");
+    }
+}
+
+#[test]
 fn one_extension_of_at_most_20_days_with_an_approver() {
     // Received Friday 18 September 2026 → reply due 22 October; extended by 20 → 19 November.
     let mut history = received_in_person(date!(2026 - 09 - 18));
