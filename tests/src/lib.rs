@@ -34,6 +34,7 @@ use std::time::Duration;
 use foi_api::ApiState;
 use foi_domain::clock::Clock;
 use foi_server::admin::{self, AgencySpec, StaffSpec};
+use foi_server::attachments::{Attachments, AttachmentsConfig, DEFAULT_MAX_BYTES, Location};
 use foi_store::{Account, Agency, Store};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -90,9 +91,14 @@ pub struct TestApp {
     pub backend: Backend,
     /// The application's store, for fixtures and for looking behind the API.
     pub store: Store,
+    /// The application's attachment storage: a temporary directory of its own.
+    pub attachments: Attachments,
+    /// The server's feed of case changes (`queueChanged`): a test waits for its subscriber.
+    pub queue_feed: foi_api::notifications::QueueFeed,
     client: reqwest::Client,
     clock: Option<Arc<TestClock>>,
     server: tokio::task::JoinHandle<()>,
+    _attachments_dir: tempfile::TempDir,
     // Dropped last: deletes the SQLite file or drops the PostgreSQL database.
     _database: TestDatabase,
 }
@@ -107,16 +113,28 @@ impl TestApp {
     /// Starts the application with its clock at `now`; move it with [`TestApp::set_now`].
     pub async fn spawn_at(backend: Backend, now: OffsetDateTime) -> Option<TestApp> {
         let clock = Arc::new(TestClock::new(now));
-        TestApp::start(backend, clock.clone(), Some(clock)).await
+        TestApp::start(backend, clock.clone(), Some(clock), DEFAULT_MAX_BYTES).await
+    }
+
+    /// Starts the application (clock at [`DEFAULT_NOW`]) with attachments limited to
+    /// `max_bytes` instead of the default 20 MiB.
+    pub async fn spawn_with_attachment_limit(backend: Backend, max_bytes: u64) -> Option<TestApp> {
+        let clock = Arc::new(TestClock::new(DEFAULT_NOW));
+        TestApp::start(backend, clock.clone(), Some(clock), max_bytes).await
     }
 
     /// Starts the application with the given clock, e.g.
     /// `Arc::new(FixedClock(datetime!(2026-09-18 10:00 +8)))`.
     pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn Clock>) -> Option<TestApp> {
-        TestApp::start(backend, clock, None).await
+        TestApp::start(backend, clock, None, DEFAULT_MAX_BYTES).await
     }
 
-    async fn start(backend: Backend, clock: Arc<dyn Clock>, test_clock: Option<Arc<TestClock>>) -> Option<TestApp> {
+    async fn start(
+        backend: Backend,
+        clock: Arc<dyn Clock>,
+        test_clock: Option<Arc<TestClock>>,
+        attachment_max_bytes: u64,
+    ) -> Option<TestApp> {
         if std::env::var_os("RUST_LOG").is_some() {
             foi_server::telemetry::init();
         }
@@ -126,13 +144,32 @@ impl TestApp {
         let state = ApiState::load(store.clone(), clock)
             .await
             .unwrap_or_else(|e| panic!("ApiState::load: {} {}", e.code(), e.message()));
+        let queue_feed = state.queue_feed.clone();
+        let attachments_dir = tempfile::tempdir().expect("a temporary directory for attachments");
+        let attachments = Attachments::open(&AttachmentsConfig {
+            location: Location::Dir(attachments_dir.path().to_owned()),
+            max_bytes: attachment_max_bytes,
+        })
+        .expect("the attachment storage");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on 127.0.0.1");
         let address = format!("http://{}", listener.local_addr().expect("the bound address"));
+        let served = attachments.clone();
         let server = tokio::spawn(async move {
-            foi_server::serve(listener, state, std::future::pending()).await.expect("the server runs");
+            foi_server::serve(listener, state, served, std::future::pending()).await.expect("the server runs");
         });
         let client = reqwest::Client::builder().timeout(CLIENT_TIMEOUT).build().expect("an HTTP client");
-        Some(TestApp { address, backend, store, client, clock: test_clock, server, _database: database })
+        Some(TestApp {
+            address,
+            backend,
+            store,
+            attachments,
+            queue_feed,
+            client,
+            clock: test_clock,
+            server,
+            _attachments_dir: attachments_dir,
+            _database: database,
+        })
     }
 
     /// The full URL of `path` (which starts with `/`).
@@ -175,6 +212,11 @@ impl TestApp {
             request = request.header(reqwest::header::CONTENT_TYPE, content_type);
         }
         request.send().await.expect("POST /graphql")
+    }
+
+    /// The HTTP client the app's helpers use, for requests they do not cover (e.g. uploads).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     /// GET `path`.

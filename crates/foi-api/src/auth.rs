@@ -110,8 +110,13 @@ pub fn token<'a>(ctx: &'a Context<'_>) -> Option<&'a str> {
 
 /// The signed-in caller, or `UNAUTHENTICATED`.
 pub async fn viewer(ctx: &Context<'_>) -> Result<Viewer, ApiError> {
-    let state = ctx.data_unchecked::<ApiState>();
-    let token = token(ctx).ok_or(ApiError::Unauthenticated)?;
+    viewer_for_token(ctx.data_unchecked::<ApiState>(), token(ctx)).await
+}
+
+/// The caller of a bearer token, or `UNAUTHENTICATED`: [`viewer`] for the HTTP handlers
+/// outside GraphQL (attachments), with the same sessions and the same rules.
+pub async fn viewer_for_token(state: &ApiState, token: Option<&str>) -> Result<Viewer, ApiError> {
+    let token = token.ok_or(ApiError::Unauthenticated)?;
     let now = state.clock.now();
     let (_, account) = state.store.lookup_session(token, now).await?.ok_or(ApiError::Unauthenticated)?;
     let agencies = match account.agency_id {

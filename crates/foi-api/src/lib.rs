@@ -4,10 +4,13 @@
 //! into domain events, let the store write them in one transaction, and map every error to a
 //! stable `extensions.code`.
 
+pub mod attachments;
 pub mod auth;
 pub mod demo;
+pub mod documents;
 pub mod enums;
 pub mod error;
+pub mod notifications;
 pub mod password;
 pub mod schema;
 pub mod statistics;
@@ -15,7 +18,7 @@ pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 /// What every resolver can reach.
 #[derive(Clone)]
@@ -27,6 +30,8 @@ pub struct ApiState {
     /// The working-day calendar in force: the bundled notices plus those loaded into the
     /// database. Replaced as a whole when a year is loaded.
     pub calendar: Arc<std::sync::RwLock<Arc<foi_domain::calendar::Calendar>>>,
+    /// Case changes for the `queueChanged` subscription (this process's only).
+    pub queue_feed: notifications::QueueFeed,
 }
 
 impl ApiState {
@@ -37,7 +42,12 @@ impl ApiState {
         clock: Arc<dyn foi_domain::clock::Clock>,
     ) -> Result<ApiState, error::ApiError> {
         let calendar = store.load_calendar().await?;
-        Ok(ApiState { store, clock, calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))) })
+        Ok(ApiState {
+            store,
+            clock,
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            queue_feed: notifications::QueueFeed::default(),
+        })
     }
 
     /// The calendar in force now.
@@ -55,19 +65,24 @@ pub struct BearerToken(pub Option<String>);
 /// Every query of the disclosure-on-request API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "QueryRoot")]
-pub struct QueryRoot(schema::CoreQuery);
+pub struct QueryRoot(schema::CoreQuery, notifications::NotificationsQuery, documents::DocumentsQuery);
 
 /// Every mutation of the disclosure-on-request API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "MutationRoot")]
-pub struct MutationRoot(schema::CoreMutation);
+pub struct MutationRoot(schema::CoreMutation, notifications::NotificationsMutation, documents::DocumentsMutation);
+
+/// Every subscription of the API (served over the websocket at `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "SubscriptionRoot")]
+pub struct SubscriptionRoot(notifications::NotificationsSubscription);
 
 /// The schema type.
-pub type FoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type FoiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema over `state`.
 pub fn build_schema(state: ApiState) -> FoiSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).data(state).finish()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default()).data(state).finish()
 }
 
 /// Runs one request and gives every error a code. Errors raised before any resolver ran
@@ -87,5 +102,5 @@ pub async fn execute(schema: &FoiSchema, request: async_graphql::Request) -> asy
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default()).finish().sdl()
 }

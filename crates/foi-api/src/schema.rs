@@ -509,6 +509,7 @@ async fn change(
     let calendar = s.calendar();
     let request = ChangeRequest { case_id, expected_version: input.version, command, reason: optional(input.reason) };
     let changed = s.store.change_case(request, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
+    s.queue_feed.publish(&changed.record);
     node(ctx, &viewer, changed, true).await.map_err(ext)
 }
 
@@ -607,6 +608,7 @@ impl CoreMutation {
         let calendar = s.calendar();
         let opened =
             s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
+        s.queue_feed.publish(&opened.record);
         node(ctx, &viewer, opened, true).await.map_err(ext)
     }
 
@@ -649,6 +651,7 @@ impl CoreMutation {
         let calendar = s.calendar();
         let opened =
             s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
+        s.queue_feed.publish(&opened.record);
         node(ctx, &viewer, opened, true).await.map_err(ext)
     }
 
@@ -783,7 +786,8 @@ impl CoreMutation {
             body: non_empty("input.body", &input.body).map_err(ext)?,
             reference: optional(input.reference),
         };
-        let (record, _) = s.store.record_challenge(request, &viewer.actor(), s.clock.now()).await.map_err(ext)?;
+        let (record, case) = s.store.record_challenge(request, &viewer.actor(), s.clock.now()).await.map_err(ext)?;
+        s.queue_feed.publish(&case);
         ChallengeNode::from_record(record).ok_or_else(|| ext(ApiError::Internal))
     }
 
@@ -803,11 +807,12 @@ impl CoreMutation {
             Some(d) => Some(not_in_future(ctx, "input.decidedOn", Some(d))?),
             None => None,
         };
-        let (record, _) = s
+        let (record, changed) = s
             .store
             .decide_challenge(id, input.result.into(), decided_on, &viewer.actor(), s.clock.now())
             .await
             .map_err(ext)?;
+        s.queue_feed.publish(&changed);
         ChallengeNode::from_record(record).ok_or_else(|| ext(ApiError::Internal))
     }
 

@@ -209,11 +209,14 @@ impl CaseEventNode {
             Some(kind) => kind.label_zh(),
             None if self.0.kind == foi_store::workflow::challenge_events::FILED => "记录行政复议或诉讼",
             None if self.0.kind == foi_store::workflow::challenge_events::DECIDED => "记录复议或诉讼结果",
+            None if self.0.kind == foi_store::attachments::ATTACHMENT_ADDED => "上传附件",
+            None if self.0.kind == foi_store::documents::DOCUMENT_ISSUED => "签发文书",
             None => "",
         }
     }
     /// The stored event code, including those that are not lifecycle events
-    /// (`CHALLENGE_FILED`, `CHALLENGE_DECIDED`), for which `kind` is null.
+    /// (`CHALLENGE_FILED`, `CHALLENGE_DECIDED`, `ATTACHMENT_ADDED`, `DOCUMENT_ISSUED`), for which
+    /// `kind` is null.
     async fn code(&self) -> &str {
         &self.0.kind
     }
@@ -444,6 +447,16 @@ impl CaseNode {
         let state = ctx.data_unchecked::<ApiState>();
         let rows = state.store.challenges_of(self.state.record.id).await.map_err(ApiError::from)?;
         Ok(rows.into_iter().filter_map(ChallengeNode::from_record).collect())
+    }
+    /// The files disclosed with the reply (附件), oldest first; upload with
+    /// `POST /cases/{id}/attachments`.
+    async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::attachments::AttachmentNode>> {
+        crate::attachments::of_case(ctx, self.state.record.id).await
+    }
+    /// The notices and letters issued for the case (`issueDocument`), in the order issued.
+    /// An applicant sees those addressed to them (not consultation letters).
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::documents::DocumentNode>> {
+        crate::documents::case_documents(ctx, &self.state.record).await
     }
     /// The full history, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEventNode>> {

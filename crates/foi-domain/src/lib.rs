@@ -14,6 +14,7 @@
 //! - [`applicant`]: applicant kinds as the statistics count them, and channels.
 //! - [`identity`]: resident ID numbers and unified social credit codes that can only be valid.
 //! - [`privacy`]: masking of personal data for everyone but the handling officers.
+//! - [`remedy`]: the remedy clause every reply carries (行政复议法 2023), by outcome.
 //! - [`fee`]: the information-processing fee rates (Reg. 42).
 //! - [`challenge`]: reconsideration and litigation against a reply (table 四).
 //! - [`case_number`]: agency case-number patterns such as `游府信申〔2026〕17号`.
@@ -28,3 +29,4 @@ pub mod identity;
 pub mod lifecycle;
 pub mod outcome;
 pub mod privacy;
+pub mod remedy;

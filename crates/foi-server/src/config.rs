@@ -13,6 +13,14 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://foi-data/foi.db";
 /// The environment variable that names the database.
 pub const DATABASE_URL_ENV: &str = "FOI_DATABASE_URL";
 
+/// The environment variable that sets how often `foi serve` runs the deadline sweep, in
+/// seconds (`--sweep-interval`).
+pub const SWEEP_INTERVAL_ENV: &str = "FOI_SWEEP_INTERVAL";
+
+/// How often `foi serve` runs the deadline sweep unless told otherwise: every 10 minutes.
+/// `0` disables it (then run `foi sweep` from cron).
+pub const DEFAULT_SWEEP_INTERVAL_SECS: u64 = 600;
+
 /// Where `foi serve` listens unless told otherwise: loopback only, so that a fresh install
 /// is not reachable from the network by accident.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);

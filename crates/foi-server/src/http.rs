@@ -1,5 +1,6 @@
-//! The HTTP surface of `foi serve`: GraphQL at `/graphql` (POST; GraphiQL on GET) and
-//! `/healthz`.
+//! The HTTP surface of `foi serve`: GraphQL at `/graphql` (POST; GraphiQL on GET),
+//! `/healthz`, the attachment routes of `crate::attachments`, and subscriptions over a
+//! websocket at `/graphql/ws` (`crate::graphql_ws`).
 //!
 //! The GraphQL handler is deliberately small: it checks the media type and the size of the
 //! body, reads the bearer token, and hands everything else to the schema in `foi-api`.
@@ -36,8 +37,10 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::attachments::Attachments;
+
 /// The largest request body accepted: 1 MiB. A GraphQL document with its variables is a few
-/// kilobytes; nothing in the API uploads files.
+/// kilobytes; files are uploaded to the attachment routes, with their own limit.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A request that takes longer than this, reading its body included, is answered with
@@ -62,15 +65,22 @@ struct AppState {
     graphiql: Bytes,
 }
 
-/// The application: every route and middleware, over `state`. Serve it with [`serve`] or
-/// with `axum::serve`.
-pub fn build_app(state: ApiState) -> Router {
+/// The application: every route and middleware, over `state`, with attachments kept in
+/// `attachments`. Serve it with [`serve`] or with `axum::serve`.
+pub fn build_app(state: ApiState, attachments: Attachments) -> Router {
     let store = state.store.clone();
+    let attachment_routes = crate::attachments::routes::routes(state.clone(), attachments);
+    let subscriptions = crate::graphql_ws::routes(state.clone());
     let app = AppState { schema: foi_api::build_schema(state), store, graphiql: Bytes::from(graphiql_page()) };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .with_state(app)
+        // Uploads and downloads, with their own, longer timeout.
+        .merge(attachment_routes)
+        // GraphQL subscriptions over a websocket (`queueChanged`).
+        .merge(subscriptions)
         .layer(
             TraceLayer::new_for_http()
                 // Method and path only: the query string, headers and body may hold personal data.
@@ -81,16 +91,20 @@ pub fn build_app(state: ApiState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis))
                 .on_failure(DefaultOnFailure::new().latency_unit(LatencyUnit::Millis)),
         )
-        .with_state(app)
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then lets the requests
 /// in flight finish.
-pub async fn serve<F>(listener: TcpListener, state: ApiState, shutdown: F) -> std::io::Result<()>
+pub async fn serve<F>(
+    listener: TcpListener,
+    state: ApiState,
+    attachments: Attachments,
+    shutdown: F,
+) -> std::io::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, build_app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, build_app(state, attachments)).with_graceful_shutdown(shutdown).await
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop`, systemd and Kubernetes send).
@@ -210,7 +224,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// The token of `Authorization: Bearer <token>`; `None` without one (or for another scheme).
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -242,7 +256,7 @@ async fn read_body(body: &mut Body, declared_length: Option<u64>) -> Result<Vec<
 /// [`DRAIN_TIMEOUT`]). Closing the connection while the client is still sending would make
 /// it fail with a broken pipe before it ever reads the `413`; nginx's "lingering close"
 /// does the same.
-async fn drain(mut body: Body) {
+pub(crate) async fn drain(mut body: Body) {
     let discard = async {
         let mut seen = 0usize;
         while let Some(Ok(frame)) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {

@@ -2,20 +2,27 @@
 //! tests share, so that the tests run the very router the binary serves.
 //!
 //! - [`http`]: the axum router ([`build_app`]) and [`serve`], with graceful shutdown;
+//! - [`attachments`]: the files disclosed with a reply: storage (local disk, or S3 with the
+//!   `s3` feature), limits, type checks, and their upload and download routes;
 //! - [`config`]: [`Config`], the defaults, and [`config::describe_database`], the only way a
 //!   database URL is shown to people (never with its password);
 //! - [`db`]: opening and migrating the database, with errors that say which database failed;
 //! - [`admin`]: creating agencies and staff accounts (`foi admin`, and the tests' fixtures);
 //! - [`register_import`]: reading, checking and writing an agency's existing register
 //!   (`foi import register`);
+//! - [`graphql_ws`]: GraphQL subscriptions over a websocket at `/graphql/ws`;
+//! - [`mailer`]: e-mails the applicants' notifications from the outbox (`FOI_SMTP_URL`);
 //! - [`telemetry`] sets up logging.
 //!
 //! The command line itself (clap) lives in the binary, `src/main.rs`.
 
 pub mod admin;
+pub mod attachments;
 pub mod config;
 pub mod db;
+pub mod graphql_ws;
 pub mod http;
+pub mod mailer;
 pub mod register_import;
 pub mod telemetry;
 

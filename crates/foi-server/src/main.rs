@@ -4,7 +4,8 @@
 //! database; `foi schema` prints the API's schema; `foi calendar …` answers working-day
 //! questions from the official calendar, so that any deadline the engine computes can be
 //! checked by hand; `foi stats export` writes the statistics table; `foi import register`
-//! brings an agency's existing register (台账) in.
+//! brings an agency's existing register (台账) in; `foi sweep` runs the deadline sweep once
+//! (which `foi serve` also runs every `--sweep-interval` seconds).
 //!
 //! Every command exits with status 0 on success, 2 on bad input (a malformed date, an
 //! unknown agency, a taken login; clap uses 2 for unusable arguments too) and 1 when the
@@ -15,6 +16,7 @@ mod admin_cmd;
 mod calendar_cmd;
 mod import_cmd;
 mod stats_cmd;
+mod sweep_cmd;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -24,7 +26,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use foi_server::Config;
-use foi_server::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, describe_database};
+use foi_server::config::{
+    DATABASE_URL_ENV, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_SWEEP_INTERVAL_SECS, SWEEP_INTERVAL_ENV,
+    describe_database,
+};
 use foi_server::db::{self, OpenError};
 
 /// How long `foi serve` lets the requests in flight finish after Ctrl-C or SIGTERM: a little
@@ -60,6 +65,9 @@ enum Command {
     /// Import past applications from an agency's existing register (导入台账).
     #[command(subcommand)]
     Import(import_cmd::ImportCommand),
+    /// Run the deadline sweep once: close cases whose correction or fee period ended, end
+    /// lapsed consultations, mark cases due soon or overdue (巡检; for cron).
+    Sweep(sweep_cmd::SweepArgs),
 }
 
 /// `foi demo …`.
@@ -91,6 +99,9 @@ struct ServeArgs {
     /// The address to listen on, IP:PORT (0.0.0.0:8080 for every interface).
     #[arg(long, value_name = "ADDR", default_value_t = DEFAULT_LISTEN)]
     listen: SocketAddr,
+    /// Run the deadline sweep every SECONDS (0: never; then run `foi sweep` from cron).
+    #[arg(long, value_name = "SECONDS", env = SWEEP_INTERVAL_ENV, default_value_t = DEFAULT_SWEEP_INTERVAL_SECS)]
+    sweep_interval: u64,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -123,6 +134,7 @@ fn main() -> ExitCode {
         Command::Demo(DemoCommand::Seed(args)) => block_on(demo_seed(args)),
         Command::Stats(command) => block_on(stats_cmd::run(command)),
         Command::Import(command) => block_on(import_cmd::run(command)),
+        Command::Sweep(args) => block_on(sweep_cmd::run(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,6 +163,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     foi_server::telemetry::init();
     let config = Config { database_url: args.database.url, listen: args.listen };
     let database = describe_database(&config.database_url);
+    // Before the database: a storage that cannot work (an s3:// URL in a build without S3)
+    // stops the start-up with a message saying what to change.
+    let attachments = foi_server::attachments::Attachments::from_env(&config.database_url)
+        .map_err(|e| Failure::BadInput(format!("attachments: {e}")))?;
+    tracing::info!(storage = %attachments.describe(), max_bytes = attachments.max_bytes(), "attachments");
+    let mail = foi_server::mailer::MailerConfig::from_env().map_err(|e| Failure::BadInput(e.to_string()))?;
     let (store, applied) = db::open(&config.database_url).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
@@ -166,9 +184,27 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     println!("foi listening on http://{address}/graphql (database: {database})");
     // Under systemd or docker stdout is a pipe: flush, or the line waits in a buffer.
     std::io::stdout().flush().ok();
+    // Deadlines act on their own: the sweep runs beside the server (0 disables it).
+    let sweeper = (args.sweep_interval > 0).then(|| {
+        tracing::info!(every_seconds = args.sweep_interval, "deadline sweep");
+        sweep_cmd::BackgroundSweep::start(store.clone(), Duration::from_secs(args.sweep_interval))
+    });
+    // Notifications are e-mailed beside the server when a mail server is configured.
+    let mailer = match mail {
+        Some(config) => {
+            let clock = Arc::new(foi_domain::clock::SystemClock);
+            let mailer = foi_server::mailer::Mailer::new(store.clone(), config, clock)
+                .map_err(|e| Failure::BadInput(e.to_string()))?;
+            Some(foi_server::mailer::BackgroundMailer::start(mailer))
+        }
+        None => {
+            tracing::info!("e-mail notifications off: set FOI_SMTP_URL and FOI_SMTP_FROM to send them");
+            None
+        }
+    };
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = foi_server::serve(listener, state, async {
+    let server = foi_server::serve(listener, state, attachments, async {
         stopped.await.ok();
     });
     let mut server = std::pin::pin!(server);
@@ -183,6 +219,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
         Ok(result) => result.map_err(|e| Failure::Runtime(format!("the server stopped: {e}")))?,
         Err(_) => tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}: stopping anyway"),
+    }
+    if let Some(sweeper) = sweeper {
+        sweeper.stop().await;
+    }
+    if let Some(mailer) = mailer {
+        mailer.stop(SHUTDOWN_GRACE).await;
     }
     store.close().await.ok();
     tracing::info!("stopped");

@@ -45,9 +45,19 @@ fn the_domain_knows_no_io_database_or_wire_format() {
 }
 
 #[test]
+fn the_documents_render_from_plain_structs() {
+    // foi-docs renders from the domain state and a context struct: no database, no IO runtime.
+    let deps = dependencies();
+    let docs = &deps["foi-docs"];
+    for forbidden in ["sea-orm", "sqlx", "tokio", "axum", "async-graphql", "foi-store", "foi-api", "foi-stats"] {
+        assert!(!docs.iter().any(|d| d == forbidden), "foi-docs must not depend on {forbidden}");
+    }
+}
+
+#[test]
 fn arrows_point_down_only() {
     // Layers from the bottom up; a crate may depend only on crates below it.
-    let layers = ["foi-domain", "foi-migrations", "foi-store", "foi-stats", "foi-api", "foi-server"];
+    let layers = ["foi-domain", "foi-docs", "foi-migrations", "foi-store", "foi-stats", "foi-api", "foi-server"];
     let deps = dependencies();
     for (i, name) in layers.iter().enumerate() {
         let Some(own) = deps.get(*name) else { continue };

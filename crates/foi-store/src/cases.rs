@@ -120,6 +120,8 @@ pub struct CaseChange {
     pub state_json: Option<String>,
     pub wd_used: Option<Option<i32>>,
     pub limit_due_on: Option<Option<Date>>,
+    /// The deadline sweep's mark (`NONE`, `DUE_SOON`, `OVERDUE`).
+    pub urgency: Option<String>,
 }
 
 /// An event to append to a case's log: what happened, on which legal date, who did it and
@@ -341,7 +343,7 @@ pub(crate) async fn apply_change<C: ConnectionTrait>(
         updated_at: Set(sql::instant(event.recorded_at)),
         wd_used: maybe(change.wd_used),
         limit_due_on: maybe(change.limit_due_on),
-        urgency: NotSet,
+        urgency: maybe(change.urgency),
     };
     // The version guard: on PostgreSQL a concurrent writer blocks on the row lock and then
     // finds the version moved on; on SQLite the write lock was taken at BEGIN IMMEDIATE.

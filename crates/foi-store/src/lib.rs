@@ -24,15 +24,19 @@
 
 mod accounts;
 mod agencies;
+pub mod attachments;
 mod calendar;
 mod cases;
 mod challenges;
+pub mod documents;
 mod entities;
 mod error;
+pub mod outbox;
 mod sequences;
 mod sessions;
 mod sql;
 pub mod stats;
+pub mod sweep;
 pub mod workflow;
 
 use std::future::Future;
@@ -48,12 +52,15 @@ use sea_orm::{
 
 pub use accounts::{Account, NewAccount};
 pub use agencies::{Agency, DEFAULT_CASE_NUMBER_PATTERN, NewAgency};
+pub use attachments::{AttachmentRecord, NewAttachment};
 pub use calendar::{CalendarYear, NewCalendarYear};
 pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
 pub use challenges::{ChallengeCount, ChallengeRecord, NewChallenge};
+pub use documents::{DocumentError, DocumentRecord, IssueRequest, NewDocument};
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
 pub use stats::{CountBucket, CountRow, EventCount, OpenCase, OpenNow, ReplyDays};
+pub use sweep::{SWEEP_ACTOR, SweepReport, UrgencyMark};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
 pub use workflow::{

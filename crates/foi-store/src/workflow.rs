@@ -3,7 +3,8 @@
 //! Every change follows one path ([`Store::change_case`]): in one transaction, load the
 //! case and refuse a stale version; let [`foi_domain::lifecycle::Case::apply`] decide;
 //! derive the cached columns (stage, outcome, dates, the reply due date) from the new
-//! domain state and the calendar; write them with the audit event; commit. A case number
+//! domain state and the calendar; write them with the audit event and the applicant's
+//! notification, if the event gives one ([`crate::outbox`]); commit. A case number
 //! is allocated inside the same transaction, so a refused or failed registration gives its
 //! number back. Nothing here decides a transition.
 
@@ -316,6 +317,8 @@ impl Txn {
             imported,
         };
         let record = self.insert_case(new, event_record(&first, actor, None, now)).await?;
+        // The applicant's notification commits with the event, or neither does.
+        crate::outbox::notify(self, &record, &case, &first, &agency, &rules, calendar, now).await?;
         Ok(CaseState { record, case })
     }
 
@@ -426,12 +429,16 @@ async fn change_in(
         state_json: Some(state_json(&next)),
         wd_used: timing.map(|t| t.0),
         limit_due_on: timing.map(|t| t.1),
+        // A concluded case is neither due soon nor overdue any more.
+        urgency: timing.map(|_| crate::sweep::UrgencyMark::None.code().to_owned()),
         ..CaseChange::default()
     };
     let new_version =
         txn.apply_case_change(case_id, expected_version, change, event_record(&event, actor, reason, now)).await?;
     let record = txn.load_case(case_id).await?;
     debug_assert_eq!(record.version, new_version);
+    // The applicant's notification commits with the event, or neither does.
+    crate::outbox::notify(txn, &record, &next, &event, &agency, &rules, calendar, now).await?;
     Ok(CaseState { record, case: next })
 }
 

@@ -5,10 +5,13 @@
 
 pub(crate) mod accounts;
 pub(crate) mod agencies;
+pub(crate) mod attachments;
 pub(crate) mod calendar_years;
 pub(crate) mod case_events;
 pub(crate) mod cases;
 pub(crate) mod challenges;
+pub(crate) mod documents;
+pub(crate) mod outbox;
 // Allocation is one hand-written upsert (see `sequences.rs`); the entity documents the table.
 #[allow(dead_code)]
 pub(crate) mod sequences;

@@ -5,8 +5,12 @@ mod fixtures;
 
 mod accounts_sessions;
 mod agencies;
+mod attachments;
 mod calendar;
 mod cases;
 mod connect;
+mod documents;
+mod outbox;
 mod sequences;
 mod stats;
+mod sweep;

@@ -1,0 +1,416 @@
+//! Documents over GraphQL: issuing the notices and reply letters of a case
+//! (`issueDocument`), reading them back (`document`, `Case.documents`) as printable HTML and
+//! PDF, previewing one before it is issued (`previewDocument`), and the de-identification
+//! preview clerks use before publishing a text or sending it to a third party
+//! (`deidentifyPreview`).
+//!
+//! What may be issued when, and what a document says, is `foi_docs`'s decision; numbering,
+//! storing and auditing in one transaction is the store's. This module authenticates,
+//! authorises and maps errors:
+//!
+//! | code | when |
+//! | --- | --- |
+//! | `DOCUMENT_NOT_ISSUABLE` | the case has no such facts (yet): a reply letter for a case not replied to, a fee notice without a fee, an archived case, a date before the event; `extensions.kind` names the document |
+//! | `ALREADY_EXISTS` | that document was issued already (`extensions.number`); print it again instead |
+//! | `TEMPLATE_INVALID` | the agency's template does not parse or render (`extensions.file`, `extensions.line`) |
+//! | `REMEDY_CLAUSE_MISSING` | the agency's reply template leaves out the remedy clause (rules.md §5) |
+//! | `PDF_FONT_UNAVAILABLE` | `pdfBase64` without a CJK font; the message says how to install one |
+
+use std::sync::OnceLock;
+
+use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
+use base64::Engine as _;
+use foi_docs::{DocError, DocumentKind as Kind, NotIssuable, Renderer};
+use foi_store::{CaseRecord, DocumentError, DocumentRecord, IssueRequest, Uuid};
+use time::Date;
+
+use crate::ApiState;
+use crate::auth::{self, Viewer, roles};
+use crate::error::ApiError;
+use crate::types::CaseNode;
+
+type ApiResult<T> = Result<T, async_graphql::Error>;
+
+/// A kind of document issued in a case (文书种类).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_docs::DocumentKind")]
+pub enum DocumentKind {
+    /// 政府信息公开申请接收回执: acknowledges the application and its date of receipt (Reg. 31);
+    /// numbered 游府信收〔2026〕N号.
+    Receipt,
+    /// 补正告知书: the one correction notice (Reg. 30); 游府信补〔2026〕N号.
+    CorrectionNotice,
+    /// 延期答复告知书: the reply limit is extended (Reg. 33); 游府信延〔2026〕N号.
+    ExtensionNotice,
+    /// 征求意见函: to a third party (Reg. 32) or co-producing agency (Reg. 34), naming the
+    /// consultation by its number; 游府信征〔2026〕N号. Not shown to the applicant.
+    ConsultationLetter,
+    /// 信息处理费收费通知书 (Reg. 42); 游府信费〔2026〕N号.
+    FeeNotice,
+    /// 不予处理告知书 (Reg. 35, 36(6), 39), with the remedy clause; 游府信告〔2026〕N号.
+    NotHandledNotice,
+    /// 政府信息公开申请答复书 (Reg. 36–38, 40), with the remedy clause; 游府信答〔2026〕N号.
+    Reply,
+}
+
+/// What kind of personal data the de-identification found.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::privacy::FindingKind")]
+pub enum FindingKind {
+    /// 身份证号码: an 18-character resident ID number passing GB 11643.
+    IdNumber,
+    /// 电话号码: a mobile or landline number.
+    Phone,
+    /// 电子邮箱: an e-mail address.
+    Email,
+    /// 银行卡号: a bank card number passing the Luhn check.
+    BankCard,
+}
+
+/// The renderer of this process: the built-in templates, overridden per agency from
+/// `FOI_TEMPLATE_DIR`.
+fn renderer() -> &'static Renderer {
+    static RENDERER: OnceLock<Renderer> = OnceLock::new();
+    RENDERER.get_or_init(Renderer::from_env)
+}
+
+fn state<'a>(ctx: &'a Context<'_>) -> &'a ApiState {
+    ctx.data_unchecked::<ApiState>()
+}
+
+fn ext(e: impl Into<ApiError>) -> async_graphql::Error {
+    e.into().extend()
+}
+
+fn coded(code: &'static str, message: String) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| ext(ApiError::validation(field, "not a valid id")))
+}
+
+/// The date a document bears: the given one, or today; never a day to come.
+fn issue_date(ctx: &Context<'_>, field: &str, on: Option<Date>) -> ApiResult<Date> {
+    let today = state(ctx).clock.today();
+    match on {
+        Some(on) if on > today => Err(ext(ApiError::validation(
+            field,
+            format!("{on} has not come yet (today is {today} in China Standard Time)"),
+        ))),
+        Some(on) => Ok(on),
+        None => Ok(today),
+    }
+}
+
+fn consultation_number(kind: Kind, number: Option<i32>) -> ApiResult<Option<u32>> {
+    match (kind, number) {
+        (_, None) => Ok(None),
+        (Kind::ConsultationLetter, Some(n)) => {
+            u32::try_from(n).ok().filter(|n| *n >= 1).map(Some).ok_or_else(|| {
+                ext(ApiError::validation("input.consultationNumber", "a consultation number is 1 or more"))
+            })
+        }
+        (_, Some(_)) => Err(ext(ApiError::validation(
+            "input.consultationNumber",
+            "only a CONSULTATION_LETTER names a consultation; leave it out",
+        ))),
+    }
+}
+
+/// The error a client sees for a document that was not issued or rendered.
+fn document_error(kind: Kind, e: DocumentError) -> async_graphql::Error {
+    match e {
+        DocumentError::Store(e) => ext(e),
+        DocumentError::NotIssuable(e @ (NotIssuable::CalendarUnknown { .. } | NotIssuable::Calendar(_))) => {
+            ext(ApiError::CalendarUnknown(e.to_string()))
+        }
+        DocumentError::NotIssuable(e) => {
+            coded("DOCUMENT_NOT_ISSUABLE", e.to_string()).extend_with(|_, x| x.set("kind", kind.code()))
+        }
+        DocumentError::Render(e) => render_error(e),
+        DocumentError::Pattern(e) => ext(ApiError::validation("agency.caseNumberPattern", e.to_string())),
+        DocumentError::AlreadyIssued { ref number, .. } => {
+            let number = number.clone();
+            coded("ALREADY_EXISTS", e.to_string()).extend_with(move |_, x| x.set("number", number.as_str()))
+        }
+    }
+}
+
+fn render_error(e: DocError) -> async_graphql::Error {
+    // An agency's template is the operator's to fix: say which file, and log it.
+    eprintln!("document template error: {e}");
+    match &e {
+        DocError::Template { file, line, .. } => {
+            let (file, line) = (file.clone(), *line);
+            coded("TEMPLATE_INVALID", e.to_string()).extend_with(move |_, x| {
+                x.set("file", file.as_str());
+                if let Some(line) = line {
+                    x.set("line", line);
+                }
+            })
+        }
+        DocError::Unreadable { path, .. } => {
+            let path = path.clone();
+            coded("TEMPLATE_INVALID", e.to_string()).extend_with(move |_, x| x.set("file", path.as_str()))
+        }
+        DocError::RemedyClauseMissing { file } => {
+            let file = file.clone();
+            coded("REMEDY_CLAUSE_MISSING", e.to_string()).extend_with(move |_, x| x.set("file", file.as_str()))
+        }
+    }
+}
+
+/// The PDF of a document's HTML, base64-encoded; `PDF_FONT_UNAVAILABLE` without a font.
+fn pdf_base64(html: &str, title: &str) -> ApiResult<String> {
+    let pdf = foi_docs::pdf::FontSource::from_env()
+        .and_then(|font| foi_docs::pdf::to_pdf(html, title, &font))
+        .map_err(|e| coded("PDF_FONT_UNAVAILABLE", e.to_string()))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
+}
+
+/// Whether the viewer may read a document of `kind` of this case: staff who see the case;
+/// the applicant, the documents addressed to them.
+fn may_read(viewer: &Viewer, case: &CaseRecord, kind: &str) -> bool {
+    viewer.can_see(case) && (viewer.is_staff() || Kind::from_code(kind).is_some_and(|k| k.addressed_to_applicant()))
+}
+
+/// The documents of a case the viewer may read, in the order they were issued (for
+/// `Case.documents`).
+pub(crate) async fn case_documents(ctx: &Context<'_>, case: &CaseRecord) -> ApiResult<Vec<DocumentNode>> {
+    let viewer = auth::viewer(ctx).await.map_err(ext)?;
+    let rows = state(ctx).store.documents_of(case.id).await.map_err(ext)?;
+    Ok(rows.into_iter().filter(|d| may_read(&viewer, case, &d.kind)).map(DocumentNode).collect())
+}
+
+/// A notice or letter issued in a case (文书), kept unchanged as issued.
+pub struct DocumentNode(pub DocumentRecord);
+
+#[Object(name = "Document")]
+impl DocumentNode {
+    /// Identifier.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Which document.
+    async fn kind(&self) -> Option<DocumentKind> {
+        Kind::from_code(&self.0.kind).map(Into::into)
+    }
+    /// Its number (文号), e.g. 游府信答〔2026〕17号: per agency, year and kind, without gaps.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    /// The title printed on it, e.g. 政府信息公开申请答复书.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The date it bears.
+    async fn issued_on(&self) -> Date {
+        self.0.issued_on
+    }
+    /// Who issued it, as the history names them.
+    async fn issued_by(&self) -> &str {
+        &self.0.issued_by
+    }
+    /// Lower-case hex SHA-256 of `html` (its UTF-8 bytes): proof the stored text is the
+    /// issued one.
+    async fn content_sha256(&self) -> &str {
+        &self.0.content_sha256
+    }
+    /// The printable HTML (A4), exactly as issued; print it from a browser.
+    async fn html(&self) -> &str {
+        &self.0.html
+    }
+    /// The same document as a PDF (A4, CJK font embedded), base64-encoded. Null with a
+    /// `PDF_FONT_UNAVAILABLE` error where the server has no CJK font (`FOI_PDF_FONT`).
+    async fn pdf_base64(&self) -> ApiResult<Option<String>> {
+        pdf_base64(&self.0.html, &format!("{} {}", self.0.title, self.0.number)).map(Some)
+    }
+    /// The case it belongs to, as it stands now.
+    async fn case(&self, ctx: &Context<'_>) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let s = state(ctx);
+        let found = s.store.case_state(self.0.case_id).await.map_err(ext)?;
+        if !viewer.can_see(&found.record) {
+            return Err(ext(ApiError::NotFound(format!("case {}", self.0.case_id))));
+        }
+        let agency = s.store.agency(found.record.agency_id).await.map_err(ext)?;
+        let view = viewer.view_of(&found.record);
+        Ok(CaseNode { state: found, agency, view, calendar: s.calendar(), today: s.clock.today() })
+    }
+}
+
+/// A document rendered as it would be issued, without a number (〔待编号〕), not stored.
+#[derive(SimpleObject)]
+pub struct DocumentPreview {
+    /// Which document.
+    pub kind: DocumentKind,
+    /// Always 〔待编号〕: a number is given only when the document is issued.
+    pub number: String,
+    /// The title printed on it.
+    pub title: String,
+    /// The date it would bear.
+    pub issued_on: Date,
+    /// The printable HTML.
+    pub html: String,
+}
+
+/// A document to issue.
+#[derive(InputObject)]
+pub struct IssueDocumentInput {
+    /// The case.
+    pub case_id: ID,
+    /// The version read; a stale one is refused with `CONFLICT`. Issuing appends a
+    /// `DOCUMENT_ISSUED` event, so the case's version grows by one.
+    pub version: i64,
+    /// Which document.
+    pub kind: DocumentKind,
+    /// For a consultation letter: the consultation's number (see `Case.consultations`).
+    pub consultation_number: Option<i32>,
+    /// The date it bears (default: today in China Standard Time); not before the event it
+    /// documents, not in the future.
+    pub on: Option<Date>,
+}
+
+/// A document to preview.
+#[derive(InputObject)]
+pub struct PreviewDocumentInput {
+    /// The case.
+    pub case_id: ID,
+    /// Which document.
+    pub kind: DocumentKind,
+    /// For a consultation letter: the consultation's number.
+    pub consultation_number: Option<i32>,
+    /// The date it would bear (default: today).
+    pub on: Option<Date>,
+}
+
+/// One piece of personal data found in a text.
+#[derive(SimpleObject)]
+pub struct Finding {
+    /// What it is.
+    pub kind: FindingKind,
+    /// Offset of its first character in the text given (characters, i.e. Unicode scalar
+    /// values, from 0).
+    pub start: i32,
+    /// Offset after its last character.
+    pub end: i32,
+}
+
+/// A text with its personal data masked (去标识化).
+#[derive(SimpleObject)]
+pub struct DeidentifiedText {
+    /// The text with every finding masked: ID numbers keep their first 6 and last 4
+    /// characters, phones their first 3 and last 4 digits (landlines the area code and the
+    /// last 2), e-mails their first character and domain, cards their last 4 digits.
+    pub masked_text: String,
+    /// What was masked, in order.
+    pub findings: Vec<Finding>,
+}
+
+async fn load_case(ctx: &Context<'_>, viewer: &Viewer, field: &str, id: &ID) -> ApiResult<foi_store::CaseState> {
+    let case_id = parse_id(field, id)?;
+    let found = state(ctx).store.case_state(case_id).await.map_err(ext)?;
+    if !viewer.can_see(&found.record) {
+        return Err(ext(ApiError::NotFound(format!("case {case_id}"))));
+    }
+    viewer.require_case_worker(&found.record).map_err(ext)?;
+    Ok(found)
+}
+
+/// The document queries: one document, a preview, and the de-identification preview.
+#[derive(Default)]
+pub struct DocumentsQuery;
+
+#[Object]
+impl DocumentsQuery {
+    /// One issued document. Staff see the documents of the cases they see; an applicant
+    /// those of their own cases addressed to them (not consultation letters).
+    async fn document(&self, ctx: &Context<'_>, id: ID) -> ApiResult<DocumentNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let document_id = parse_id("id", &id)?;
+        let s = state(ctx);
+        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
+        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
+        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
+        if !may_read(&viewer, &case, &document.kind) {
+            return Err(not_found());
+        }
+        Ok(DocumentNode(document))
+    }
+
+    /// Renders a document as `issueDocument` would, without numbering or storing it (the
+    /// number reads 〔待编号〕). Refused where issuing would be. Case workers only.
+    async fn preview_document(&self, ctx: &Context<'_>, input: PreviewDocumentInput) -> ApiResult<DocumentPreview> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let found = load_case(ctx, &viewer, "input.caseId", &input.case_id).await?;
+        let kind: Kind = input.kind.into();
+        let consultation = consultation_number(kind, input.consultation_number)?;
+        let on = issue_date(ctx, "input.on", input.on)?;
+        let s = state(ctx);
+        let rendered = s
+            .store
+            .preview_document(found.record.id, kind, consultation, on, renderer(), &s.calendar())
+            .await
+            .map_err(|e| document_error(kind, e))?;
+        Ok(DocumentPreview {
+            kind: input.kind,
+            number: rendered.number,
+            title: rendered.title,
+            issued_on: on,
+            html: rendered.html,
+        })
+    }
+
+    /// Masks the personal data in a text before it is published or sent to a third party:
+    /// resident ID numbers, mobile and landline numbers, e-mail addresses and bank card
+    /// numbers (rules.md §6), and says what was found where. Staff handling cases only.
+    async fn deidentify_preview(&self, ctx: &Context<'_>, text: String) -> ApiResult<DeidentifiedText> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(&roles::CASE_WORKERS, "the de-identification preview").map_err(ext)?;
+        let found = foi_domain::privacy::deidentify(&text);
+        let offset = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(DeidentifiedText {
+            masked_text: found.text,
+            findings: found
+                .findings
+                .into_iter()
+                .map(|f| Finding { kind: f.kind.into(), start: offset(f.start), end: offset(f.end) })
+                .collect(),
+        })
+    }
+}
+
+/// The document mutations.
+#[derive(Default)]
+pub struct DocumentsMutation;
+
+#[Object]
+impl DocumentsMutation {
+    /// Issues a notice or the reply letter of a case: numbered from the agency's yearly
+    /// sequence of its kind, rendered from the agency's template, stored unchanged with its
+    /// SHA-256, and recorded in the case's history, in one transaction. Each document is
+    /// issued once (`ALREADY_EXISTS` after); it may be issued only when the case has its
+    /// facts (`DOCUMENT_NOT_ISSUABLE`). Case workers only.
+    async fn issue_document(&self, ctx: &Context<'_>, input: IssueDocumentInput) -> ApiResult<DocumentNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let found = load_case(ctx, &viewer, "input.caseId", &input.case_id).await?;
+        let kind: Kind = input.kind.into();
+        let consultation = consultation_number(kind, input.consultation_number)?;
+        let on = issue_date(ctx, "input.on", input.on)?;
+        let s = state(ctx);
+        let request = IssueRequest {
+            case_id: found.record.id,
+            expected_version: input.version,
+            kind,
+            consultation,
+            issued_on: on,
+        };
+        let (document, _) = s
+            .store
+            .issue_document(request, renderer(), &viewer.actor(), &s.calendar(), s.clock.now())
+            .await
+            .map_err(|e| document_error(kind, e))?;
+        Ok(DocumentNode(document))
+    }
+}

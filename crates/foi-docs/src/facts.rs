@@ -1,0 +1,511 @@
+//! What a document says, taken from the domain state of the case: which documents may be
+//! issued when, and the plain context a template renders.
+//!
+//! Documents never contradict the event log: every date, item, amount and finding comes from
+//! [`foi_domain::lifecycle::Case`] (the fold of the events) and every deadline from the
+//! calendar, counted the way the domain counts it. A document whose facts do not exist yet
+//! (a reply letter for a case not replied to, a fee notice without a fee) is refused with
+//! [`NotIssuable`], naming what is missing.
+
+use foi_domain::applicant::{DeliveryMethod, FormWanted};
+use foi_domain::calendar::{Calendar, CalendarError};
+use foi_domain::clock::{self, CONSULTATION, Deadline, FEE_PAYMENT, REPLY};
+use foi_domain::lifecycle::{AgencyRules, Case, ConsultedParty, Stage};
+use foi_domain::outcome::OutcomeGroup;
+use foi_domain::privacy::deidentify_text;
+use foi_domain::remedy::{Letter, RemedyClause, RemedyError};
+use serde::Serialize;
+use time::Date;
+
+use crate::{DocumentKind, date_zh, number::PENDING_NUMBER, wording};
+
+/// The particulars of the application, from the case row (Reg. 29).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Particulars {
+    /// The case number given at registration, if registered.
+    pub case_number: Option<String>,
+    /// The applicant's name (a person or an organisation).
+    pub applicant_name: String,
+    /// What is asked for.
+    pub subject: String,
+    /// Further description.
+    pub description: String,
+    /// The form wanted.
+    pub form_wanted: Option<FormWanted>,
+    /// How the applicant receives the information.
+    pub delivery: Option<DeliveryMethod>,
+}
+
+/// The issuing agency (the 发文机关 printed on the document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    /// The agency's code, which names its template overrides.
+    pub code: String,
+    /// Its name, e.g. 绵阳市游仙区人民政府.
+    pub name: String,
+    /// The body named in the remedy clause (rules.md §5).
+    pub reconsideration_body: String,
+    /// Its configured limits (the correction period, whether a fee pauses the clock).
+    pub rules: AgencyRules,
+}
+
+/// Which document is asked for, and on which day it is issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    /// The kind.
+    pub kind: DocumentKind,
+    /// For a consultation letter: which consultation (1-based, in the order opened).
+    pub consultation: Option<u32>,
+    /// The date the document bears.
+    pub issued_on: Date,
+}
+
+/// Why a document cannot be issued (yet) for the case as its events made it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotIssuable {
+    /// Nothing is issued before the application is received (Reg. 31).
+    #[error("the application has not been received yet (stage {stage}); sign for it first (Reg. 31)")]
+    NotReceived {
+        /// The case's stage.
+        stage: Stage,
+    },
+    /// The file is closed.
+    #[error(
+        "the case was archived on {on}; its file is closed and kept unchanged (rules.md §2). \
+         Documents issued before can still be read and printed"
+    )]
+    Archived {
+        /// The day it was archived.
+        on: Date,
+    },
+    /// No correction notice was sent (`requestCorrection` first).
+    #[error("no correction was requested in this case; record the correction request first (Reg. 30)")]
+    NoCorrection,
+    /// The reply limit was not extended (`extendDeadline` first).
+    #[error("the reply limit of this case was not extended; record the extension first (Reg. 33)")]
+    NoExtension,
+    /// A consultation letter names its consultation.
+    #[error("a consultation letter needs the number of the consultation (1 to {count})")]
+    ConsultationNumberRequired {
+        /// How many consultations the case has.
+        count: usize,
+    },
+    /// There is no consultation with that number.
+    #[error("the case has no consultation number {number} (it has {count}); open the consultation first (Reg. 32, 34)")]
+    NoConsultation {
+        /// The number asked for.
+        number: u32,
+        /// How many consultations the case has.
+        count: usize,
+    },
+    /// No fee notice was recorded (`issueFeeNotice` first).
+    #[error("no information-processing fee was charged in this case; record the fee notice first (Reg. 42)")]
+    NoFeeNotice,
+    /// Only a case concluded as "not handled" gets that notice.
+    #[error(
+        "a \"not handled\" notice needs a case concluded as not handled (Reg. 35, 36(6), 39); \
+         this one is {stage}{}", outcome_note(*.outcome)
+    )]
+    NotNotHandled {
+        /// The case's stage.
+        stage: Stage,
+        /// Its outcome, if concluded.
+        outcome: Option<foi_domain::outcome::Outcome>,
+    },
+    /// Only a replied case gets a reply letter.
+    #[error(
+        "a reply letter needs a case concluded by a reply (stage REPLIED with an outcome of rows (一) to (四)); \
+         this one is {stage}{}; record the reply first", outcome_note(*.outcome)
+    )]
+    NotReplied {
+        /// The case's stage.
+        stage: Stage,
+        /// Its outcome, if concluded.
+        outcome: Option<foi_domain::outcome::Outcome>,
+    },
+    /// A document cannot be dated before what it documents.
+    #[error("the document cannot be dated {issued_on}, before {what} on {fact_on}")]
+    BeforeTheFact {
+        /// The date asked for.
+        issued_on: Date,
+        /// What it documents, e.g. `the reply`.
+        what: &'static str,
+        /// When that happened.
+        fact_on: Date,
+    },
+    /// A deadline the document states lies in a year without a holiday notice.
+    #[error(
+        "a date this document states falls in {years:?}, for which no holiday notice is loaded; \
+         load the year's calendar before issuing it"
+    )]
+    CalendarUnknown {
+        /// The years without a notice.
+        years: Vec<i32>,
+    },
+    /// The calendar could not count.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// The remedy clause cannot be written.
+    #[error(transparent)]
+    Remedy(#[from] RemedyError),
+}
+
+fn outcome_note(outcome: Option<foi_domain::outcome::Outcome>) -> String {
+    outcome.map(|o| format!(" with outcome {}", o.code())).unwrap_or_default()
+}
+
+/// The issuing agency, as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyFacts {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// The application, as every document recalls it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationFacts {
+    /// What is asked for (de-identified in a letter to a third party).
+    pub subject: String,
+    /// Further description (de-identified in a letter to a third party).
+    pub description: String,
+    /// The date of receipt, e.g. `2026年10月9日` (Reg. 31).
+    pub received_on: String,
+    /// How it arrived, e.g. `当面申请`.
+    pub channel: String,
+    /// The form wanted, e.g. `纸质文本`.
+    pub form_wanted: String,
+    /// How it is to be received, e.g. `邮寄`.
+    pub delivery: String,
+    /// The day the corrected application arrived, if there was a correction (Reg. 30).
+    pub corrected_on: Option<String>,
+}
+
+/// The receipt acknowledgement's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptFacts {
+    /// Working days to reply (Reg. 33: 20).
+    pub limit_working_days: u32,
+    /// The last day to reply counted from the date of receipt, before any pause or
+    /// extension.
+    pub reply_due_on: String,
+}
+
+/// The correction notice's facts (Reg. 30).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CorrectionFacts {
+    /// The day the notice went out.
+    pub requested_on: String,
+    /// Everything to fix, in one notice.
+    pub items: Vec<String>,
+    /// The correction period in working days (configurable; default 15).
+    pub period_working_days: u32,
+    /// Its last day, counted from the day the notice is sent.
+    pub due_on: String,
+}
+
+/// The extension notice's facts (Reg. 33 ¶1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtensionFacts {
+    /// The day the office head approved it.
+    pub approved_on: String,
+    /// Working days added.
+    pub working_days: u32,
+    /// The extended last day to reply, as it stood on the day of the extension.
+    pub due_on: String,
+}
+
+/// The consultation letter's facts (Reg. 32, 34).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsultationFacts {
+    /// Its number within the case.
+    pub number: u32,
+    /// Whether it goes to a third party (Reg. 32) rather than a co-producing agency (Reg. 34).
+    pub third_party: bool,
+    /// Whom it goes to.
+    pub name: String,
+    /// The day it was sent.
+    pub sent_on: String,
+    /// The last day of the 15 working days for an opinion.
+    pub due_on: String,
+    /// The article it rests on: `第三十二条` or `第三十四条`.
+    pub article: String,
+}
+
+/// The fee notice's facts (Reg. 42).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeeFacts {
+    /// The amount in yuan.
+    pub amount_yuan: u32,
+    /// Per application or per page, e.g. `按件计收`.
+    pub basis: String,
+    /// The day the applicant received the notice.
+    pub notified_on: String,
+    /// The last day to pay (20 working days).
+    pub due_on: String,
+    /// Whether the reply clock stops while the fee is unpaid (configurable; default yes).
+    pub pauses_clock: bool,
+}
+
+/// The decision of a reply or "not handled" notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionFacts {
+    /// The outcome's code, e.g. `PARTLY_DISCLOSED`.
+    pub outcome: String,
+    /// Its row of the annual report, e.g. `(二)`.
+    pub row: String,
+    /// Its label, e.g. `部分公开`.
+    pub label: String,
+    /// The finding in the letter's words.
+    pub finding: String,
+    /// The article it rests on, e.g. `《中华人民共和国政府信息公开条例》第三十七条`; empty
+    /// where no article applies.
+    pub basis: String,
+    /// The officer's statement of reasons and basis (the reply's `legal_basis`, the
+    /// "not handled" explanation), if any.
+    pub reasons: Option<String>,
+    /// How the information is provided (Reg. 40), where some is.
+    pub provision: Option<String>,
+    /// Whether the reply was given on the spot (Reg. 33 ¶1).
+    pub on_the_spot: bool,
+    /// The day of the reply.
+    pub decided_on: String,
+}
+
+/// The remedy clause (rules.md §5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemedyFacts {
+    /// `RECONSIDERATION_OR_LITIGATION` or `RECONSIDERATION_FIRST`.
+    pub route: String,
+    /// The body named.
+    pub reconsideration_body: String,
+    /// The clause as printed; a reply or "not handled" template must print it.
+    pub text: String,
+}
+
+/// Everything a template can print: the plain context of one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentContext {
+    /// The kind.
+    pub kind: DocumentKind,
+    /// The title, e.g. `政府信息公开申请答复书`.
+    pub title: String,
+    /// The document number, or `〔待编号〕` in a preview.
+    pub number: String,
+    /// The date it bears, e.g. `2026年10月9日`.
+    pub issued_on: String,
+    /// The issuing agency.
+    pub agency: AgencyFacts,
+    /// To whom: the applicant, or for a consultation letter the party consulted.
+    pub addressee: String,
+    /// The case number, if registered.
+    pub case_number: Option<String>,
+    /// The application.
+    pub application: ApplicationFacts,
+    /// For a receipt acknowledgement.
+    pub receipt: Option<ReceiptFacts>,
+    /// The correction, if one was requested (every later document recalls it).
+    pub correction: Option<CorrectionFacts>,
+    /// For an extension notice.
+    pub extension: Option<ExtensionFacts>,
+    /// For a consultation letter.
+    pub consultation: Option<ConsultationFacts>,
+    /// For a fee notice.
+    pub fee: Option<FeeFacts>,
+    /// For a reply or "not handled" notice.
+    pub decision: Option<DecisionFacts>,
+    /// For a reply or "not handled" notice: the remedy clause.
+    pub remedy: Option<RemedyFacts>,
+}
+
+fn strict(deadline: Deadline) -> Result<Date, NotIssuable> {
+    if deadline.is_provisional() {
+        return Err(NotIssuable::CalendarUnknown { years: deadline.calendar_unknown.into_iter().collect() });
+    }
+    Ok(deadline.date)
+}
+
+fn not_before(issued_on: Date, what: &'static str, fact_on: Date) -> Result<(), NotIssuable> {
+    if issued_on < fact_on {
+        return Err(NotIssuable::BeforeTheFact { issued_on, what, fact_on });
+    }
+    Ok(())
+}
+
+/// The extended reply deadline as it stood on the day of the extension: the clock of the
+/// case with only the pauses known that day, an open one assumed to end that day.
+fn extended_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date) -> Result<Date, NotIssuable> {
+    let Some(mut clock) = case.reply_clock(rules) else {
+        // Waiting for a correction: no count runs, and none is stated.
+        return strict(clock::deadline(calendar, on, REPLY.working_days)?);
+    };
+    clock.pauses.retain(|p| p.from <= on);
+    for pause in &mut clock.pauses {
+        if pause.to.is_none_or(|to| to > on) {
+            pause.to = None;
+        }
+    }
+    clock.fixed_due = None;
+    strict(clock.due(calendar, on)?)
+}
+
+/// Checks that `request` may be issued for `case` and builds the document's context.
+/// `number` is the allocated document number, or `None` for a preview (`〔待编号〕`).
+pub fn context(
+    request: Request,
+    case: &Case,
+    particulars: &Particulars,
+    issuer: &Issuer,
+    calendar: &Calendar,
+    number: Option<&str>,
+) -> Result<DocumentContext, NotIssuable> {
+    let kind = request.kind;
+    let on = request.issued_on;
+    if let Some(archived) = case.archived_on {
+        return Err(NotIssuable::Archived { on: archived });
+    }
+    let Some(received) = case.received_on else {
+        return Err(NotIssuable::NotReceived { stage: case.stage });
+    };
+    not_before(on, "the date of receipt", received)?;
+    let third_party_letter = kind == DocumentKind::ConsultationLetter;
+    // A letter to a third party carries no personal data of the applicant (rules.md §6).
+    let shown = |text: &str| if third_party_letter { deidentify_text(text) } else { text.to_owned() };
+    let mut title = kind.title_zh().to_owned();
+    let mut addressee = particulars.applicant_name.clone();
+    let correction = match &case.correction {
+        Some(c) => Some(CorrectionFacts {
+            requested_on: date_zh(c.requested_on),
+            items: c.items.iter().map(|i| shown(i)).collect(),
+            period_working_days: issuer.rules.correction_period_wd,
+            // The correction period counts from the day the notice is sent (Reg. 30).
+            due_on: date_zh(strict(clock::deadline(calendar, c.requested_on, issuer.rules.correction_period_wd)?)?),
+        }),
+        None => None,
+    };
+    let mut context = DocumentContext {
+        kind,
+        title: String::new(),
+        number: number.unwrap_or(PENDING_NUMBER).to_owned(),
+        issued_on: date_zh(on),
+        agency: AgencyFacts { code: issuer.code.clone(), name: issuer.name.clone() },
+        addressee: String::new(),
+        case_number: particulars.case_number.clone(),
+        application: ApplicationFacts {
+            subject: shown(&particulars.subject),
+            description: shown(&particulars.description),
+            received_on: date_zh(received),
+            channel: case.channel.map(|c| c.label_zh()).unwrap_or_default().to_owned(),
+            form_wanted: particulars.form_wanted.map(|f| f.label_zh()).unwrap_or_default().to_owned(),
+            delivery: particulars.delivery.map(|d| d.label_zh()).unwrap_or_default().to_owned(),
+            corrected_on: case.correction.as_ref().and_then(|c| c.received_on).map(date_zh),
+        },
+        receipt: None,
+        correction: None,
+        extension: None,
+        consultation: None,
+        fee: None,
+        decision: None,
+        remedy: None,
+    };
+    match kind {
+        DocumentKind::Receipt => {
+            // Reg. 33 ¶1: 20 working days from the date of receipt (Reg. 31).
+            let due = strict(clock::deadline(calendar, received, REPLY.working_days)?)?;
+            context.receipt = Some(ReceiptFacts { limit_working_days: REPLY.working_days, reply_due_on: date_zh(due) });
+        }
+        DocumentKind::CorrectionNotice => {
+            let c = case.correction.as_ref().ok_or(NotIssuable::NoCorrection)?;
+            not_before(on, "the correction request", c.requested_on)?;
+        }
+        DocumentKind::ExtensionNotice => {
+            let e = case.extension.as_ref().ok_or(NotIssuable::NoExtension)?;
+            not_before(on, "the extension", e.approved_on)?;
+            let due = extended_due(case, &issuer.rules, calendar, e.approved_on)?;
+            context.extension = Some(ExtensionFacts {
+                approved_on: date_zh(e.approved_on),
+                working_days: e.working_days,
+                due_on: date_zh(due),
+            });
+        }
+        DocumentKind::ConsultationLetter => {
+            let count = case.consultations.len();
+            let number = request.consultation.ok_or(NotIssuable::ConsultationNumberRequired { count })?;
+            let c = (number as usize)
+                .checked_sub(1)
+                .and_then(|i| case.consultations.get(i))
+                .ok_or(NotIssuable::NoConsultation { number, count })?;
+            not_before(on, "the consultation", c.sent_on)?;
+            let third_party = c.party == ConsultedParty::ThirdParty;
+            // Reg. 32, 34: 15 working days for an opinion.
+            let due = strict(clock::deadline(calendar, c.sent_on, CONSULTATION.working_days)?)?;
+            title = if third_party {
+                "政府信息公开征求第三方意见函"
+            } else {
+                "政府信息公开征求共同制作机关意见函"
+            }
+            .to_owned();
+            addressee = c.name.clone();
+            context.consultation = Some(ConsultationFacts {
+                number,
+                third_party,
+                name: c.name.clone(),
+                sent_on: date_zh(c.sent_on),
+                due_on: date_zh(due),
+                article: if third_party { "第三十二条" } else { "第三十四条" }.to_owned(),
+            });
+        }
+        DocumentKind::FeeNotice => {
+            let f = case.fee.as_ref().ok_or(NotIssuable::NoFeeNotice)?;
+            not_before(on, "the fee notice", f.notified_on)?;
+            // 国办函〔2020〕109号: 20 working days from the day after the notice is received.
+            let due = strict(clock::deadline(calendar, f.notified_on, FEE_PAYMENT.working_days)?)?;
+            context.fee = Some(FeeFacts {
+                amount_yuan: f.amount_yuan,
+                basis: f.basis.label_zh().to_owned(),
+                notified_on: date_zh(f.notified_on),
+                due_on: date_zh(due),
+                pauses_clock: issuer.rules.fee_pauses_clock,
+            });
+        }
+        DocumentKind::NotHandledNotice | DocumentKind::Reply => {
+            let outcome = case.outcome.filter(|_| case.stage == Stage::Replied);
+            let wanted = |o: &foi_domain::outcome::Outcome| {
+                let not_handled = o.group() == OutcomeGroup::NotHandled;
+                o.is_reply_outcome() && (not_handled == (kind == DocumentKind::NotHandledNotice))
+            };
+            let Some(outcome) = outcome.filter(wanted) else {
+                return Err(if kind == DocumentKind::Reply {
+                    NotIssuable::NotReplied { stage: case.stage, outcome: case.outcome }
+                } else {
+                    NotIssuable::NotNotHandled { stage: case.stage, outcome: case.outcome }
+                });
+            };
+            let decided = case.concluded_on.unwrap_or(on);
+            not_before(on, if kind == DocumentKind::Reply { "the reply" } else { "the decision" }, decided)?;
+            let clause = RemedyClause::for_outcome(outcome, &issuer.reconsideration_body)?;
+            let letter = if kind == DocumentKind::Reply { Letter::Reply } else { Letter::NotHandledNotice };
+            context.decision = Some(DecisionFacts {
+                outcome: outcome.code().to_owned(),
+                row: outcome.row().to_owned(),
+                label: outcome.label_zh().to_owned(),
+                finding: wording::finding_zh(outcome).unwrap_or_default().to_owned(),
+                basis: outcome.basis_zh().to_owned(),
+                reasons: case.legal_basis.clone(),
+                provision: wording::provision_zh(outcome, particulars.form_wanted, particulars.delivery),
+                on_the_spot: case.on_the_spot,
+                decided_on: date_zh(decided),
+            });
+            context.remedy = Some(RemedyFacts {
+                route: clause.route.code().to_owned(),
+                reconsideration_body: clause.reconsideration_body.clone(),
+                text: clause.text_zh(letter),
+            });
+        }
+    }
+    context.correction = correction;
+    context.title = title;
+    context.addressee = addressee;
+    Ok(context)
+}

@@ -1,0 +1,174 @@
+//! The kinds of document a case produces (rules.md §5): the reply letter and the notices
+//! beside it, each with its title, its template, and the marker of its number.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A kind of document issued in a case (文书种类).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentKind {
+    /// 政府信息公开申请接收回执: acknowledges the application and its date of receipt
+    /// (Reg. 31), which starts the 20 working days (Reg. 33).
+    Receipt,
+    /// 补正告知书: the one correction notice listing everything to fix (Reg. 30).
+    CorrectionNotice,
+    /// 延期答复告知书: the reply limit is extended (Reg. 33 ¶1).
+    ExtensionNotice,
+    /// 征求意见函: the letter to a third party (Reg. 32) or co-producing agency (Reg. 34).
+    ConsultationLetter,
+    /// 信息处理费收费通知书: the information-processing fee (Reg. 42).
+    FeeNotice,
+    /// 不予处理告知书: the request is not handled as an application (Reg. 35, 36(6), 39).
+    NotHandledNotice,
+    /// 政府信息公开申请答复书: the reply (Reg. 36–38, 40) with its remedy clause.
+    Reply,
+}
+
+/// Error returned when a string is not one of the document kind codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown document kind {found:?}; use one of: RECEIPT, CORRECTION_NOTICE, EXTENSION_NOTICE, CONSULTATION_LETTER, FEE_NOTICE, NOT_HANDLED_NOTICE, REPLY"
+)]
+pub struct ParseKindError {
+    /// The text that was given.
+    pub found: String,
+}
+
+impl DocumentKind {
+    /// Every kind, in the order they usually arise in a case.
+    pub const ALL: [DocumentKind; 7] = [
+        DocumentKind::Receipt,
+        DocumentKind::CorrectionNotice,
+        DocumentKind::ExtensionNotice,
+        DocumentKind::ConsultationLetter,
+        DocumentKind::FeeNotice,
+        DocumentKind::NotHandledNotice,
+        DocumentKind::Reply,
+    ];
+
+    /// The stable code, stored in `documents.kind` and used as the name of the kind's yearly
+    /// number sequence, e.g. `CORRECTION_NOTICE`.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentKind::Receipt => "RECEIPT",
+            DocumentKind::CorrectionNotice => "CORRECTION_NOTICE",
+            DocumentKind::ExtensionNotice => "EXTENSION_NOTICE",
+            DocumentKind::ConsultationLetter => "CONSULTATION_LETTER",
+            DocumentKind::FeeNotice => "FEE_NOTICE",
+            DocumentKind::NotHandledNotice => "NOT_HANDLED_NOTICE",
+            DocumentKind::Reply => "REPLY",
+        }
+    }
+
+    /// The kind with this code.
+    pub fn from_code(code: &str) -> Option<DocumentKind> {
+        DocumentKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The title printed on the document, e.g. `政府信息公开申请答复书`. A consultation
+    /// letter's title also depends on whom it goes to (see [`crate::facts`]).
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            DocumentKind::Receipt => "政府信息公开申请接收回执",
+            DocumentKind::CorrectionNotice => "政府信息公开申请补正告知书",
+            DocumentKind::ExtensionNotice => "政府信息公开申请延期答复告知书",
+            DocumentKind::ConsultationLetter => "政府信息公开征求意见函",
+            DocumentKind::FeeNotice => "政府信息公开信息处理费收费通知书",
+            DocumentKind::NotHandledNotice => "政府信息公开申请不予处理告知书",
+            DocumentKind::Reply => "政府信息公开申请答复书",
+        }
+    }
+
+    /// The character that marks the kind in its document number, in place of the 申 of the
+    /// agency's case prefix: 游府信申 → `游府信收〔2026〕1号` (receipt), `游府信补` (correction),
+    /// `游府信延` (extension), `游府信征` (consultation), `游府信费` (fee), `游府信告`
+    /// (not handled), `游府信答` (reply).
+    pub fn marker(self) -> char {
+        match self {
+            DocumentKind::Receipt => '收',
+            DocumentKind::CorrectionNotice => '补',
+            DocumentKind::ExtensionNotice => '延',
+            DocumentKind::ConsultationLetter => '征',
+            DocumentKind::FeeNotice => '费',
+            DocumentKind::NotHandledNotice => '告',
+            DocumentKind::Reply => '答',
+        }
+    }
+
+    /// The template's file name, e.g. `reply.html`: the built-in one, and the name of a
+    /// per-agency override (`$FOI_TEMPLATE_DIR/<agency code>/reply.html`).
+    pub fn template_name(self) -> &'static str {
+        match self {
+            DocumentKind::Receipt => "receipt.html",
+            DocumentKind::CorrectionNotice => "correction_notice.html",
+            DocumentKind::ExtensionNotice => "extension_notice.html",
+            DocumentKind::ConsultationLetter => "consultation_letter.html",
+            DocumentKind::FeeNotice => "fee_notice.html",
+            DocumentKind::NotHandledNotice => "not_handled_notice.html",
+            DocumentKind::Reply => "reply.html",
+        }
+    }
+
+    /// Whether the document is addressed to the applicant, who may then read it. The
+    /// consultation letter goes to the third party or agency consulted; the applicant does
+    /// not see it.
+    pub fn addressed_to_applicant(self) -> bool {
+        self != DocumentKind::ConsultationLetter
+    }
+
+    /// Whether the document decides the application and so must carry the remedy clause
+    /// (rules.md §5): the reply and the "not handled" notice.
+    pub fn needs_remedy_clause(self) -> bool {
+        matches!(self, DocumentKind::Reply | DocumentKind::NotHandledNotice)
+    }
+}
+
+impl FromStr for DocumentKind {
+    type Err = ParseKindError;
+
+    /// Parses a code such as `REPLY`; surrounding whitespace and letter case are ignored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        DocumentKind::ALL
+            .into_iter()
+            .find(|k| k.code().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| ParseKindError { found: s.to_owned() })
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_markers_and_templates_are_distinct() {
+        let codes: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.code()).collect();
+        let markers: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.marker()).collect();
+        let templates: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.template_name()).collect();
+        assert_eq!((codes.len(), markers.len(), templates.len()), (7, 7, 7));
+        assert!(!markers.contains(&'申'), "申 marks case numbers");
+        for kind in DocumentKind::ALL {
+            assert_eq!(DocumentKind::from_code(kind.code()), Some(kind));
+            assert_eq!(kind.code().to_lowercase().parse::<DocumentKind>(), Ok(kind));
+            assert_eq!(serde_json::to_string(&kind).ok(), Some(format!("\"{}\"", kind.code())));
+            assert_eq!(kind.template_name(), format!("{}.html", kind.code().to_lowercase()));
+        }
+        assert!("LETTER".parse::<DocumentKind>().unwrap_err().to_string().contains("REPLY"));
+    }
+
+    #[test]
+    fn who_reads_and_what_carries_the_remedy_clause() {
+        let remedy: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| k.needs_remedy_clause()).collect();
+        assert_eq!(remedy, [DocumentKind::NotHandledNotice, DocumentKind::Reply]);
+        let not_applicant: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| !k.addressed_to_applicant()).collect();
+        assert_eq!(not_applicant, [DocumentKind::ConsultationLetter]);
+    }
+}

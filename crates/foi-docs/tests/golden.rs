@@ -1,0 +1,253 @@
+//! Golden text of every kind of document, for one real case on the 2026 calendar.
+//!
+//! 张三 hands in an application on Friday 9 October 2026 (the day after the National Day
+//! holiday; Saturday 10 October is a make-up working day). A correction notice goes out on
+//! Tuesday 13 October, the corrected application arrives on Monday 19 October (the clock
+//! restarts), a third party is consulted from 22 to 30 October, a fee of 100 yuan is charged
+//! on 2 November and paid on 4 November, the office head extends the limit by 20 working
+//! days on 12 November, and the reply (partly disclosed) goes out on Friday 20 November. A
+//! second application of the same day, a petition, gets the "not handled" notice.
+//!
+//! The snapshots in `tests/snapshots/` are the text of each document as printed (and the
+//! full HTML of the reply); review a change with `cargo insta review` or by reading the
+//! diff, and accept it with `INSTA_UPDATE=always`.
+
+use foi_docs::facts::{Issuer, Particulars, Request};
+use foi_docs::text::text_content;
+use foi_docs::{DocumentKind, Renderer, document_number};
+use foi_domain::applicant::{Channel, DeliveryMethod, FormWanted};
+use foi_domain::calendar::Calendar;
+use foi_domain::case_number::DEFAULT_PATTERN;
+use foi_domain::fee::FeeBasis;
+use foi_domain::lifecycle::{AgencyRules, Case, ConsultationResult, ConsultedParty, Context, Event, NotHandledReason};
+use foi_domain::outcome::Outcome;
+use time::Date;
+use time::macros::date;
+
+fn issuer() -> Issuer {
+    Issuer {
+        code: "youxian".into(),
+        name: "绵阳市游仙区人民政府".into(),
+        reconsideration_body: "绵阳市人民政府".into(),
+        rules: AgencyRules::default(),
+    }
+}
+
+fn replay(events: &[Event]) -> Case {
+    let calendar = Calendar::bundled();
+    let rules = AgencyRules::default();
+    Case::replay(events, Context { calendar: &calendar, rules: &rules }).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The case of the module docs, with its particulars.
+fn the_case() -> (Case, Particulars) {
+    let case = replay(&[
+        Event::Received { on: date!(2026 - 10 - 09), channel: Channel::InPerson },
+        Event::Registered { on: date!(2026 - 10 - 09), case_number: "游府信申〔2026〕1号".into() },
+        Event::CorrectionRequested {
+            on: date!(2026 - 10 - 13),
+            items: vec![
+                "请写明所需信息的名称、文号或者其他特征描述（如“2026年老旧小区改造项目”的具体项目名称）".into(),
+                "请补充申请人身份证明复印件".into(),
+            ],
+        },
+        Event::CorrectionReceived { on: date!(2026 - 10 - 19) },
+        Event::Accepted { on: date!(2026 - 10 - 19) },
+        Event::ConsultationOpened {
+            on: date!(2026 - 10 - 22),
+            party: ConsultedParty::ThirdParty,
+            name: "绵阳某建设有限公司".into(),
+        },
+        Event::ConsultationClosed { on: date!(2026 - 10 - 30), number: 1, result: ConsultationResult::Objected },
+        Event::FeeNoticeIssued { on: date!(2026 - 11 - 02), amount_yuan: 100, basis: FeeBasis::PerApplication },
+        Event::FeePaid { on: date!(2026 - 11 - 04) },
+        Event::Extended { on: date!(2026 - 11 - 12), working_days: 20, approver: "王主任".into() },
+        Event::Replied {
+            on: date!(2026 - 11 - 20),
+            outcome: Outcome::PartlyDisclosed,
+            legal_basis: Some(
+                "施工合同中的工程单价属于绵阳某建设有限公司的商业秘密，该公司不同意公开，依据《中华人民共和国政府信息公开条例》第十五条不予公开。".into(),
+            ),
+            on_the_spot: false,
+        },
+    ]);
+    let particulars = Particulars {
+        case_number: Some("游府信申〔2026〕1号".into()),
+        applicant_name: "张三".into(),
+        subject: "2026年游仙区老旧小区改造项目的招标文件和施工合同".into(),
+        description: "包括招标公告、中标通知书和施工合同；如有疑问请致电13812345678".into(),
+        form_wanted: Some(FormWanted::Paper),
+        delivery: Some(DeliveryMethod::Post),
+    };
+    (case, particulars)
+}
+
+fn the_petition() -> (Case, Particulars) {
+    let case = replay(&[
+        Event::Received { on: date!(2026 - 10 - 09), channel: Channel::SignedPost },
+        Event::Registered { on: date!(2026 - 10 - 09), case_number: "游府信申〔2026〕2号".into() },
+        Event::NotHandled {
+            on: date!(2026 - 10 - 14),
+            reason: NotHandledReason::Petition,
+            explanation: "您反映的小区物业收费问题属于投诉事项，请向绵阳市游仙区住房和城乡建设局反映。".into(),
+        },
+    ]);
+    let particulars = Particulars {
+        case_number: Some("游府信申〔2026〕2号".into()),
+        applicant_name: "李四".into(),
+        subject: "要求查处某小区物业公司违规收费".into(),
+        description: String::new(),
+        form_wanted: Some(FormWanted::Paper),
+        delivery: Some(DeliveryMethod::Collect),
+    };
+    (case, particulars)
+}
+
+/// Renders `kind` as issued on `on` with sequence number `seq`; returns the HTML.
+fn issue(
+    case: &Case,
+    particulars: &Particulars,
+    kind: DocumentKind,
+    consultation: Option<u32>,
+    on: Date,
+    seq: u32,
+) -> String {
+    let number = document_number(DEFAULT_PATTERN, "游府信申", kind, on.year(), seq).unwrap();
+    let request = Request { kind, consultation, issued_on: on };
+    let context = foi_docs::facts::context(request, case, particulars, &issuer(), &Calendar::bundled(), Some(&number))
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let rendered = Renderer::built_in().render(&context).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    assert_eq!(rendered.number, number);
+    assert_eq!(rendered.sha256, foi_docs::sha256_hex(&rendered.html));
+    assert!(rendered.html.starts_with("<!DOCTYPE html>"));
+    assert!(rendered.html.contains("@page { size: A4;"));
+    rendered.html
+}
+
+#[test]
+fn receipt() {
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::Receipt, None, date!(2026 - 10 - 09), 1);
+    let text = text_content(&html);
+    // 20 working days from Friday 9 October 2026: Saturday 10 October counts (调休上班).
+    assert!(text.contains("即2026年11月5日前予以答复"), "{text}");
+    insta::assert_snapshot!("receipt", text);
+}
+
+#[test]
+fn correction_notice() {
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
+    let text = text_content(&html);
+    assert!(text.contains("游府信补〔2026〕3号"));
+    // 15 working days from Tuesday 13 October 2026.
+    assert!(text.contains("即2026年11月3日前"), "{text}");
+    insta::assert_snapshot!("correction_notice", text);
+}
+
+#[test]
+fn extension_notice() {
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::ExtensionNotice, None, date!(2026 - 11 - 12), 1);
+    let text = text_content(&html);
+    // From the corrected application of 19 October: 20 working days, not counting the
+    // consultation (23–30 October) and the fee (3–4 November), end on 26 November; 20 more
+    // end on Thursday 24 December 2026.
+    assert!(text.contains("本机关将于2026年12月24日前作出答复"), "{text}");
+    insta::assert_snapshot!("extension_notice", text);
+}
+
+#[test]
+fn consultation_letter() {
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::ConsultationLetter, Some(1), date!(2026 - 10 - 22), 1);
+    let text = text_content(&html);
+    assert!(
+        text.starts_with(
+            "绵阳市游仙区人民政府\n政府信息公开征求第三方意见函\n游府信征〔2026〕1号\n绵阳某建设有限公司："
+        )
+    );
+    // 15 working days from Thursday 22 October 2026.
+    assert!(text.contains("请贵方于2026年11月12日前"), "{text}");
+    // A letter to a third party names no applicant and shows no personal data.
+    assert!(!text.contains("张三"), "{text}");
+    assert!(text.contains("如有疑问请致电138****5678"), "{text}");
+    insta::assert_snapshot!("consultation_letter", text);
+}
+
+#[test]
+fn fee_notice() {
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::FeeNotice, None, date!(2026 - 11 - 02), 1);
+    let text = text_content(&html);
+    // 20 working days from Monday 2 November 2026.
+    assert!(text.contains("请您于2026年11月30日前"), "{text}");
+    insta::assert_snapshot!("fee_notice", text);
+}
+
+#[test]
+fn reply() {
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17);
+    let text = text_content(&html);
+    assert!(text.contains("游府信答〔2026〕17号"));
+    assert!(text.contains(
+        "本机关于2026年10月9日收到您提出的政府信息公开申请（游府信申〔2026〕1号），并于2026年10月19日收到您补正后的申请"
+    ));
+    assert!(text.contains("《中华人民共和国政府信息公开条例》第三十七条"), "cites the article: {text}");
+    assert!(text.contains("第四十条"), "says how the information is provided: {text}");
+    // Partly disclosed, the withheld part under Reg. 15: reconsideration first.
+    assert!(text.contains("应当自收到本答复之日起六十日内先向绵阳市人民政府申请行政复议"), "{text}");
+    insta::assert_snapshot!("reply", text);
+    insta::assert_snapshot!("reply_html", html);
+}
+
+#[test]
+fn not_handled_notice() {
+    let (case, p) = the_petition();
+    let html = issue(&case, &p, DocumentKind::NotHandledNotice, None, date!(2026 - 10 - 14), 1);
+    let text = text_content(&html);
+    assert!(text.contains("第三十九条第一款"), "{text}");
+    assert!(text.contains("可以自收到本告知之日起六十日内向绵阳市人民政府申请行政复议"), "{text}");
+    insta::assert_snapshot!("not_handled_notice", text);
+}
+
+#[test]
+fn a_preview_has_no_number() {
+    let (case, p) = the_case();
+    let request = Request { kind: DocumentKind::Receipt, consultation: None, issued_on: date!(2026 - 10 - 09) };
+    let context = foi_docs::facts::context(request, &case, &p, &issuer(), &Calendar::bundled(), None).unwrap();
+    let rendered = Renderer::built_in().render(&context).unwrap();
+    assert_eq!(rendered.number, "〔待编号〕");
+    assert!(text_content(&rendered.html).contains("\n〔待编号〕\n"));
+}
+
+/// The PDF of the reply, with the CJK font of this machine; skipped (with the reason printed)
+/// where no font is installed.
+#[cfg(feature = "pdf")]
+#[test]
+fn reply_as_pdf() {
+    use foi_docs::pdf::{FontSource, PdfError, to_pdf};
+    let font = match FontSource::from_env() {
+        Ok(font) => font,
+        Err(e @ PdfError::NoFont { .. }) => {
+            println!("skipping the PDF test: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let (case, p) = the_case();
+    let html = issue(&case, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17);
+    let started = std::time::Instant::now();
+    let pdf = to_pdf(&html, "政府信息公开申请答复书 游府信答〔2026〕17号", &font).unwrap_or_else(|e| panic!("{e}"));
+    println!("PDF of {} bytes in {:?}", pdf.len(), started.elapsed());
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.len() < 2_000_000, "the font is subset, not embedded whole: {} bytes", pdf.len());
+    if let Ok(dir) = std::env::var("FOI_PDF_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("reply.pdf"), &pdf).unwrap();
+    }
+    // A font that is not there says how to get one.
+    let missing = FontSource::parse("/nonexistent/font.ttc");
+    let err = to_pdf(&html, "x", &missing).unwrap_err();
+    assert!(err.to_string().contains("apt-get install fonts-noto-cjk"), "{err}");
+}

@@ -1,0 +1,289 @@
+//! Which documents may be issued when, and the template overrides of an agency: the facts
+//! must exist in the case as its events made it, and a reply's remedy clause cannot be
+//! dropped by an override.
+
+use foi_docs::facts::{Issuer, NotIssuable, Particulars, Request, context};
+use foi_docs::{DocError, DocumentKind, Renderer};
+use foi_domain::applicant::Channel;
+use foi_domain::calendar::Calendar;
+use foi_domain::lifecycle::{AgencyRules, Case, ConsultedParty, Context, Event, Stage};
+use foi_domain::outcome::Outcome;
+use time::Date;
+use time::macros::date;
+
+fn issuer(code: &str) -> Issuer {
+    Issuer {
+        code: code.into(),
+        name: "绵阳市游仙区人民政府".into(),
+        reconsideration_body: "绵阳市人民政府".into(),
+        rules: AgencyRules::default(),
+    }
+}
+
+fn particulars() -> Particulars {
+    Particulars {
+        case_number: Some("游府信申〔2026〕5号".into()),
+        applicant_name: "张三".into(),
+        subject: "2026年区级部门预算".into(),
+        description: String::new(),
+        form_wanted: None,
+        delivery: None,
+    }
+}
+
+fn replay(events: &[Event]) -> Case {
+    let calendar = Calendar::bundled();
+    Case::replay(events, Context { calendar: &calendar, rules: &AgencyRules::default() }).unwrap()
+}
+
+fn received() -> Vec<Event> {
+    vec![
+        Event::Received { on: date!(2026 - 10 - 09), channel: Channel::InPerson },
+        Event::Registered { on: date!(2026 - 10 - 09), case_number: "游府信申〔2026〕5号".into() },
+    ]
+}
+
+fn try_issue(case: &Case, kind: DocumentKind, consultation: Option<u32>, on: Date) -> Result<(), NotIssuable> {
+    let request = Request { kind, consultation, issued_on: on };
+    context(request, case, &particulars(), &issuer("youxian"), &Calendar::bundled(), None).map(|_| ())
+}
+
+const ON: Date = date!(2026 - 10 - 20);
+
+#[test]
+fn nothing_before_receipt() {
+    let submitted = replay(&[Event::Submitted { on: date!(2026 - 10 - 09) }]);
+    for kind in DocumentKind::ALL {
+        assert_eq!(try_issue(&submitted, kind, Some(1), ON), Err(NotIssuable::NotReceived { stage: Stage::Submitted }));
+    }
+}
+
+#[test]
+fn a_received_case_gets_its_receipt_and_nothing_else() {
+    let case = replay(&received());
+    assert_eq!(try_issue(&case, DocumentKind::Receipt, None, date!(2026 - 10 - 09)), Ok(()));
+    assert_eq!(try_issue(&case, DocumentKind::CorrectionNotice, None, ON), Err(NotIssuable::NoCorrection));
+    assert_eq!(try_issue(&case, DocumentKind::ExtensionNotice, None, ON), Err(NotIssuable::NoExtension));
+    assert_eq!(
+        try_issue(&case, DocumentKind::ConsultationLetter, None, ON),
+        Err(NotIssuable::ConsultationNumberRequired { count: 0 })
+    );
+    assert_eq!(
+        try_issue(&case, DocumentKind::ConsultationLetter, Some(1), ON),
+        Err(NotIssuable::NoConsultation { number: 1, count: 0 })
+    );
+    assert_eq!(try_issue(&case, DocumentKind::FeeNotice, None, ON), Err(NotIssuable::NoFeeNotice));
+    let refused = try_issue(&case, DocumentKind::Reply, None, ON).unwrap_err();
+    assert_eq!(refused, NotIssuable::NotReplied { stage: Stage::InReview, outcome: None });
+    assert!(refused.to_string().contains("record the reply first"), "{refused}");
+    assert_eq!(
+        try_issue(&case, DocumentKind::NotHandledNotice, None, ON),
+        Err(NotIssuable::NotNotHandled { stage: Stage::InReview, outcome: None })
+    );
+    // Not dated before what it documents.
+    assert_eq!(
+        try_issue(&case, DocumentKind::Receipt, None, date!(2026 - 10 - 08)),
+        Err(NotIssuable::BeforeTheFact {
+            issued_on: date!(2026 - 10 - 08),
+            what: "the date of receipt",
+            fact_on: date!(2026 - 10 - 09)
+        })
+    );
+}
+
+#[test]
+fn each_notice_follows_its_event() {
+    let mut events = received();
+    events.push(Event::Accepted { on: date!(2026 - 10 - 12) });
+    events.push(Event::ConsultationOpened {
+        on: date!(2026 - 10 - 13),
+        party: ConsultedParty::CoProducer,
+        name: "绵阳市游仙区财政局".into(),
+    });
+    let case = replay(&events);
+    assert_eq!(try_issue(&case, DocumentKind::ConsultationLetter, Some(1), ON), Ok(()));
+    assert_eq!(
+        try_issue(&case, DocumentKind::ConsultationLetter, Some(2), ON),
+        Err(NotIssuable::NoConsultation { number: 2, count: 1 })
+    );
+    assert_eq!(
+        try_issue(&case, DocumentKind::ConsultationLetter, Some(0), ON),
+        Err(NotIssuable::NoConsultation { number: 0, count: 1 })
+    );
+    let request = Request { kind: DocumentKind::ConsultationLetter, consultation: Some(1), issued_on: ON };
+    let letter = context(request, &case, &particulars(), &issuer("youxian"), &Calendar::bundled(), None).unwrap();
+    assert_eq!(letter.title, "政府信息公开征求共同制作机关意见函");
+    assert_eq!(letter.addressee, "绵阳市游仙区财政局");
+    assert_eq!(letter.consultation.as_ref().map(|c| c.article.as_str()), Some("第三十四条"));
+}
+
+#[test]
+fn the_decision_letters_follow_the_conclusion() {
+    let mut replied = received();
+    replied.push(Event::Replied { on: ON, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false });
+    let case = replay(&replied);
+    assert_eq!(try_issue(&case, DocumentKind::Reply, None, ON), Ok(()));
+    assert_eq!(
+        try_issue(&case, DocumentKind::NotHandledNotice, None, ON),
+        Err(NotIssuable::NotNotHandled { stage: Stage::Replied, outcome: Some(Outcome::Disclosed) })
+    );
+    assert!(matches!(
+        try_issue(&case, DocumentKind::Reply, None, date!(2026 - 10 - 19)),
+        Err(NotIssuable::BeforeTheFact { what: "the reply", .. })
+    ));
+
+    let mut withdrawn = received();
+    withdrawn.push(Event::Withdrawn { on: ON });
+    let case = replay(&withdrawn);
+    assert_eq!(
+        try_issue(&case, DocumentKind::Reply, None, ON),
+        Err(NotIssuable::NotReplied { stage: Stage::Closed, outcome: Some(Outcome::OtherClosed) })
+    );
+
+    // Archived: the file is closed, nothing more is issued.
+    replied.push(Event::Archived { on: date!(2026 - 10 - 21) });
+    let case = replay(&replied);
+    assert_eq!(
+        try_issue(&case, DocumentKind::Reply, None, date!(2026 - 10 - 21)),
+        Err(NotIssuable::Archived { on: date!(2026 - 10 - 21) })
+    );
+}
+
+#[test]
+fn the_remedy_clause_needs_a_reconsideration_body() {
+    let mut events = received();
+    events.push(Event::Replied { on: ON, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false });
+    let case = replay(&events);
+    let mut agency = issuer("youxian");
+    agency.reconsideration_body = " ".into();
+    let request = Request { kind: DocumentKind::Reply, consultation: None, issued_on: ON };
+    let refused = context(request, &case, &particulars(), &agency, &Calendar::bundled(), None).unwrap_err();
+    assert!(matches!(refused, NotIssuable::Remedy(_)), "{refused}");
+}
+
+#[test]
+fn every_reply_outcome_renders_with_its_remedy_clause() {
+    for outcome in Outcome::ALL {
+        let mut events = received();
+        events.push(Event::Accepted { on: date!(2026 - 10 - 12) });
+        let legal_basis = outcome.needs_legal_basis().then(|| "依据说明".to_owned());
+        let (event, kind) = match outcome.group() {
+            foi_domain::outcome::OutcomeGroup::Other => continue,
+            foi_domain::outcome::OutcomeGroup::NotHandled => {
+                let reason = [
+                    foi_domain::lifecycle::NotHandledReason::Petition,
+                    foi_domain::lifecycle::NotHandledReason::Repeat,
+                    foi_domain::lifecycle::NotHandledReason::Publication,
+                    foi_domain::lifecycle::NotHandledReason::Excessive,
+                    foi_domain::lifecycle::NotHandledReason::ConfirmOrReissue,
+                ]
+                .into_iter()
+                .find(|r| r.outcome() == outcome)
+                .unwrap();
+                (Event::NotHandled { on: ON, reason, explanation: "说明".into() }, DocumentKind::NotHandledNotice)
+            }
+            _ if outcome == Outcome::StillUnclearAfterCorrection => continue,
+            _ => (Event::Replied { on: ON, outcome, legal_basis, on_the_spot: false }, DocumentKind::Reply),
+        };
+        events.push(event);
+        let case = replay(&events);
+        let request = Request { kind, consultation: None, issued_on: ON };
+        let ctx = context(request, &case, &particulars(), &issuer("youxian"), &Calendar::bundled(), Some("x")).unwrap();
+        let html = Renderer::built_in().render(&ctx).unwrap().html;
+        let text = foi_docs::text::text_content(&html);
+        let first = outcome.reconsideration_first();
+        assert_eq!(text.contains("先向绵阳市人民政府申请行政复议"), first, "{outcome}: {text}");
+        assert_eq!(text.contains("六个月内依法向人民法院提起行政诉讼"), !first, "{outcome}: {text}");
+        assert!(text.contains(outcome.basis_zh()), "{outcome} cites its article");
+    }
+}
+
+fn replied_case() -> Case {
+    let mut events = received();
+    events.push(Event::Replied { on: ON, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false });
+    replay(&events)
+}
+
+fn render_with(dir: &std::path::Path, code: &str, kind: DocumentKind) -> Result<String, DocError> {
+    let case = if kind == DocumentKind::Reply { replied_case() } else { replay(&received()) };
+    let request = Request { kind, consultation: None, issued_on: ON };
+    let ctx = context(request, &case, &particulars(), &issuer(code), &Calendar::bundled(), Some("游府信答〔2026〕1号"))
+        .unwrap();
+    Renderer::with_template_dir(dir).render(&ctx).map(|r| r.html)
+}
+
+#[test]
+fn an_agency_overrides_its_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("youxian")).unwrap();
+    std::fs::write(
+        dir.path().join("youxian/receipt.html"),
+        "{% extends \"base.html\" %}{% block body %}<p>本局已于{{ application.received_on }}收到。</p>{% endblock %}",
+    )
+    .unwrap();
+    let html = render_with(dir.path(), "youxian", DocumentKind::Receipt).unwrap();
+    assert!(html.contains("<p>本局已于2026年10月9日收到。</p>"), "{html}");
+    // Another agency, and every kind the directory does not override, keeps the built-in.
+    let other = render_with(dir.path(), "youxian-edu", DocumentKind::Receipt).unwrap();
+    assert!(other.contains("特此回执"));
+    assert!(render_with(dir.path(), "youxian", DocumentKind::Reply).unwrap().contains("特此答复"));
+    // The layout can be overridden too.
+    std::fs::write(dir.path().join("youxian/base.html"), "<html><body>{% block body %}{% endblock %}</body></html>")
+        .unwrap();
+    let html = render_with(dir.path(), "youxian", DocumentKind::Receipt).unwrap();
+    assert_eq!(html, "<html><body><p>本局已于2026年10月9日收到。</p></body></html>");
+}
+
+#[test]
+fn a_broken_template_names_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("youxian")).unwrap();
+    let path = dir.path().join("youxian/receipt.html");
+    std::fs::write(
+        &path,
+        "{% extends \"base.html\" %}\n{% block body %}\n<p>{{ application.received_on </p>\n{% endblock %}",
+    )
+    .unwrap();
+    let err = render_with(dir.path(), "youxian", DocumentKind::Receipt).unwrap_err();
+    match &err {
+        DocError::Template { file, line, .. } => {
+            assert_eq!(file, &path.display().to_string());
+            assert_eq!(*line, Some(3));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("receipt.html, line 3"), "{err}");
+    // A misspelt variable is caught when rendering, with its line.
+    std::fs::write(
+        &path,
+        "{% extends \"base.html\" %}\n{% block body %}\n<p>{{ aplication.received_on }}</p>\n{% endblock %}",
+    )
+    .unwrap();
+    let err = render_with(dir.path(), "youxian", DocumentKind::Receipt).unwrap_err();
+    assert!(matches!(&err, DocError::Template { line: Some(3), .. }), "{err:?}");
+    assert!(Renderer::with_template_dir(dir.path()).check("youxian").is_ok(), "it parses; it fails to render");
+}
+
+#[test]
+fn an_override_cannot_drop_the_remedy_clause() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("youxian")).unwrap();
+    let path = dir.path().join("youxian/reply.html");
+    std::fs::write(&path, "{% extends \"base.html\" %}{% block body %}<p>{{ decision.finding }}</p>{% endblock %}")
+        .unwrap();
+    let err = render_with(dir.path(), "youxian", DocumentKind::Reply).unwrap_err();
+    assert_eq!(err, DocError::RemedyClauseMissing { file: path.display().to_string() });
+    assert!(err.to_string().contains("{{ remedy.text }}"), "{err}");
+    // Printed, even split over lines, it passes.
+    std::fs::write(&path, "{% extends \"base.html\" %}{% block body %}<p>{{ remedy.text }}</p>{% endblock %}").unwrap();
+    assert!(render_with(dir.path(), "youxian", DocumentKind::Reply).is_ok());
+}
+
+#[test]
+fn a_missing_template_directory_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let err = render_with(&missing, "youxian", DocumentKind::Receipt).unwrap_err();
+    assert!(matches!(err, DocError::Unreadable { .. }), "{err:?}");
+    assert!(err.to_string().contains("FOI_TEMPLATE_DIR"), "{err}");
+}

@@ -1,0 +1,217 @@
+//! Issued documents on both backends: numbered per agency, year and kind without gaps; a
+//! refused or failed issue consumes no number; the stored HTML matches its hash, is never
+//! changed, and the case's history shows the issue.
+
+use foi_docs::{DocumentKind, Renderer};
+use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::calendar::Calendar;
+use foi_domain::lifecycle::Event;
+use foi_domain::outcome::Outcome;
+use foi_store::documents::DOCUMENT_ISSUED;
+use foi_store::{
+    Actor, Agency, ApplicantDetails, ChangeRequest, Command, DocumentError, IssueRequest, NewAgency, NewApplication,
+    Store, StoreError,
+};
+use time::Date;
+use time::macros::{date, datetime};
+
+use crate::common::{TestDb, on_each_backend};
+
+fn actor() -> Actor {
+    Actor { account_id: None, label: "李明 (clerk)".into() }
+}
+
+async fn agency(s: &Store, code: &str, name: &str, prefix: &str) -> Agency {
+    s.create_agency(NewAgency::new(code, name, prefix, "绵阳市人民政府")).await.unwrap()
+}
+
+/// A case received in person on `on` and registered the same day; returns (id, version).
+async fn received(s: &Store, agency: &Agency, on: Date) -> (foi_store::Uuid, i64) {
+    let calendar = Calendar::bundled();
+    let now = datetime!(2026-11-30 10:00 +8);
+    let application = NewApplication {
+        agency_id: agency.id,
+        applicant_id: None,
+        applicant: ApplicantDetails {
+            name: "张三".into(),
+            kind: ApplicantKind::NaturalPerson,
+            id_number: None,
+            phone: None,
+            email: None,
+            address: None,
+        },
+        subject: "2026年区级部门预算".into(),
+        description: String::new(),
+        form_wanted: FormWanted::Paper,
+        delivery: DeliveryMethod::Post,
+    };
+    let first = Event::Received { on, channel: Channel::InPerson };
+    let state = s.open_case(application, first, &actor(), &calendar, now).await.unwrap();
+    let register = ChangeRequest {
+        case_id: state.record.id,
+        expected_version: 1,
+        command: Command::Register { on },
+        reason: None,
+    };
+    let state = s.change_case(register, &actor(), &calendar, now).await.unwrap();
+    (state.record.id, state.record.version)
+}
+
+async fn issue(
+    s: &Store,
+    case: (foi_store::Uuid, i64),
+    kind: DocumentKind,
+    on: Date,
+    renderer: &Renderer,
+) -> Result<(foi_store::DocumentRecord, foi_store::CaseRecord), DocumentError> {
+    let request = IssueRequest { case_id: case.0, expected_version: case.1, kind, consultation: None, issued_on: on };
+    s.issue_document(request, renderer, &actor(), &Calendar::bundled(), datetime!(2026-11-30 10:00 +8)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_per_agency_year_and_kind_without_gaps() {
+    on_each_backend(numbering).await;
+}
+
+async fn numbering(db: TestDb) {
+    let s = &db.store;
+    let renderer = Renderer::built_in();
+    let district = agency(s, "youxian", "绵阳市游仙区人民政府", "游府信申").await;
+    let edu = agency(s, "youxian-edu", "绵阳市游仙区教育局", "游教信申").await;
+    let mut numbers = Vec::new();
+    // December 2025, then October 2026: each year starts again at 1.
+    for (agency, on) in [
+        (&district, date!(2025 - 12 - 15)),
+        (&district, date!(2026 - 10 - 09)),
+        (&edu, date!(2026 - 10 - 09)),
+        (&district, date!(2026 - 10 - 12)),
+        (&edu, date!(2026 - 10 - 12)),
+        (&district, date!(2026 - 10 - 13)),
+    ] {
+        let case = received(s, agency, on).await;
+        // Refused (not replied) before, and so no reply number is taken.
+        assert!(matches!(
+            issue(s, case, DocumentKind::Reply, on, &renderer).await,
+            Err(DocumentError::NotIssuable(foi_docs::NotIssuable::NotReplied { .. }))
+        ));
+        let (receipt, case_after) = issue(s, case, DocumentKind::Receipt, on, &renderer).await.unwrap();
+        numbers.push(receipt.number.clone());
+        // A second kind, with its own sequence: the reply, after replying.
+        let reply = ChangeRequest {
+            case_id: case.0,
+            expected_version: case_after.version,
+            command: Command::Event(Event::Replied {
+                on,
+                outcome: Outcome::Disclosed,
+                legal_basis: None,
+                on_the_spot: false,
+            }),
+            reason: None,
+        };
+        let replied =
+            s.change_case(reply, &actor(), &Calendar::bundled(), datetime!(2026-11-30 10:00 +8)).await.unwrap();
+        let (letter, _) = issue(s, (case.0, replied.record.version), DocumentKind::Reply, on, &renderer).await.unwrap();
+        numbers.push(letter.number);
+    }
+    assert_eq!(
+        numbers,
+        [
+            "游府信收〔2025〕1号",
+            "游府信答〔2025〕1号",
+            "游府信收〔2026〕1号",
+            "游府信答〔2026〕1号",
+            "游教信收〔2026〕1号",
+            "游教信答〔2026〕1号",
+            "游府信收〔2026〕2号",
+            "游府信答〔2026〕2号",
+            "游教信收〔2026〕2号",
+            "游教信答〔2026〕2号",
+            "游府信收〔2026〕3号",
+            "游府信答〔2026〕3号",
+        ]
+    );
+    let rows = db.count("SELECT COUNT(*) FROM documents").await;
+    assert_eq!(rows, 12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issued_documents_are_kept_unchanged() {
+    on_each_backend(kept_unchanged).await;
+}
+
+async fn kept_unchanged(db: TestDb) {
+    let s = &db.store;
+    let district = agency(s, "youxian", "绵阳市游仙区人民政府", "游府信申").await;
+    let renderer = Renderer::built_in();
+    let on = date!(2026 - 10 - 09);
+    let case = received(s, &district, on).await;
+
+    // A stale version is refused and takes no number.
+    let stale = issue(s, (case.0, case.1 - 1), DocumentKind::Receipt, on, &renderer).await;
+    assert!(matches!(stale, Err(DocumentError::Store(StoreError::Conflict { .. }))), "{stale:?}");
+
+    // A template that fails takes no number either.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("youxian")).unwrap();
+    std::fs::write(dir.path().join("youxian/receipt.html"), "{% extends \"base.html\" %}{% block body %}{{ oops(")
+        .unwrap();
+    let broken = issue(s, case, DocumentKind::Receipt, on, &Renderer::with_template_dir(dir.path())).await;
+    assert!(matches!(broken, Err(DocumentError::Render(foi_docs::DocError::Template { .. }))), "{broken:?}");
+
+    let (receipt, after) = issue(s, case, DocumentKind::Receipt, on, &renderer).await.unwrap();
+    assert_eq!(receipt.number, "游府信收〔2026〕1号");
+    assert_eq!(receipt.seq, 1);
+    assert_eq!(receipt.year, 2026);
+    assert_eq!(receipt.issued_on, on);
+    assert_eq!(receipt.title, "政府信息公开申请接收回执");
+    assert_eq!(receipt.issued_by, "李明 (clerk)");
+    assert_eq!(receipt.content_sha256, foi_docs::sha256_hex(&receipt.html));
+    assert_eq!(receipt.content_sha256.len(), 64);
+    assert_eq!(after.version, case.1 + 1, "issuing appends an audit event");
+
+    // Read back: by id and by case, byte for byte.
+    assert_eq!(s.document(receipt.id).await.unwrap(), receipt);
+    assert_eq!(s.documents_of(case.0).await.unwrap(), std::slice::from_ref(&receipt));
+    assert!(matches!(s.document(foi_store::new_id()).await, Err(StoreError::NotFound { .. })));
+
+    // Issued once: a second receipt is refused and the first stays as it was.
+    let again = issue(s, (case.0, after.version), DocumentKind::Receipt, on, &renderer).await;
+    match again {
+        Err(DocumentError::AlreadyIssued { number, .. }) => assert_eq!(number, "游府信收〔2026〕1号"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.documents_of(case.0).await.unwrap(), std::slice::from_ref(&receipt));
+
+    // The row cannot be overwritten through an insert either.
+    let txn = s.begin().await.unwrap();
+    let copy = foi_store::NewDocument {
+        id: receipt.id,
+        case_id: receipt.case_id,
+        agency_id: receipt.agency_id,
+        kind: receipt.kind.clone(),
+        number: "游府信收〔2026〕99号".into(),
+        year: 2026,
+        seq: 99,
+        issued_on: on,
+        title: receipt.title.clone(),
+        html: "<p>forged</p>".into(),
+        content_sha256: foi_docs::sha256_hex("<p>forged</p>"),
+        issued_by: "x".into(),
+        issued_by_id: None,
+        created_at: datetime!(2026-11-30 10:00 +8),
+    };
+    assert!(matches!(txn.insert_document(copy).await, Err(StoreError::UniqueViolation { .. })));
+    drop(txn);
+    assert_eq!(s.document(receipt.id).await.unwrap(), receipt);
+
+    // The history shows it.
+    let events = s.case_events(case.0).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, DOCUMENT_ISSUED);
+    assert_eq!(last.occurred_on, on);
+    assert_eq!(last.payload["number"], "游府信收〔2026〕1号");
+    assert_eq!(last.payload["kind"], "RECEIPT");
+    assert_eq!(last.payload["sha256"], receipt.content_sha256.as_str());
+    assert_eq!(last.payload["document_id"], receipt.id.to_string());
+    assert_eq!(db.count("SELECT COUNT(*) FROM sequences WHERE kind = 'RECEIPT'").await, 1);
+}
