@@ -97,10 +97,13 @@ pub struct TestApp {
     pub queue_feed: foi_api::notifications::QueueFeed,
     client: reqwest::Client,
     clock: Option<Arc<TestClock>>,
+    dyn_clock: Arc<dyn Clock>,
+    url: String,
     server: tokio::task::JoinHandle<()>,
     _attachments_dir: tempfile::TempDir,
-    // Dropped last: deletes the SQLite file or drops the PostgreSQL database.
-    _database: TestDatabase,
+    // Dropped last: deletes the SQLite file or drops the PostgreSQL database (`None` for a
+    // replica, which shares its first app's).
+    _database: Option<TestDatabase>,
 }
 
 impl TestApp {
@@ -139,11 +142,32 @@ impl TestApp {
             foi_server::telemetry::init();
         }
         let (database, url) = TestDatabase::create(backend).await?;
+        Some(TestApp::start_on(backend, url, Some(database), clock, test_clock, attachment_max_bytes).await)
+    }
+
+    /// A second replica of the application over the same database (its own server, store,
+    /// feed and attachment directory), as several `foi serve` processes share one
+    /// PostgreSQL. The database lives as long as `self`.
+    pub async fn replica(&self) -> TestApp {
+        let clock = Arc::clone(&self.dyn_clock);
+        TestApp::start_on(self.backend, self.url.clone(), None, clock, self.clock.clone(), DEFAULT_MAX_BYTES).await
+    }
+
+    async fn start_on(
+        backend: Backend,
+        url: String,
+        database: Option<TestDatabase>,
+        clock: Arc<dyn Clock>,
+        test_clock: Option<Arc<TestClock>>,
+        attachment_max_bytes: u64,
+    ) -> TestApp {
         let store =
             Store::connect(&url).await.unwrap_or_else(|e| panic!("connecting to the {backend:?} test database: {e:?}"));
-        let state = ApiState::load(store.clone(), clock)
+        let state = ApiState::load(store.clone(), Arc::clone(&clock))
             .await
             .unwrap_or_else(|e| panic!("ApiState::load: {} {}", e.code(), e.message()));
+        // As `foi serve` does: on PostgreSQL the feed hears every replica's changes.
+        state.queue_feed.relay(&store).await.unwrap_or_else(|e| panic!("queue feed relay: {}", e.message()));
         let queue_feed = state.queue_feed.clone();
         let attachments_dir = tempfile::tempdir().expect("a temporary directory for attachments");
         let attachments = Attachments::open(&AttachmentsConfig {
@@ -158,7 +182,7 @@ impl TestApp {
             foi_server::serve(listener, state, served, std::future::pending()).await.expect("the server runs");
         });
         let client = reqwest::Client::builder().timeout(CLIENT_TIMEOUT).build().expect("an HTTP client");
-        Some(TestApp {
+        TestApp {
             address,
             backend,
             store,
@@ -166,10 +190,12 @@ impl TestApp {
             queue_feed,
             client,
             clock: test_clock,
+            dyn_clock: clock,
+            url,
             server,
             _attachments_dir: attachments_dir,
             _database: database,
-        })
+        }
     }
 
     /// The full URL of `path` (which starts with `/`).

@@ -265,3 +265,47 @@ async fn next(ws: &mut Ws) -> Value {
         }
     }
 }
+
+/// Two replicas of the service over one PostgreSQL database: a clerk's screen connected to
+/// the first hears of a change made through the second and of one made through itself,
+/// each exactly once. (SQLite is one process; there is nothing to relay.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_screen_hears_every_replica() {
+    let Some(first) = TestApp::spawn(foi_e2e::Backend::Postgres).await else { return };
+    let second = first.replica().await;
+    first.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+    first.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+    let clerk_on_first = sign_in(&first, "clerk").await;
+    let clerk_on_second = sign_in(&second, "clerk").await;
+
+    let mut ws = connect(&first, json!({"Authorization": format!("Bearer {clerk_on_first}")})).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    send(
+        &mut ws,
+        json!({"id": "q", "type": "subscribe", "payload": {
+        "query": "subscription { queueChanged { caseId stage version } }"}}),
+    )
+    .await;
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while first.queue_feed.subscribers() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the subscription started");
+
+    // Recorded through the second replica, registered through the first.
+    let case = record(&second, &clerk_on_second).await;
+    let message = next(&mut ws).await;
+    assert_eq!(
+        message["payload"]["data"]["queueChanged"],
+        json!({"caseId": case["id"], "stage": "RECEIVED", "version": 1})
+    );
+    step(&first, "clerk", foi_e2e::DEFAULT_NOW, "registerCase:CaseChangeInput", change_of(&case)).await;
+    let message = next(&mut ws).await;
+    assert_eq!(message["payload"]["data"]["queueChanged"]["version"], 2, "once, not twice: {message}");
+    // Nothing else is pending: no duplicate of either change.
+    let quiet = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
+    assert!(quiet.is_err(), "no further message: {quiet:?}");
+    ws.close(None).await.ok();
+}

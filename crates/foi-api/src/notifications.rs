@@ -24,6 +24,8 @@ use async_graphql::{Context, Data, Enum, ErrorExtensions, ID, InputObject, Objec
 use foi_domain::lifecycle::Stage;
 use foi_store::outbox::{Notification, NotificationCursor};
 use foi_store::{CaseRecord, Uuid};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use time::OffsetDateTime;
 use tokio::sync::broadcast;
 
@@ -206,22 +208,53 @@ pub struct QueueEvent {
 
 /// The in-process feed of case changes: resolvers publish after a change committed,
 /// `queueChanged` subscribers receive. Cheap to clone.
+/// On PostgreSQL the feed is fed by the database instead ([`QueueFeed::relay`]): every
+/// replica then sees every committed change, its own and the others', exactly once.
 #[derive(Clone, Debug)]
-pub struct QueueFeed(broadcast::Sender<QueueEvent>);
+pub struct QueueFeed(broadcast::Sender<QueueEvent>, Arc<AtomicBool>);
 
 impl Default for QueueFeed {
     fn default() -> Self {
-        QueueFeed(broadcast::channel(QUEUE_FEED_CAPACITY).0)
+        QueueFeed(broadcast::channel(QUEUE_FEED_CAPACITY).0, Arc::new(AtomicBool::new(false)))
     }
 }
 
 impl QueueFeed {
     /// Tells the subscribers that `case` changed (nothing happens without subscribers).
+    /// While the database relays the changes, this does nothing: the relay will.
     pub fn publish(&self, case: &CaseRecord) {
-        let Some(stage) = Stage::from_code(&case.stage) else { return };
-        let event = QueueEvent { case_id: case.id, agency_id: case.agency_id, stage, version: case.version };
+        if self.1.load(Ordering::Relaxed) {
+            return;
+        }
+        self.send(case.id, case.agency_id, &case.stage, case.version);
+    }
+
+    fn send(&self, case_id: Uuid, agency_id: Uuid, stage: &str, version: i64) {
+        let Some(stage) = Stage::from_code(stage) else { return };
         // An error only means that nobody listens.
-        let _ = self.0.send(event);
+        let _ = self.0.send(QueueEvent { case_id, agency_id, stage, version });
+    }
+
+    /// On PostgreSQL, feeds this replica's subscribers from the database's notifications
+    /// of committed case changes (`foi_store::feed`), from every replica and `foi sweep`,
+    /// in a background task; returns whether it did (`false` on SQLite).
+    pub async fn relay(&self, store: &foi_store::Store) -> Result<bool, ApiError> {
+        let Some(mut changes) = store.case_changes().await? else { return Ok(false) };
+        self.1.store(true, Ordering::Relaxed);
+        let feed = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match changes.next().await {
+                    Ok(c) => feed.send(c.case_id, c.agency_id, &c.stage, c.version),
+                    Err(e) => {
+                        // The listener reconnects by itself; say so once a second at most.
+                        eprintln!("queue feed: waiting for the database: {e}");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(true)
     }
 
     /// A receiver of every change published from now on.
@@ -295,8 +328,8 @@ impl Subscriber {
 impl NotificationsSubscription {
     /// Every change of a case in the caller's agency and the agencies below it (or in
     /// `agencyCode`'s subtree), as it happens: for a clerk's queue screen. Staff only;
-    /// ends when the session ends. Changes made through other replicas of the service are
-    /// not seen (see the README).
+    /// ends when the session ends. On PostgreSQL this includes the changes made through
+    /// other replicas and by the deadline sweep.
     async fn queue_changed(
         &self,
         ctx: &Context<'_>,

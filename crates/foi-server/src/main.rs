@@ -177,6 +177,13 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let state = foi_api::ApiState::load(store.clone(), clock)
         .await
         .map_err(|e| Failure::Runtime(format!("cannot load the service state ({database}): {}", e.message())))?;
+    // On PostgreSQL, clerks' live queues hear of the changes every replica commits.
+    let relayed = state
+        .queue_feed
+        .relay(&store)
+        .await
+        .map_err(|e| Failure::Runtime(format!("cannot listen for case changes ({database}): {}", e.message())))?;
+    tracing::info!(across_replicas = relayed, "queue feed");
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Runtime(format!("cannot listen on {}: {e}", config.listen)))?;

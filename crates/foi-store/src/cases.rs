@@ -297,6 +297,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     .insert(c)
     .await?;
     insert_event(c, model.id, 1, first_event).await?;
+    crate::feed::announce(c, model.id).await?;
     Ok(model.into())
 }
 
@@ -373,6 +374,7 @@ pub(crate) async fn apply_change<C: ConnectionTrait>(
         .await?
         .flatten();
     insert_event(c, case_id, last_seq.unwrap_or(0) + 1, event).await?;
+    crate::feed::announce(c, case_id).await?;
     Ok(new_version)
 }
 

@@ -31,6 +31,7 @@ mod challenges;
 pub mod documents;
 mod entities;
 mod error;
+pub mod feed;
 pub mod outbox;
 mod sequences;
 mod sessions;
