@@ -167,7 +167,9 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("ApiState::load: {} {}", e.code(), e.message()));
         // As `foi serve` does: on PostgreSQL the feed hears every replica's changes.
-        state.queue_feed.relay(&store).await.unwrap_or_else(|e| panic!("queue feed relay: {}", e.message()));
+        // The relay task lives as long as the test's runtime.
+        let _relay =
+            state.queue_feed.relay(&store).await.unwrap_or_else(|e| panic!("queue feed relay: {}", e.message()));
         let queue_feed = state.queue_feed.clone();
         let attachments_dir = tempfile::tempdir().expect("a temporary directory for attachments");
         let attachments = Attachments::open(&AttachmentsConfig {

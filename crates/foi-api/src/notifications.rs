@@ -237,12 +237,13 @@ impl QueueFeed {
 
     /// On PostgreSQL, feeds this replica's subscribers from the database's notifications
     /// of committed case changes (`foi_store::feed`), from every replica and `foi sweep`,
-    /// in a background task; returns whether it did (`false` on SQLite).
-    pub async fn relay(&self, store: &foi_store::Store) -> Result<bool, ApiError> {
-        let Some(mut changes) = store.case_changes().await? else { return Ok(false) };
+    /// in a background task; `None` on SQLite. Stop the relay before closing the store: its
+    /// listening connection belongs to the store's pool.
+    pub async fn relay(&self, store: &foi_store::Store) -> Result<Option<Relay>, ApiError> {
+        let Some(mut changes) = store.case_changes().await? else { return Ok(None) };
         self.1.store(true, Ordering::Relaxed);
         let feed = self.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             loop {
                 match changes.next().await {
                     Ok(c) => feed.send(c.case_id, c.agency_id, &c.stage, c.version),
@@ -254,7 +255,7 @@ impl QueueFeed {
                 }
             }
         });
-        Ok(true)
+        Ok(Some(Relay(task)))
     }
 
     /// A receiver of every change published from now on.
@@ -265,6 +266,18 @@ impl QueueFeed {
     /// How many subscribers listen now.
     pub fn subscribers(&self) -> usize {
         self.0.receiver_count()
+    }
+}
+
+/// The running relay of [`QueueFeed::relay`].
+#[derive(Debug)]
+pub struct Relay(tokio::task::JoinHandle<()>);
+
+impl Relay {
+    /// Stops relaying and gives the listening connection back to the pool.
+    pub async fn stop(self) {
+        self.0.abort();
+        let _ = self.0.await;
     }
 }
 

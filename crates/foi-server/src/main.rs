@@ -183,7 +183,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .relay(&store)
         .await
         .map_err(|e| Failure::Runtime(format!("cannot listen for case changes ({database}): {}", e.message())))?;
-    tracing::info!(across_replicas = relayed, "queue feed");
+    tracing::info!(across_replicas = relayed.is_some(), "queue feed");
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Runtime(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -232,6 +232,9 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     }
     if let Some(mailer) = mailer {
         mailer.stop(SHUTDOWN_GRACE).await;
+    }
+    if let Some(relay) = relayed {
+        relay.stop().await;
     }
     store.close().await.ok();
     tracing::info!("stopped");
