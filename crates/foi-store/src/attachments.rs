@@ -11,8 +11,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::attachments;
-use crate::workflow::Actor;
-use crate::{CaseChange, CaseRecord, NewEvent, Store, StoreError, Txn, sql};
+use crate::workflow::{Actor, audit_event};
+use crate::{CaseRecord, Store, StoreError, Txn, sql};
 
 /// The audit event code of an upload. It is not a lifecycle event and changes no stage.
 pub const ATTACHMENT_ADDED: &str = "ATTACHMENT_ADDED";
@@ -159,13 +159,12 @@ impl Txn {
             "size": new.size_bytes,
             "sha256": new.sha256,
         });
-        let mut event = NewEvent::new(ATTACHMENT_ADDED, payload, today, now, actor.label.clone());
-        event.actor_id = actor.account_id;
+        let event = audit_event(ATTACHMENT_ADDED, payload, today, actor, now);
         // The case first: an unknown case is `NotFound` and a stale version `Conflict`,
         // before the row is tried.
-        self.apply_case_change(case_id, expected_version, CaseChange::default(), event).await?;
+        let case = self.append_audit_event(case_id, expected_version, event).await?;
         let record = insert(&self.inner, new, actor, now).await?;
-        Ok((record, self.load_case(case_id).await?))
+        Ok((record, case))
     }
 
     /// The attachments of a case, oldest first.

@@ -159,19 +159,18 @@ impl Store {
         if agency_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let text = CHALLENGE_COUNTS_SQL.replace("{ids}", &vec!["?"; agency_ids.len()].join(", "));
+        let text = CHALLENGE_COUNTS_SQL.replace("{ids}", &sql::list(agency_ids.len()));
         let mut values: Vec<Value> = vec![to.into()];
         values.extend(agency_ids.iter().map(|id| Value::from(*id)));
         values.extend([from.into(), to.into()]);
         let rows = self.db.query_all_raw(sql::stmt(self.db.get_database_backend(), &text, values)).await?;
         rows.iter()
             .map(|row| {
-                let n: i64 = row.try_get("", "n")?;
                 Ok(ChallengeCount {
                     agency_id: row.try_get("", "agency_id")?,
                     kind: row.try_get("", "kind")?,
                     result: row.try_get("", "res")?,
-                    count: u64::try_from(n).unwrap_or(0),
+                    count: crate::stats::count(row, "n")?,
                 })
             })
             .collect()

@@ -17,8 +17,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::documents;
-use crate::workflow::{Actor, CaseState, rules_of};
-use crate::{Agency, CaseChange, CaseRecord, NewEvent, Store, StoreError, Txn, sql};
+use crate::workflow::{Actor, CaseState, audit_event, rules_of};
+use crate::{Agency, CaseRecord, Store, StoreError, Txn, sql};
 
 /// The audit event code of an issued document. It is not a lifecycle event and changes no
 /// stage; its payload names the document (`document_id`, `kind`, `number`, `sha256`).
@@ -358,8 +358,6 @@ async fn issue_in(
         "sha256": document.content_sha256,
         "consultation_number": consultation,
     });
-    let mut event = NewEvent::new(DOCUMENT_ISSUED, payload, issued_on, now, actor.label.clone());
-    event.actor_id = actor.account_id;
-    txn.apply_case_change(case_id, expected_version, CaseChange::default(), event).await?;
-    Ok((document, txn.load_case(case_id).await?))
+    let event = audit_event(DOCUMENT_ISSUED, payload, issued_on, actor, now);
+    Ok((document, txn.append_audit_event(case_id, expected_version, event).await?))
 }

@@ -30,6 +30,11 @@ where
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// `n` placeholders for an `IN (…)` list: `?, ?, ?`.
+pub(crate) fn list(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// Normalises an instant for storage: UTC (so that SQLite's text form sorts and compares
 /// correctly) and whole microseconds (PostgreSQL's precision, so a value reads back equal
 /// to what was written on both backends).

@@ -78,7 +78,7 @@ impl Store {
         if agency_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = vec!["?"; agency_ids.len()].join(", ");
+        let placeholders = sql::list(agency_ids.len());
         let text = COUNTS_SQL.replace("{ids}", &placeholders);
         let ids = || agency_ids.iter().map(|id| Value::from(*id));
         let mut values: Vec<Value> = Vec::with_capacity(6 * agency_ids.len() + 10);
@@ -94,7 +94,6 @@ impl Store {
             .map(|row| {
                 let bucket: String = row.try_get("", "bucket")?;
                 let outcome: Option<String> = row.try_get("", "outcome")?;
-                let count: i64 = row.try_get("", "n")?;
                 let bucket = match bucket.as_str() {
                     "R" => CountBucket::Received,
                     "O" => CountBucket::CarriedOver,
@@ -106,7 +105,7 @@ impl Store {
                     agency_id: row.try_get("", "agency_id")?,
                     applicant_kind: row.try_get("", "applicant_kind")?,
                     bucket,
-                    count: u64::try_from(count).unwrap_or(0),
+                    count: count(&row, "n")?,
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -127,14 +126,15 @@ impl Store {
 /// Builds a statement whose `{ids}` placeholder list holds `agency_ids`, followed by
 /// `tail` values.
 fn with_ids(store: &Store, text: &str, agency_ids: &[Uuid], tail: Vec<Value>) -> sea_orm::Statement {
-    let placeholders = vec!["?"; agency_ids.len()].join(", ");
+    let placeholders = sql::list(agency_ids.len());
     let text = text.replace("{ids}", &placeholders);
     let mut values: Vec<Value> = agency_ids.iter().map(|id| Value::from(*id)).collect();
     values.extend(tail);
     sql::stmt(store.db.get_database_backend(), &text, values)
 }
 
-fn count(row: &sea_orm::QueryResult, column: &str) -> Result<u64, StoreError> {
+/// A `COUNT(*)` (or `SUM`) column of an aggregate row.
+pub(crate) fn count(row: &sea_orm::QueryResult, column: &str) -> Result<u64, StoreError> {
     let n: i64 = row.try_get("", column)?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
@@ -262,7 +262,7 @@ impl Store {
         if agency_ids.is_empty() || kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let text = EVENT_COUNTS_SQL.replace("{kinds}", &vec!["?"; kinds.len()].join(", "));
+        let text = EVENT_COUNTS_SQL.replace("{kinds}", &sql::list(kinds.len()));
         let mut tail: Vec<Value> = kinds.iter().map(|k| Value::from(*k)).collect();
         tail.extend([from.into(), to.into()]);
         let rows = self.db.query_all_raw(with_ids(self, &text, agency_ids, tail)).await?;
@@ -289,9 +289,8 @@ impl Store {
             .map(foi_domain::lifecycle::Stage::code)
             .collect();
         // `today` comes before the ids in the text; bind it first, then the ids, then stages.
-        let text = OPEN_NOW_SQL
-            .replace("{ids}", &vec!["?"; agency_ids.len()].join(", "))
-            .replace("{stages}", &vec!["?"; open.len()].join(", "));
+        let text =
+            OPEN_NOW_SQL.replace("{ids}", &sql::list(agency_ids.len())).replace("{stages}", &sql::list(open.len()));
         let mut values: Vec<Value> = vec![today.into()];
         values.extend(agency_ids.iter().map(|id| Value::from(*id)));
         values.extend(open.iter().map(|s| Value::from(*s)));
@@ -314,7 +313,7 @@ impl Store {
         if agency_ids.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let placeholders = vec!["?"; agency_ids.len()].join(", ");
+        let placeholders = sql::list(agency_ids.len());
         let text = OLDEST_OPEN_SQL.replace("{ids}", &placeholders);
         let ids = || agency_ids.iter().map(|id| Value::from(*id));
         let mut values: Vec<Value> = ids().collect();

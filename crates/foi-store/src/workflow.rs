@@ -164,10 +164,22 @@ fn reply_timing(case: &Case, rules: &AgencyRules, calendar: &Calendar) -> (Optio
     }
 }
 
+/// An audit event of `kind` on the legal date `on`, recorded now by `actor`.
+pub(crate) fn audit_event(
+    kind: &str,
+    payload: serde_json::Value,
+    on: Date,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> NewEvent {
+    let mut record = NewEvent::new(kind, payload, on, now, actor.label.clone());
+    record.actor_id = actor.account_id;
+    record
+}
+
 fn event_record(event: &Event, actor: &Actor, reason: Option<String>, now: OffsetDateTime) -> NewEvent {
     let payload = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
-    let mut record = NewEvent::new(event.kind().code(), payload, event.on(), now, actor.label.clone());
-    record.actor_id = actor.account_id;
+    let mut record = audit_event(event.kind().code(), payload, event.on(), actor, now);
     record.reason = reason.filter(|r| !r.trim().is_empty());
     record
 }
@@ -332,6 +344,19 @@ impl Txn {
         now: OffsetDateTime,
     ) -> Result<CaseState, WorkflowError> {
         change_in(self, request, actor, calendar, now).await
+    }
+
+    /// Appends an audit event that changes none of the case's cached columns (a challenge
+    /// filed or decided, a document issued, an attachment added) if the case is still at
+    /// `expected_version`; its version grows by one. Returns the case as it is now.
+    pub async fn append_audit_event(
+        &self,
+        case_id: Uuid,
+        expected_version: i64,
+        event: NewEvent,
+    ) -> Result<CaseRecord, StoreError> {
+        self.apply_case_change(case_id, expected_version, CaseChange::default(), event).await?;
+        self.load_case(case_id).await
     }
 }
 
@@ -550,10 +575,8 @@ async fn record_challenge_in(
         "result": challenge.result,
         "decided_on": challenge.decided_on,
     });
-    let mut event = NewEvent::new(challenge_events::FILED, payload, challenge.filed_on, now, actor.label.clone());
-    event.actor_id = actor.account_id;
-    txn.apply_case_change(request.case_id, request.expected_version, CaseChange::default(), event).await?;
-    Ok((record, txn.load_case(request.case_id).await?))
+    let event = audit_event(challenge_events::FILED, payload, challenge.filed_on, actor, now);
+    Ok((record, txn.append_audit_event(request.case_id, request.expected_version, event).await?))
 }
 
 async fn decide_challenge_in(
@@ -595,8 +618,6 @@ async fn decide_challenge_in(
         "decided_on": decided_on,
     });
     let on = decided_on.unwrap_or_else(|| foi_domain::clock::today_in_china(now));
-    let mut event = NewEvent::new(challenge_events::DECIDED, payload, on, now, actor.label.clone());
-    event.actor_id = actor.account_id;
-    txn.apply_case_change(case.id, case.version, CaseChange::default(), event).await?;
-    Ok((record, txn.load_case(found.case_id).await?))
+    let event = audit_event(challenge_events::DECIDED, payload, on, actor, now);
+    Ok((record, txn.append_audit_event(case.id, case.version, event).await?))
 }
