@@ -200,6 +200,23 @@ impl TestApp {
         }
     }
 
+    /// Signs `login` in with [`PASSWORD`]; the session token.
+    pub async fn sign_in(&self, login: &str) -> String {
+        self.sign_in_with(login, PASSWORD).await
+    }
+
+    /// Signs `login` in with `password`; the session token (panics if refused).
+    pub async fn sign_in_with(&self, login: &str, password: &str) -> String {
+        let response = self
+            .graphql(
+                "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
+                serde_json::json!({"i": {"login": login, "password": password}}),
+                None,
+            )
+            .await;
+        data(&response)["signIn"]["token"].as_str().unwrap_or_else(|| panic!("sign-in refused: {response}")).to_owned()
+    }
+
     /// The full URL of `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

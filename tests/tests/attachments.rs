@@ -35,7 +35,7 @@ impl Fixture {
                 "mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id } }",
                 json!({"i": {"agencyCode": "youxian", "subject": "仙人路改造工程招标文件",
                     "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "ONLINE_DOWNLOAD"}}),
-                Some(&sign_in(&app, "zhangsan").await),
+                Some(&app.sign_in("zhangsan").await),
             )
             .await;
         let case_id = data(&submitted)["submitApplication"]["id"].as_str().unwrap().to_owned();
@@ -43,7 +43,7 @@ impl Fixture {
             .graphql(
                 "mutation($i: CaseChangeInput!) { receiveApplication(input: $i) { version } }",
                 json!({"i": {"caseId": case_id, "version": 1}}),
-                Some(&sign_in(&app, "clerk").await),
+                Some(&app.sign_in("clerk").await),
             )
             .await;
         assert_eq!(data(&received)["receiveApplication"]["version"], 2);
@@ -62,7 +62,7 @@ impl Fixture {
             request = request.header("Content-Type", content_type);
         }
         if let Some(login) = login {
-            request = request.bearer_auth(sign_in(&self.app, login).await);
+            request = request.bearer_auth(self.app.sign_in(login).await);
         }
         let response = request.send().await.expect("POST attachment");
         let status = response.status().as_u16();
@@ -73,7 +73,7 @@ impl Fixture {
     async fn download(&self, login: Option<&str>, path: &str) -> reqwest::Response {
         let mut request = self.app.client().get(self.app.url(path));
         if let Some(login) = login {
-            request = request.bearer_auth(sign_in(&self.app, login).await);
+            request = request.bearer_auth(self.app.sign_in(login).await);
         }
         request.send().await.expect("GET attachment")
     }
@@ -87,7 +87,7 @@ impl Fixture {
                     attachments { id fileName contentType sizeBytes sha256 uploadedAt uploadedBy downloadUrl }
                     history { code label actor details } } }",
                 json!({"id": self.case_id}),
-                Some(&sign_in(&self.app, "clerk").await),
+                Some(&self.app.sign_in("clerk").await),
             )
             .await;
         data(&response)["case"].clone()
@@ -104,17 +104,6 @@ async fn register(app: &TestApp, login: &str, id_number: &str) {
         )
         .await;
     data(&response);
-}
-
-async fn sign_in(app: &TestApp, login: &str) -> String {
-    let response = app
-        .graphql(
-            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-            json!({"i": {"login": login, "password": PASSWORD}}),
-            None,
-        )
-        .await;
-    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -246,7 +235,7 @@ foi_e2e::on_both_backends! {
     /// An archived case is kept unchanged: no more attachments.
     async fn an_archived_case_takes_no_attachments(app: TestApp) {
         let f = Fixture::new(app).await;
-        let applicant = sign_in(&f.app, "zhangsan").await;
+        let applicant = f.app.sign_in("zhangsan").await;
         let withdrawn = f.app.graphql(
             "mutation($i: CaseChangeInput!) { withdrawApplication(input: $i) { version } }",
             json!({"i": {"caseId": f.case_id, "version": 2}}),
@@ -256,7 +245,7 @@ foi_e2e::on_both_backends! {
         let archived = f.app.graphql(
             "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { stage } }",
             json!({"i": {"caseId": f.case_id, "version": 3}}),
-            Some(&sign_in(&f.app, "clerk").await),
+            Some(&f.app.sign_in("clerk").await),
         ).await;
         assert_eq!(data(&archived)["archiveCase"]["stage"], "ARCHIVED");
         let (status, body) = f.upload(Some("clerk"), Some("application/pdf"), PDF).await;
@@ -300,7 +289,7 @@ async fn oversize_uploads_leave_nothing(backend: Backend) {
     let (status, body) = f.upload(Some("clerk"), Some("application/pdf"), big).await;
     assert_eq!((status, body["code"].as_str()), (413, Some("PAYLOAD_TOO_LARGE")), "{body}");
 
-    let token = sign_in(&f.app, "clerk").await;
+    let token = f.app.sign_in("clerk").await;
     let (status, body) = chunked_upload(&f, &token, &[&big[..40], &big[40..100], &big[100..]]).await;
     assert!(status.starts_with("HTTP/1.1 413"), "{status}");
     assert_eq!(body["code"], "PAYLOAD_TOO_LARGE");

@@ -9,17 +9,6 @@ use foi_server::admin::AgencySpec;
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-async fn sign_in(app: &TestApp, login: &str) -> String {
-    let response = app
-        .graphql(
-            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-            json!({"i": {"login": login, "password": PASSWORD}}),
-            None,
-        )
-        .await;
-    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
-}
-
 async fn register(app: &TestApp, login: &str, name: &str, id_number: &str) -> String {
     let response = app
         .graphql(
@@ -30,7 +19,7 @@ async fn register(app: &TestApp, login: &str, name: &str, id_number: &str) -> St
         )
         .await;
     data(&response);
-    sign_in(app, login).await
+    app.sign_in(login).await
 }
 
 /// The applicant submits; the clerk receives and registers it. Returns (id, version).
@@ -86,7 +75,7 @@ foi_e2e::on_both_backends! {
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         // Friday 9 October 2026, the first working day after the National Day holiday.
         app.set_now(datetime!(2026-10-09 10:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let zhang = register(&app, "zhangsan", "张三", "11010519491231002X").await;
         let li = register(&app, "lisi", "李四", "110101199003078515").await;
         let (case, version) = received_case(&app, &zhang, &clerk).await;

@@ -70,7 +70,7 @@ impl District {
                 &format!("mutation($i: SubmitApplicationInput!) {{ submitApplication(input: $i) {{ {CASE} }} }}"),
                 json!({"i": {"agencyCode": "youxian", "subject": "仙人路改造工程招标文件",
                     "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "EMAIL"}}),
-                Some(&sign_in(&self.app, &self.applicant, PASSWORD).await),
+                Some(&self.app.sign_in(&self.applicant).await),
             )
             .await;
         data(&response)["submitApplication"].clone()
@@ -82,7 +82,7 @@ impl District {
         if let Some(on) = input["on"].as_str().or(input["change"]["on"].as_str()) {
             self.at(on);
         }
-        let token = sign_in(&self.app, login, PASSWORD).await;
+        let token = self.app.sign_in(login).await;
         let query = format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {CASE} }} }}");
         self.app.graphql(&query, json!({"i": input}), Some(&token)).await
     }
@@ -98,14 +98,14 @@ impl District {
     }
 
     async fn case(&self, login: &str, id: &str) -> Value {
-        let token = sign_in(&self.app, login, PASSWORD).await;
+        let token = self.app.sign_in(login).await;
         self.app
             .graphql(&format!("query($id: ID!) {{ case(id: $id) {{ {CASE} }} }}"), json!({"id": id}), Some(&token))
             .await
     }
 
     async fn query(&self, login: &str, query: &str) -> Value {
-        let token = sign_in(&self.app, login, PASSWORD).await;
+        let token = self.app.sign_in(login).await;
         self.app.graphql(query, json!({}), Some(&token)).await
     }
 }
@@ -126,17 +126,6 @@ async fn register(app: &TestApp, login: &str, id_number: &str) -> String {
         .await;
     data(&response);
     login.to_owned()
-}
-
-async fn sign_in(app: &TestApp, login: &str, password: &str) -> String {
-    let response = app
-        .graphql(
-            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-            json!({"i": {"login": login, "password": password}}),
-            None,
-        )
-        .await;
-    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
 }
 
 foi_e2e::on_both_backends! {
@@ -315,21 +304,21 @@ foi_e2e::on_both_backends! {
         // An event cannot be dated in the future.
         d.app.set_now(datetime!(2026-09-21 09:00 +8));
         let future = json!({"caseId": id, "version": case["version"], "on": "2026-09-22"});
-        let token = sign_in(&d.app, &d.clerk, PASSWORD).await;
+        let token = d.app.sign_in(&d.clerk).await;
         let response = d.app.graphql("mutation($i: CaseChangeInput!) { acceptCase(input: $i) { id } }", json!({"i": future}), Some(&token)).await;
         assert_eq!(error_code(&response), Some("VALIDATION"), "{response}");
         assert_eq!(response["errors"][0]["extensions"]["field"], "input.on");
         let stale = json!({"caseId": id, "version": 1, "on": "2026-09-21"});
         assert_eq!(d.refused(&d.clerk, "acceptCase", "CaseChangeInput", stale).await, "CONFLICT");
         // Signing out revokes the token; an expired one is refused too.
-        let token = sign_in(&d.app, &d.clerk, PASSWORD).await;
+        let token = d.app.sign_in(&d.clerk).await;
         let by_id = "query($id: ID!) { case(id: $id) { id } }";
         data(&d.app.graphql(by_id, json!({"id": id}), Some(&token)).await);
         let response = d.app.graphql("mutation { signOut }", json!({}), Some(&token)).await;
         assert_eq!(data(&response)["signOut"], true);
         let response = d.app.graphql(by_id, json!({"id": id}), Some(&token)).await;
         assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
-        let token = sign_in(&d.app, &d.clerk, PASSWORD).await;
+        let token = d.app.sign_in(&d.clerk).await;
         d.app.set_now(datetime!(2026-09-22 09:00 +8));
         let response = d.app.graphql(by_id, json!({"id": id}), Some(&token)).await;
         assert_eq!(error_code(&response), Some("UNAUTHENTICATED"), "a session lasts 12 hours");

@@ -14,17 +14,6 @@ use time::macros::datetime;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-async fn sign_in(app: &TestApp, login: &str) -> String {
-    let response = app
-        .graphql(
-            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-            json!({"i": {"login": login, "password": PASSWORD}}),
-            None,
-        )
-        .await;
-    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
-}
-
 async fn register(app: &TestApp, login: &str, email: &str) -> String {
     let response = app
         .graphql(
@@ -35,14 +24,14 @@ async fn register(app: &TestApp, login: &str, email: &str) -> String {
         )
         .await;
     data(&response);
-    sign_in(app, login).await
+    app.sign_in(login).await
 }
 
 /// Moves the clock to `at`, signs `login` in (sessions last 12 hours) and runs `mutation`
 /// (`name:InputType`, taking `$i`); returns the case.
 async fn step(app: &TestApp, login: &str, at: OffsetDateTime, mutation: &str, input: Value) -> Value {
     app.set_now(at);
-    let token = sign_in(app, login).await;
+    let token = app.sign_in(login).await;
     let (name, ty) = mutation.split_once(':').unwrap();
     let query = format!("mutation($i: {ty}!) {{ {name}(input: $i) {{ id version stage }} }}");
     let response = app.graphql(&query, json!({ "i": input }), Some(&token)).await;
@@ -90,8 +79,8 @@ foi_e2e::on_both_backends! {
         case = step(&app, "clerk", at(20, 10), "reply:ReplyInput",
             json!({"change": change(&case), "outcome": "DISCLOSED"})).await;
         assert_eq!(case["stage"], "REPLIED");
-        let zhang = sign_in(&app, "zhangsan").await;
-        let li = sign_in(&app, "lisi").await;
+        let zhang = app.sign_in("zhangsan").await;
+        let li = app.sign_in("lisi").await;
 
         let response = app.graphql(NOTIFICATIONS, json!({}), Some(&zhang)).await;
         let list = &data(&response)["notifications"];
@@ -134,7 +123,7 @@ foi_e2e::on_both_backends! {
         // The applicant reads one.
         assert_eq!(data(&app.graphql(count, json!({}), Some(&zhang)).await)["unreadNotificationCount"], 5);
         app.set_now(datetime!(2026-10-21 08:00 +8));
-        let zhang = sign_in(&app, "zhangsan").await;
+        let zhang = app.sign_in("zhangsan").await;
         let response = app.graphql(mark, json!({"i": {"id": first_id}}), Some(&zhang)).await;
         let read = &data(&response)["markNotificationRead"];
         assert_eq!(read["kind"], "RECEIVED");
@@ -153,8 +142,8 @@ foi_e2e::on_both_backends! {
         app.create_agency("fucheng", "绵阳市涪城区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         app.create_staff("fc-clerk", "fucheng", &["clerk"], PASSWORD).await;
-        let clerk = sign_in(&app, "clerk").await;
-        let fc_clerk = sign_in(&app, "fc-clerk").await;
+        let clerk = app.sign_in("clerk").await;
+        let fc_clerk = app.sign_in("fc-clerk").await;
         let zhang = register(&app, "zhangsan", "zhangsan@example.cn").await;
 
         let mut ws = connect(&app, json!({"Authorization": format!("Bearer {clerk}")})).await;
@@ -275,8 +264,8 @@ async fn a_queue_screen_hears_every_replica() {
     let second = first.replica().await;
     first.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
     first.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
-    let clerk_on_first = sign_in(&first, "clerk").await;
-    let clerk_on_second = sign_in(&second, "clerk").await;
+    let clerk_on_first = first.sign_in("clerk").await;
+    let clerk_on_second = second.sign_in("clerk").await;
 
     let mut ws = connect(&first, json!({"Authorization": format!("Bearer {clerk_on_first}")})).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");

@@ -6,17 +6,6 @@ use foi_e2e::{PASSWORD, TestApp, data, error_code};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-async fn sign_in(app: &TestApp, login: &str) -> String {
-    let response = app
-        .graphql(
-            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-            json!({"i": {"login": login, "password": PASSWORD}}),
-            None,
-        )
-        .await;
-    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
-}
-
 const RECORD: &str = "mutation($i: RecordApplicationInput!) {
     recordApplication(input: $i) { id version stage channel receivedOn applicant { idNumber masked }
         clock { dueOn calendarUnknownYears } } }";
@@ -44,7 +33,7 @@ foi_e2e::on_both_backends! {
     async fn a_clerk_records_an_application_handed_in(app: TestApp) {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;
         let case = &data(&response)["recordApplication"];
         assert_eq!((case["stage"].as_str(), case["channel"].as_str()), (Some("RECEIVED"), Some("IN_PERSON")));
@@ -66,8 +55,8 @@ foi_e2e::on_both_backends! {
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         let officer = app.create_staff("fgj", "youxian-fgj", &["clerk"], PASSWORD).await;
         app.set_now(datetime!(2026-09-18 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
-        let fgj = sign_in(&app, "fgj").await;
+        let clerk = app.sign_in("clerk").await;
+        let fgj = app.sign_in("fgj").await;
         let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;
         let district_case = data(&response)["recordApplication"].clone();
         let response = app.graphql(RECORD, in_person("2026-09-18", "110101199003078515"), Some(&fgj)).await;
@@ -109,7 +98,7 @@ foi_e2e::on_both_backends! {
         // Due 22 October 2026; on 19 October 3 working days are left: due soon.
         assert!(queue(&app, &clerk, json!({"dueSoon": true})).await.is_empty());
         app.set_now(datetime!(2026-10-19 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let soon = queue(&app, &clerk, json!({"dueSoon": true})).await;
         assert_eq!(soon.len(), 2);
         assert!(soon.iter().all(|c| c["clock"]["urgency"] == "DUE_SOON"));
@@ -124,7 +113,7 @@ foi_e2e::on_both_backends! {
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         app.create_staff("admin", "youxian", &["system_admin"], PASSWORD).await;
         app.set_now(datetime!(2026-12-21 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let response = app.graphql(RECORD, in_person("2026-12-21", "11010519491231002X"), Some(&clerk)).await;
         let case = data(&response)["recordApplication"].clone();
         // Weekends only in 2027: 22–25, 28–31 Dec, 1 Jan (assumed worked), 4–8, 11–15, 18 Jan.
@@ -136,9 +125,9 @@ foi_e2e::on_both_backends! {
         let load = "mutation($y: Int!, $n: String!) { loadCalendarYear(year: $y, noticeJson: $n) { years version } }";
         let response = app.graphql(load, json!({"y": 2027, "n": notice}), Some(&clerk)).await;
         assert_eq!(error_code(&response), Some("FORBIDDEN"));
-        let response = app.graphql(load, json!({"y": 2027, "n": "{\"all_off_days\": 1}"}), Some(&sign_in(&app, "admin").await)).await;
+        let response = app.graphql(load, json!({"y": 2027, "n": "{\"all_off_days\": 1}"}), Some(&app.sign_in("admin").await)).await;
         assert_eq!(error_code(&response), Some("VALIDATION"));
-        let response = app.graphql(load, json!({"y": 2027, "n": notice}), Some(&sign_in(&app, "admin").await)).await;
+        let response = app.graphql(load, json!({"y": 2027, "n": notice}), Some(&app.sign_in("admin").await)).await;
         assert_eq!(data(&response)["loadCalendarYear"]["years"], "2018-2027");
 
         let response = app
@@ -152,7 +141,7 @@ foi_e2e::on_both_backends! {
         assert!(clock["calendarVersion"].as_str().unwrap().starts_with("2018-2027@"));
         // The queue's cached due date moved with it: the case is due soon on 14 January 2027.
         app.set_now(datetime!(2027-01-14 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let soon = queue(&app, &clerk, json!({"dueSoon": true})).await;
         assert_eq!(soon.len(), 1);
         // A restarted server loads the year from the database.
@@ -166,7 +155,7 @@ foi_e2e::on_both_backends! {
     async fn concurrent_registrations_get_consecutive_numbers(app: TestApp) {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let mut ids = Vec::new();
         for _ in 0..12 {
             let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;

@@ -6,17 +6,6 @@ use foi_e2e::{PASSWORD, TestApp, data, error_code};
 use serde_json::{Value, json};
 use time::macros::datetime;
 
-async fn sign_in(app: &TestApp, login: &str) -> String {
-    let response = app
-        .graphql(
-            "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-            json!({"i": {"login": login, "password": PASSWORD}}),
-            None,
-        )
-        .await;
-    data(&response)["signIn"]["token"].as_str().unwrap().to_owned()
-}
-
 /// Records an application handed in on `received_on` by a natural person; returns its id.
 async fn record(app: &TestApp, token: &str, received_on: &str) -> String {
     let response = app
@@ -74,7 +63,7 @@ foi_e2e::on_both_backends! {
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         app.create_staff("fgj", "youxian-fgj", &["reviewer"], PASSWORD).await;
         app.set_now(datetime!(2026-10-20 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         record(&app, &clerk, "2026-09-28").await;
         let disclosed = record(&app, &clerk, "2026-10-09").await;
         record(&app, &clerk, "2026-10-12").await;
@@ -110,7 +99,7 @@ foi_e2e::on_both_backends! {
         // One department only; outside the caller's scope is refused.
         let response = app.graphql(STATISTICS, json!({"i": {"month": "2026-10", "agencyCode": "youxian-fgj"}}), Some(&clerk)).await;
         assert_eq!(data(&response)["statistics"]["agencies"].as_array().unwrap().len(), 1);
-        let fgj = sign_in(&app, "fgj").await;
+        let fgj = app.sign_in("fgj").await;
         let response = app.graphql(STATISTICS, json!({"i": {"month": "2026-10", "agencyCode": "youxian"}}), Some(&fgj)).await;
         assert_eq!(error_code(&response), Some("VALIDATION"));
         assert_eq!(response["errors"][0]["extensions"]["field"], "input.agencyCode");
@@ -124,7 +113,7 @@ foi_e2e::on_both_backends! {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         app.set_now(datetime!(2026-10-20 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let disclosed = record(&app, &clerk, "2026-10-09").await;
         let open = record(&app, &clerk, "2026-10-12").await;
         // Received Fri 9 Oct, replied Thu 15 Oct: 5 working days counted from the day after
@@ -159,7 +148,7 @@ foi_e2e::on_both_backends! {
         assert_eq!(error_code(&response), Some("CONFLICT"), "{response}");
 
         app.set_now(datetime!(2026-12-01 09:00 +8));
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         let decide = "mutation($i: DecideChallengeInput!) { decideChallenge(input: $i) { result decidedOn } }";
         let response = app.graphql(decide, json!({"i": {"challengeId": id, "result": "UPHELD"}}), Some(&clerk)).await;
         assert_eq!(error_code(&response), Some("RULE_VIOLATION"), "a result needs its date: {response}");
@@ -216,13 +205,13 @@ foi_e2e::on_both_backends! {
             )
             .await;
         data(&response);
-        let applicant = sign_in(&app, "zhang").await;
+        let applicant = app.sign_in("zhang").await;
         let response = app.graphql(STATISTICS, json!({"i": {"month": "2026-10"}}), Some(&applicant)).await;
         assert_eq!(error_code(&response), Some("FORBIDDEN"), "{response}");
         let response = app.graphql(STATISTICS, json!({"i": {"month": "2026-10"}}), None).await;
         assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
 
-        let clerk = sign_in(&app, "clerk").await;
+        let clerk = app.sign_in("clerk").await;
         for (input, field) in [
             (json!({"month": "2026-13"}), "input.month"),
             (json!({"quarter": "2026-Q5"}), "input.quarter"),

@@ -3,22 +3,18 @@
 //! changed, and the case's history shows the issue.
 
 use foi_docs::{DocumentKind, Renderer};
-use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::Event;
 use foi_domain::outcome::Outcome;
 use foi_store::documents::DOCUMENT_ISSUED;
-use foi_store::{
-    Actor, Agency, ApplicantDetails, ChangeRequest, Command, DocumentError, IssueRequest, NewAgency, NewApplication,
-    Store, StoreError,
-};
+use foi_store::{Actor, Agency, ChangeRequest, Command, DocumentError, IssueRequest, NewAgency, Store, StoreError};
 use time::Date;
 use time::macros::{date, datetime};
 
 use crate::common::{TestDb, on_each_backend};
 
 fn actor() -> Actor {
-    Actor { account_id: None, label: "李明 (clerk)".into() }
+    crate::fixtures::clerk()
 }
 
 async fn agency(s: &Store, code: &str, name: &str, prefix: &str) -> Agency {
@@ -27,33 +23,7 @@ async fn agency(s: &Store, code: &str, name: &str, prefix: &str) -> Agency {
 
 /// A case received in person on `on` and registered the same day; returns (id, version).
 async fn received(s: &Store, agency: &Agency, on: Date) -> (foi_store::Uuid, i64) {
-    let calendar = Calendar::bundled();
-    let now = datetime!(2026-11-30 10:00 +8);
-    let application = NewApplication {
-        agency_id: agency.id,
-        applicant_id: None,
-        applicant: ApplicantDetails {
-            name: "张三".into(),
-            kind: ApplicantKind::NaturalPerson,
-            id_number: None,
-            phone: None,
-            email: None,
-            address: None,
-        },
-        subject: "2026年区级部门预算".into(),
-        description: String::new(),
-        form_wanted: FormWanted::Paper,
-        delivery: DeliveryMethod::Post,
-    };
-    let first = Event::Received { on, channel: Channel::InPerson };
-    let state = s.open_case(application, first, &actor(), &calendar, now).await.unwrap();
-    let register = ChangeRequest {
-        case_id: state.record.id,
-        expected_version: 1,
-        command: Command::Register { on },
-        reason: None,
-    };
-    let state = s.change_case(register, &actor(), &calendar, now).await.unwrap();
+    let state = crate::fixtures::registered(s, agency.id, on, datetime!(2026-11-30 10:00 +8)).await;
     (state.record.id, state.record.version)
 }
 

@@ -1,6 +1,12 @@
 //! Small builders for test data.
 
-use foi_store::{Agency, NewAccount, NewAgency, NewCase, NewEvent, Store, Uuid, new_id};
+use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::calendar::Calendar;
+use foi_domain::lifecycle::Event;
+use foi_store::{
+    Actor, Agency, ApplicantDetails, CaseState, ChangeRequest, Command, NewAccount, NewAgency, NewApplication, NewCase,
+    NewEvent, Store, Uuid, new_id,
+};
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
@@ -60,4 +66,45 @@ pub fn new_case(agency_id: Uuid, applicant_id: Option<Uuid>) -> NewCase {
 
 pub fn event(kind: &str) -> NewEvent {
     NewEvent::new(kind, serde_json::json!({ "kind": kind }), D0, T0, "王五")
+}
+
+/// The clerk the workflow tests act as.
+pub fn clerk() -> Actor {
+    Actor { account_id: None, label: "李明 (clerk)".into() }
+}
+
+/// An application by a person of `kind`, on paper by post, without contact details.
+pub fn application(agency_id: Uuid, kind: ApplicantKind) -> NewApplication {
+    NewApplication {
+        agency_id,
+        applicant_id: None,
+        applicant: ApplicantDetails {
+            name: "张三".into(),
+            kind,
+            id_number: None,
+            phone: None,
+            email: None,
+            address: None,
+        },
+        subject: "2026年区级部门预算".into(),
+        description: String::new(),
+        form_wanted: FormWanted::Paper,
+        delivery: DeliveryMethod::Post,
+    }
+}
+
+/// A natural person's case received in person on `on` and registered the same day by the
+/// clerk, recorded at `now`.
+pub async fn registered(s: &Store, agency_id: Uuid, on: Date, now: OffsetDateTime) -> CaseState {
+    let calendar = Calendar::bundled();
+    let first = Event::Received { on, channel: Channel::InPerson };
+    let application = application(agency_id, ApplicantKind::NaturalPerson);
+    let state = s.open_case(application, first, &clerk(), &calendar, now).await.unwrap();
+    let register = ChangeRequest {
+        case_id: state.record.id,
+        expected_version: state.record.version,
+        command: Command::Register { on },
+        reason: None,
+    };
+    s.change_case(register, &clerk(), &calendar, now).await.unwrap()
 }

@@ -3,50 +3,30 @@
 //! close their cases dated the day after the period's last day, lapsed consultations end,
 //! open cases are marked due soon or overdue, and a second sweep changes nothing.
 
-use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
 use foi_domain::fee::FeeBasis;
 use foi_domain::lifecycle::{ConsultedParty, Event};
 use foi_domain::outcome::Outcome;
 use foi_store::{
-    Actor, ApplicantDetails, CaseState, ChangeRequest, Command, EventRecord, NewAgency, NewApplication, SWEEP_ACTOR,
-    Store, SweepReport, UrgencyMark, Uuid,
+    Actor, CaseState, ChangeRequest, Command, EventRecord, NewAgency, SWEEP_ACTOR, Store, SweepReport, UrgencyMark,
+    Uuid,
 };
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
 use crate::common::{TestDb, on_each_backend};
-use crate::fixtures::agency;
+use crate::fixtures::{self, agency};
 
 /// When the fixtures were recorded (only `recorded_at`; legal dates are the events' own).
 const RECORDED: OffsetDateTime = datetime!(2026-09-18 10:00 +8);
 
 fn actor() -> Actor {
-    Actor { account_id: None, label: "李明 (clerk)".into() }
+    fixtures::clerk()
 }
 
 /// Opens a case received in person on `received` and registers it the same day.
 async fn registered(s: &Store, agency_id: Uuid, received: Date) -> CaseState {
-    let application = NewApplication {
-        agency_id,
-        applicant_id: None,
-        applicant: ApplicantDetails {
-            name: "张三".into(),
-            kind: ApplicantKind::NaturalPerson,
-            id_number: None,
-            phone: None,
-            email: None,
-            address: None,
-        },
-        subject: "2026年区级部门预算".into(),
-        description: String::new(),
-        form_wanted: FormWanted::Paper,
-        delivery: DeliveryMethod::Post,
-    };
-    let calendar = Calendar::bundled();
-    let first = Event::Received { on: received, channel: Channel::InPerson };
-    let state = s.open_case(application, first, &actor(), &calendar, RECORDED).await.unwrap();
-    change(s, &state, Command::Register { on: received }).await
+    fixtures::registered(s, agency_id, received, RECORDED).await
 }
 
 async fn change(s: &Store, state: &CaseState, command: Command) -> CaseState {
