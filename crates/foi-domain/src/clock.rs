@@ -204,24 +204,25 @@ impl ReplyClock {
         ReplyClock { start, limit: REPLY.working_days, pauses: Vec::new(), fixed_due: None }
     }
 
-    fn paused(&self, calendar: &Calendar, date: Date, today: Date) -> bool {
-        self.pauses.iter().any(|p| p.from < date && date <= p.last_day(calendar, today))
+    /// The days not counted as of `today`, as `(from, last)` spans (`from` excluded): each
+    /// pause's cap is worked out once per reading, not once per day counted.
+    fn paused_spans(&self, calendar: &Calendar, today: Date) -> Vec<(Date, Date)> {
+        self.pauses.iter().map(|p| (p.from, p.last_day(calendar, today))).collect()
     }
 
-    fn counts(&self, calendar: &Calendar, date: Date, today: Date, unknown: &mut BTreeSet<i32>) -> bool {
+    fn counts(calendar: &Calendar, date: Date, paused: &[(Date, Date)], unknown: &mut BTreeSet<i32>) -> bool {
         if !calendar.knows_year(date.year()) {
             unknown.insert(date.year());
         }
-        calendar.is_working_day_lenient(date) && !self.paused(calendar, date, today)
+        calendar.is_working_day_lenient(date) && !paused.iter().any(|&(from, last)| from < date && date <= last)
     }
 
     /// Counted working days `d` with `from < d <= to`.
     fn counted_between(
-        &self,
         calendar: &Calendar,
         from: Date,
         to: Date,
-        today: Date,
+        paused: &[(Date, Date)],
         unknown: &mut BTreeSet<i32>,
     ) -> i64 {
         let mut n = 0;
@@ -231,7 +232,7 @@ impl ReplyClock {
                 Some(next) => d = next,
                 None => break,
             }
-            if self.counts(calendar, d, today, unknown) {
+            if Self::counts(calendar, d, paused, unknown) {
                 n += 1;
             }
         }
@@ -240,17 +241,21 @@ impl ReplyClock {
 
     /// The due date as known on `today`: an open pause is assumed to end today.
     pub fn due(&self, calendar: &Calendar, today: Date) -> Result<Deadline, CalendarError> {
+        self.due_with(calendar, &self.paused_spans(calendar, today))
+    }
+
+    fn due_with(&self, calendar: &Calendar, paused: &[(Date, Date)]) -> Result<Deadline, CalendarError> {
         let mut unknown = BTreeSet::new();
         if let Some(fixed) = self.fixed_due {
             // Reg. 35: the agency set and notified a later reasonable date.
-            self.counted_between(calendar, self.start, fixed, today, &mut unknown);
+            Self::counted_between(calendar, self.start, fixed, paused, &mut unknown);
             return Ok(Deadline { date: fixed, calendar_unknown: unknown });
         }
         let mut d = self.start;
         let mut count = 0;
         while count < self.limit {
             d = d.next_day().ok_or(CalendarError::OutOfRange { from: self.start })?;
-            if self.counts(calendar, d, today, &mut unknown) {
+            if Self::counts(calendar, d, paused, &mut unknown) {
                 count += 1;
             }
         }
@@ -259,10 +264,11 @@ impl ReplyClock {
 
     /// Reads the clock on `today`. `due_soon` is the agency's threshold in working days.
     pub fn read(&self, calendar: &Calendar, today: Date, due_soon: u32) -> Result<ClockReading, CalendarError> {
-        let due = self.due(calendar, today)?;
+        let paused = self.paused_spans(calendar, today);
+        let due = self.due_with(calendar, &paused)?;
         let mut unknown = due.calendar_unknown.clone();
-        let limit = self.counted_between(calendar, self.start, due.date, today, &mut unknown);
-        let used = self.counted_between(calendar, self.start, today, today, &mut unknown);
+        let limit = Self::counted_between(calendar, self.start, due.date, &paused, &mut unknown);
+        let used = Self::counted_between(calendar, self.start, today, &paused, &mut unknown);
         let left = limit - used;
         let urgency = if today > due.date {
             Urgency::Overdue
