@@ -198,6 +198,58 @@ foi_e2e::on_both_backends! {
     }
 }
 
+foi_e2e::on_both_backends! {
+    /// The deadline sweep of `foi serve` closes a case whose correction period ended (Reg.
+    /// 30), and a clerk's screen hears of it like any other change, once: on SQLite from
+    /// the sweep itself, on PostgreSQL from the database. Real calendar: the notice of
+    /// Tuesday 29 September 2026 gives until Monday 26 October (National Day week and the
+    /// make-up Saturday 10 October counted), so the case closes on the 27th, not the 26th.
+    async fn the_live_queue_hears_the_sweep_close_a_case(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let clerk = app.sign_in("clerk").await;
+        let case = record(&app, &clerk).await;
+        let case = step(&app, "clerk", foi_e2e::DEFAULT_NOW, "registerCase:CaseChangeInput", change_of(&case)).await;
+        let waiting = step(&app, "clerk", datetime!(2026-09-29 10:00 +8), "requestCorrection:RequestCorrectionInput",
+            json!({"change": change_of(&case), "items": ["请写明文件名称"]})).await;
+        assert_eq!(waiting["stage"], "AWAITING_CORRECTION");
+
+        let clerk = app.sign_in("clerk").await;
+        let mut ws = connect(&app, json!({"Authorization": format!("Bearer {clerk}")})).await;
+        assert_eq!(next(&mut ws).await["type"], "connection_ack");
+        send(&mut ws, json!({"id": "q", "type": "subscribe", "payload": {
+            "query": "subscription { queueChanged { caseId stage version } }"}})).await;
+        tokio::time::timeout(Duration::from_secs(20), async {
+            while app.queue_feed.subscribers() == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("the subscription started");
+
+        let sweep = |now| foi_server::sweeper::sweep_and_publish(&app.store, now, &app.queue_feed);
+        // The last day of the period: nothing closes, nothing is heard.
+        let report = sweep(datetime!(2026-10-26 23:00 +8)).await.expect("the sweep runs");
+        assert_eq!(report.corrections_lapsed, 0);
+        assert!(report.changed.is_empty(), "{report:?}");
+        // The next day the sweep closes it, and the screen hears of it.
+        let report = sweep(datetime!(2026-10-27 00:30 +8)).await.expect("the sweep runs");
+        assert_eq!(report.corrections_lapsed, 1);
+        let message = next(&mut ws).await;
+        assert_eq!(
+            message["payload"]["data"]["queueChanged"],
+            json!({"caseId": case["id"], "stage": "CLOSED", "version": waiting["version"].as_i64().unwrap() + 1}),
+            "{message}"
+        );
+        // Sweeping again changes nothing and says nothing.
+        let report = sweep(datetime!(2026-10-27 01:30 +8)).await.expect("the sweep runs");
+        assert_eq!((report.corrections_lapsed, report.changed.len()), (0, 0));
+        let quiet = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
+        assert!(quiet.is_err(), "no further message: {quiet:?}");
+        ws.close(None).await.ok();
+    }
+}
+
 fn change_of(case: &Value) -> Value {
     json!({"caseId": case["id"], "version": case["version"]})
 }

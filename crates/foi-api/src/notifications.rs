@@ -6,10 +6,11 @@
 //!   they tell of (`foi_store::outbox`), newest first. Nobody sees another account's.
 //! - `queueChanged` (subscription, over the websocket at `/graphql/ws`): one message per
 //!   change of a case in the subscriber's agency subtree, so that a queue screen updates
-//!   without polling. The resolvers that change cases publish to a [`QueueFeed`] (a
-//!   `tokio::sync::broadcast` channel in [`ApiState`]) after the change committed. The feed
-//!   is per process: with several replicas each subscriber sees the changes made through
-//!   its own replica only (a PostgreSQL `LISTEN/NOTIFY` fan-out would lift that).
+//!   without polling. The subscribers listen to a [`QueueFeed`] (a
+//!   `tokio::sync::broadcast` channel in [`ApiState`]). On SQLite the resolvers that change
+//!   cases, and the background sweep of `foi serve`, publish to it after the change
+//!   committed. On PostgreSQL the database feeds it instead ([`QueueFeed::relay`], over
+//!   `LISTEN/NOTIFY`): every replica hears every committed change, whoever made it.
 //!
 //! The websocket is authorised by the bearer token in its `connection_init` payload
 //! ([`connection_init`]); the session is checked again before each message, so signing out
@@ -227,6 +228,15 @@ impl QueueFeed {
             return;
         }
         self.send(case.id, case.agency_id, &case.stage, case.version);
+    }
+
+    /// Tells the subscribers of a change committed outside a resolver (the deadline sweep
+    /// of `foi serve`). Like [`QueueFeed::publish`], nothing while the database relays.
+    pub fn publish_change(&self, change: &foi_store::feed::CaseChanged) {
+        if self.1.load(Ordering::Relaxed) {
+            return;
+        }
+        self.send(change.case_id, change.agency_id, &change.stage, change.version);
     }
 
     fn send(&self, case_id: Uuid, agency_id: Uuid, stage: &str, version: i64) {

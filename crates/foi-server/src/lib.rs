@@ -11,6 +11,7 @@
 //! - [`register_import`]: reading, checking and writing an agency's existing register
 //!   (`foi import register`);
 //! - [`graphql_ws`]: GraphQL subscriptions over a websocket at `/graphql/ws`;
+//! - [`sweeper`]: the deadline sweep beside the server, feeding the live queue;
 //! - [`mailer`]: e-mails the applicants' notifications from the outbox (`FOI_SMTP_URL`);
 //! - [`telemetry`] sets up logging.
 //!
@@ -24,6 +25,7 @@ pub mod graphql_ws;
 pub mod http;
 pub mod mailer;
 pub mod register_import;
+pub mod sweeper;
 pub mod telemetry;
 
 pub use config::Config;

@@ -194,7 +194,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Deadlines act on their own: the sweep runs beside the server (0 disables it).
     let sweeper = (args.sweep_interval > 0).then(|| {
         tracing::info!(every_seconds = args.sweep_interval, "deadline sweep");
-        sweep_cmd::BackgroundSweep::start(store.clone(), Duration::from_secs(args.sweep_interval))
+        foi_server::sweeper::BackgroundSweep::start(
+            store.clone(),
+            Duration::from_secs(args.sweep_interval),
+            state.queue_feed.clone(),
+        )
     });
     // Notifications are e-mailed beside the server when a mail server is configured.
     let mailer = match mail {

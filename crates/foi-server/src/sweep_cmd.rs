@@ -8,21 +8,13 @@
 //! `foi sweep` from cron beside `foi serve` replicas is safe. Only counts are printed and
 //! logged: never a name or any other personal data.
 
-use std::time::Duration;
-
 use clap::Args;
 use foi_server::config::describe_database;
-use foi_server::db;
-use foi_store::{Store, StoreError, SweepReport};
+use foi_server::{db, sweeper};
+use foi_store::SweepReport;
 use time::OffsetDateTime;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 use crate::{DatabaseArgs, Failure};
-
-/// How long a stopping `foi serve` waits for a sweep in progress to finish its case; after
-/// that the sweep is dropped (the case in hand rolls back and is swept next time).
-const STOP_GRACE: Duration = Duration::from_secs(30);
 
 /// Arguments of `foi sweep`.
 #[derive(Debug, Args)]
@@ -68,12 +60,6 @@ fn render(report: &SweepReport, database: &str, json: bool) -> String {
     out
 }
 
-async fn sweep_once(store: &Store, now: OffsetDateTime) -> Result<SweepReport, StoreError> {
-    // Loaded every time: a calendar year loaded through the API counts from the next sweep.
-    let calendar = store.load_calendar().await?;
-    store.sweep(&calendar, now).await
-}
-
 /// Runs `foi sweep`: one sweep as of now, then the report. Exit status 1 if any case could
 /// not be swept (after printing the report).
 pub async fn run(args: SweepArgs) -> Result<(), Failure> {
@@ -81,7 +67,7 @@ pub async fn run(args: SweepArgs) -> Result<(), Failure> {
     foi_server::telemetry::init();
     let (store, _) = db::open(&args.database.url).await?;
     let database = describe_database(&args.database.url);
-    let report = sweep_once(&store, OffsetDateTime::now_utc())
+    let report = sweeper::sweep_once(&store, OffsetDateTime::now_utc())
         .await
         .map_err(|e| Failure::Runtime(format!("the sweep stopped: {e} ({database})")))?;
     store.close().await.ok();
@@ -90,76 +76,6 @@ pub async fn run(args: SweepArgs) -> Result<(), Failure> {
         return Err(Failure::Runtime(format!("{} case(s) could not be swept; the log says why", report.failed)));
     }
     Ok(())
-}
-
-fn log_report(report: &SweepReport) {
-    let noteworthy = report.changed_anything() || report.refused + report.failed + report.calendar_unknown > 0;
-    macro_rules! emit {
-        ($level:ident) => {
-            tracing::$level!(
-                today = %report.today,
-                examined = report.examined,
-                corrections_lapsed = report.corrections_lapsed,
-                fees_lapsed = report.fees_lapsed,
-                consultations_closed = report.consultations_closed,
-                marked_due_soon = report.marked_due_soon,
-                marked_overdue = report.marked_overdue,
-                marks_cleared = report.marks_cleared,
-                skipped_locked = report.skipped_locked,
-                calendar_unknown = report.calendar_unknown,
-                refused = report.refused,
-                failed = report.failed,
-                "deadline sweep"
-            )
-        };
-    }
-    if report.failed > 0 {
-        emit!(warn);
-    } else if noteworthy {
-        emit!(info);
-    } else {
-        emit!(debug);
-    }
-}
-
-/// The background sweep of `foi serve`.
-pub struct BackgroundSweep {
-    stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
-}
-
-impl BackgroundSweep {
-    /// Sweeps now, then every `every`, until [`BackgroundSweep::stop`].
-    pub fn start(store: Store, every: Duration) -> BackgroundSweep {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            // After a long sweep, wait a full interval rather than catching up in a burst.
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    biased;
-                    _ = stopped.changed() => break,
-                    _ = ticks.tick() => {}
-                }
-                match sweep_once(&store, OffsetDateTime::now_utc()).await {
-                    Ok(report) => log_report(&report),
-                    Err(e) => tracing::warn!(error = %e, "deadline sweep failed; retrying at the next interval"),
-                }
-            }
-        });
-        BackgroundSweep { stop, task }
-    }
-
-    /// Stops sweeping: lets a sweep in progress finish (for at most [`STOP_GRACE`]).
-    pub async fn stop(self) {
-        self.stop.send(true).ok();
-        let mut task = self.task;
-        if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
-            tracing::warn!("the deadline sweep is still running after {STOP_GRACE:?}: stopping it");
-            task.abort();
-        }
-    }
 }
 
 #[cfg(test)]

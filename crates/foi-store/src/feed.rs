@@ -7,8 +7,9 @@
 //! database learns of every committed change, whichever replica (or `foi sweep`) made it,
 //! and never of a rolled-back one. [`Store::case_changes`] listens.
 //!
-//! SQLite has no such channel: there one process serves, and the API publishes its own
-//! changes in-process (changes made by a separate `foi sweep` process are not seen live).
+//! SQLite has no such channel: there one process serves, and it publishes its own changes
+//! in-process, the API's and its background sweep's ([`crate::SweepReport::changed`]).
+//! Changes made by a separate `foi sweep` process are not seen live there.
 
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 use uuid::Uuid;

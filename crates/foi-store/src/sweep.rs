@@ -46,6 +46,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::cases;
+use crate::feed::CaseChanged;
 use crate::workflow::{Actor, CaseState, ChangeRequest, Command, WorkflowError, rules_of};
 use crate::{Backend, Store, StoreError, Txn};
 
@@ -125,6 +126,10 @@ pub struct SweepReport {
     pub refused: u64,
     /// Cases that could not be swept (a database error, unreadable stored state).
     pub failed: u64,
+    /// Every case the sweep changed (recorded an event for), as committed: what a clerk's
+    /// live queue must hear of. On PostgreSQL the database also announces each one
+    /// ([`crate::feed`]); on SQLite the caller publishes them in-process.
+    pub changed: Vec<CaseChanged>,
 }
 
 impl SweepReport {
@@ -143,6 +148,7 @@ impl SweepReport {
             calendar_unknown: 0,
             refused: 0,
             failed: 0,
+            changed: Vec::new(),
         }
     }
 
@@ -156,7 +162,8 @@ impl SweepReport {
         self.closed() + self.consultations_closed + self.marked_due_soon + self.marked_overdue + self.marks_cleared > 0
     }
 
-    fn add(&mut self, done: &CaseDone) {
+    fn add(&mut self, done: CaseDone) {
+        self.changed.extend(done.changed);
         self.corrections_lapsed += done.corrections_lapsed;
         self.fees_lapsed += done.fees_lapsed;
         self.consultations_closed += done.consultations_closed;
@@ -271,6 +278,8 @@ struct CaseDone {
     mark: Option<UrgencyMark>,
     /// Another sweep held the case.
     locked: bool,
+    /// The case as the last event left it, if any event was recorded.
+    changed: Option<CaseChanged>,
 }
 
 /// One open case as the candidate query reads it.
@@ -394,7 +403,7 @@ impl Store {
         }
         match self.sweep_locked(id, rules, calendar, now, today).await {
             Ok(done) if done.locked => report.skipped_locked += 1,
-            Ok(done) => report.add(&done),
+            Ok(done) => report.add(done),
             Err(e) => {
                 log::warn!("deadline sweep: case {id} failed: {e}");
                 report.failed += 1;
@@ -454,6 +463,7 @@ async fn sweep_in(
     let mut state = CaseState::decode(txn.load_case(id).await?)?;
     let ctx = Context { calendar, rules };
     let plan = plan(&state.case, ctx, today)?;
+    let plan_version = state.record.version;
     let actor = Actor { account_id: None, label: SWEEP_ACTOR.to_owned() };
     for action in plan.actions {
         if !state.case.stage.is_open() {
@@ -481,6 +491,11 @@ async fn sweep_in(
             EventKind::FeeLapsed => done.fees_lapsed += 1,
             _ => done.consultations_closed += 1,
         }
+    }
+    if state.record.version != plan_version {
+        let r = &state.record;
+        done.changed =
+            Some(CaseChanged { case_id: r.id, agency_id: r.agency_id, stage: r.stage.clone(), version: r.version });
     }
     let mark = mark_of(&state.case, ctx, today)?;
     if write_mark(&txn.inner, id, state.record.version, mark).await? {
