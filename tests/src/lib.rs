@@ -5,10 +5,11 @@
 //! zero-to-production's `spawn_app()`:
 //!
 //! - **SQLite**: a file in a temporary directory, deleted with the [`TestApp`].
-//! - **PostgreSQL**: a new database `foi_e2e_<uuid>` created through the admin URL in
+//! - **PostgreSQL**: a new database `foi_test_<uuid>` created through the admin URL in
 //!   `FOI_TEST_POSTGRES_URL` and dropped (`WITH (FORCE)`) when the [`TestApp`] is dropped,
 //!   also when the test panics. Without the variable a PostgreSQL run prints
-//!   `skipping PostgreSQL: FOI_TEST_POSTGRES_URL not set` and passes.
+//!   `skipping PostgreSQL: FOI_TEST_POSTGRES_URL not set` and passes. Both come from
+//!   [`foi_store::testing`].
 //! - **Time belongs to the test**: the server's clock is a [`TestClock`] stopped at
 //!   [`DEFAULT_NOW`] (move it with [`TestApp::set_now`]), or any clock given to
 //!   [`TestApp::spawn_with_clock`], e.g. `FixedClock(datetime!(2026-09-18 10:00 +8))`.
@@ -35,6 +36,7 @@ use foi_api::ApiState;
 use foi_domain::clock::Clock;
 use foi_server::admin::{self, AgencySpec, StaffSpec};
 use foi_server::attachments::{Attachments, AttachmentsConfig, DEFAULT_MAX_BYTES, Location};
+use foi_store::testing::TestDatabase;
 use foi_store::{Account, Agency, Store};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -43,7 +45,7 @@ use time::macros::datetime;
 pub use foi_store::Backend;
 
 /// The environment variable with the PostgreSQL admin URL (its user may create databases).
-pub const POSTGRES_ENV: &str = "FOI_TEST_POSTGRES_URL";
+pub use foi_store::testing::POSTGRES_ENV;
 
 /// "Now" for a [`TestApp`] that is not given a clock: Friday 18 September 2026, 09:00 China
 /// Standard Time, a working day with the National Day holiday ahead.
@@ -141,7 +143,8 @@ impl TestApp {
         if std::env::var_os("RUST_LOG").is_some() {
             foi_server::telemetry::init();
         }
-        let (database, url) = TestDatabase::create(backend).await?;
+        let database = TestDatabase::create(backend).await?;
+        let url = database.url().to_owned();
         Some(TestApp::start_on(backend, url, Some(database), clock, test_clock, attachment_max_bytes).await)
     }
 
@@ -356,95 +359,9 @@ macro_rules! on_both_backends {
     )*};
 }
 
-/// One test's database, removed when dropped.
-enum TestDatabase {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl TestDatabase {
-    /// A fresh, empty database and its URL.
-    async fn create(backend: Backend) -> Option<(TestDatabase, String)> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("a temporary directory");
-                let url = format!("sqlite://{}", dir.path().join("foi.db").display());
-                Some((TestDatabase::Sqlite(dir), url))
-            }
-            Backend::Postgres => {
-                let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-                    println!("skipping PostgreSQL: {POSTGRES_ENV} not set");
-                    return None;
-                };
-                let name = format!("foi_e2e_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(admin_url.as_str())
-                    .await
-                    .unwrap_or_else(|e| panic!("connecting to {POSTGRES_ENV}: {e}"));
-                sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
-                admin.close().await.ok();
-                let url = with_database(&admin_url, &name);
-                Some((TestDatabase::Postgres { admin_url, name }, url))
-            }
-        }
-    }
-}
-
-impl Drop for TestDatabase {
-    /// Drops the PostgreSQL database, best effort. `Drop` cannot await, and may run while a
-    /// test panics inside the runtime, so the work runs on a thread with its own runtime.
-    fn drop(&mut self) {
-        let TestDatabase::Postgres { admin_url, name } = self else { return };
-        let (admin_url, name) = (admin_url.clone(), name.clone());
-        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let admin = sea_orm::Database::connect(admin_url.as_str()).await.ok()?;
-                // FORCE ends the connections the application's pool still holds.
-                let result = sea_orm::ConnectionTrait::execute_unprepared(&admin, &sql).await;
-                admin.close().await.ok();
-                result.ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(_))) {
-            eprintln!("could not drop the test database {name}");
-        }
-    }
-}
-
-/// `postgres://u@h:5432/admin?x=y` with the database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{server}/{name}?{query}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn replaces_the_database_in_a_url() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(with_database("postgres://u:p@h/test?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
-        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
-    }
 
     #[test]
     fn the_test_clock_moves_only_when_told() {

@@ -17,14 +17,13 @@ use std::time::Duration as StdDuration;
 use foi_domain::clock::Clock;
 use foi_server::mailer::{BackgroundMailer, Mailer, MailerConfig, Round, message_id};
 use foi_store::outbox::{Backoff, Delivery, NewNotification, NotificationKind};
-use foi_store::{Store, Uuid};
-use sea_orm::ConnectionTrait;
+use foi_store::testing::TestDatabase;
+use foi_store::{Backend, Store, Uuid};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-const POSTGRES_ENV: &str = "FOI_TEST_POSTGRES_URL";
 const T0: OffsetDateTime = datetime!(2026-10-20 02:00 UTC);
 const FROM: &str = "游仙区政务公开办 <foi@youxian.gov.cn>";
 
@@ -281,26 +280,12 @@ where
     F: Fn(String) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let dir = tempfile::tempdir().unwrap();
-    test(format!("sqlite://{}", dir.path().join("foi.db").display())).await;
-    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-        println!("skipping PostgreSQL: {POSTGRES_ENV} not set");
-        return;
-    };
-    let name = format!("foi_mailer_{}", Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(admin_url.as_str()).await.expect("PostgreSQL admin connection");
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("CREATE DATABASE");
-    let (base, query) = admin_url.split_once('?').map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let server = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
-    let url = match query {
-        Some(query) => format!("{server}/{name}?{query}"),
-        None => format!("{server}/{name}"),
-    };
-    let outcome = tokio::spawn(test(url)).await;
-    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
-    admin.close().await.ok();
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDatabase::create(backend).await else { continue };
+        let outcome = tokio::spawn(test(db.url().to_owned())).await;
+        drop(db);
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
     }
 }

@@ -15,75 +15,13 @@ use std::time::{Duration, Instant};
 use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::Event;
+use foi_store::testing::TestDatabase;
 use foi_store::{
     Actor, ApplicantDetails, ChangeRequest, Command as Change, NewAgency, NewApplication, SWEEP_ACTOR, Store, Uuid,
 };
-use sea_orm::ConnectionTrait;
 use time::macros::{date, datetime};
 
-const POSTGRES_ENV: &str = "FOI_TEST_POSTGRES_URL";
 const CASES: usize = 30;
-
-/// One test's database: a file in a temporary directory, or a fresh PostgreSQL database
-/// dropped (`WITH (FORCE)`) when this is dropped.
-struct TestDatabase {
-    url: String,
-    dir: tempfile::TempDir,
-    postgres: Option<(String, String)>,
-}
-
-impl TestDatabase {
-    fn sqlite() -> TestDatabase {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("foi.db").display());
-        TestDatabase { url, dir, postgres: None }
-    }
-
-    async fn postgres() -> Option<TestDatabase> {
-        let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-            println!("skipping PostgreSQL: {POSTGRES_ENV} not set");
-            return None;
-        };
-        let name = format!("foi_sweep_{}", Uuid::new_v4().simple());
-        let admin = sea_orm::Database::connect(admin_url.as_str()).await.expect("PostgreSQL admin connection");
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("CREATE DATABASE");
-        admin.close().await.ok();
-        let url = with_database(&admin_url, &name);
-        Some(TestDatabase { url, dir: tempfile::tempdir().unwrap(), postgres: Some((admin_url, name)) })
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else { return };
-        // `Drop` cannot await and may run inside the test's runtime: use a thread.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-            runtime.block_on(async {
-                let admin = sea_orm::Database::connect(admin_url.as_str()).await.ok()?;
-                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                let result = admin.execute_unprepared(&sql).await;
-                admin.close().await.ok();
-                result.ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(_))) {
-            eprintln!("could not drop a sweep test database");
-        }
-    }
-}
-
-/// `postgres://u@h:5432/admin?x=y` with the database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = base[authority_start..].find('/').map_or(base, |slash| &base[..authority_start + slash]);
-    match query {
-        Some(query) => format!("{server}/{name}?{query}"),
-        None => format!("{server}/{name}"),
-    }
-}
 
 /// Creates an agency and [`CASES`] cases waiting for a correction that lapsed on 22 Oct 2026.
 async fn seed(url: &str) -> Vec<Uuid> {
@@ -171,10 +109,10 @@ fn report_of(child: Child) -> serde_json::Value {
 }
 
 async fn two_sweeps(db: TestDatabase) {
-    let ids = seed(&db.url).await;
-    let args = ["sweep", "--json", "--database-url", &db.url];
+    let ids = seed(db.url()).await;
+    let args = ["sweep", "--json", "--database-url", db.url()];
     // Both at once, as two cron jobs (or cron beside a replica) would.
-    let (one, two) = (foi(&args, db.dir.path()), foi(&args, db.dir.path()));
+    let (one, two) = (foi(&args, db.dir()), foi(&args, db.dir()));
     let (one, two) = (report_of(one), report_of(two));
     println!("the two reports:\n{one}\n{two}");
     let closed = |r: &serde_json::Value| r["corrections_lapsed"].as_u64().unwrap();
@@ -183,13 +121,13 @@ async fn two_sweeps(db: TestDatabase) {
         assert_eq!(report["failed"], 0, "{report}");
         assert_eq!(report["refused"], 0, "{report}");
     }
-    each_closed_once(&db.url, &ids).await;
+    each_closed_once(db.url(), &ids).await;
 
     // A third run finds nothing left to do.
-    let again = report_of(foi(&args, db.dir.path()));
+    let again = report_of(foi(&args, db.dir()));
     assert_eq!((again["corrections_lapsed"].as_u64(), again["examined"].as_u64()), (Some(0), Some(0)), "{again}");
     // The text report names each count.
-    let out = foi(&["sweep", "--database-url", &db.url], db.dir.path()).wait_with_output().unwrap();
+    let out = foi(&["sweep", "--database-url", db.url()], db.dir()).wait_with_output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("deadline sweep of "), "{text}");
     assert!(text.lines().any(|l| l.starts_with("corrections_lapsed") && l.contains(" 0  ")), "{text}");
@@ -233,10 +171,10 @@ impl Drop for Replica {
 /// Two `foi serve` replicas sweeping every second: wait until every case is closed, then
 /// stop both with SIGTERM (they must stop cleanly).
 async fn two_replicas(db: TestDatabase) {
-    let ids = seed(&db.url).await;
-    let serve = ["serve", "--listen", "127.0.0.1:0", "--sweep-interval", "1", "--database-url", &db.url];
-    let replicas = [Replica(Some(foi(&serve, db.dir.path()))), Replica(Some(foi(&serve, db.dir.path())))];
-    let store = Store::connect(&db.url).await.unwrap();
+    let ids = seed(db.url()).await;
+    let serve = ["serve", "--listen", "127.0.0.1:0", "--sweep-interval", "1", "--database-url", db.url()];
+    let replicas = [Replica(Some(foi(&serve, db.dir()))), Replica(Some(foi(&serve, db.dir())))];
+    let store = Store::connect(db.url()).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let mut open = 0;
@@ -263,7 +201,7 @@ async fn two_replicas(db: TestDatabase) {
     // The closings were logged as counts, and nothing personal was.
     assert!(logs.contains("deadline sweep") && logs.contains("corrections_lapsed="), "{logs}");
     assert!(!logs.contains("张三"), "no personal data in the log: {logs}");
-    each_closed_once(&db.url, &ids).await;
+    each_closed_once(db.url(), &ids).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,6 +38,8 @@ mod sessions;
 mod sql;
 pub mod stats;
 pub mod sweep;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod workflow;
 
 use std::future::Future;
