@@ -2,7 +2,8 @@
 //! and the reply letter of a case and reads them back (HTML, hash, PDF); the applicant of
 //! the case reads them; the applicant of another case cannot; a reply letter for a case not
 //! replied to is refused with `DOCUMENT_NOT_ISSUABLE`; the history shows each issue; the
-//! de-identification preview is for clerks only.
+//! de-identification preview is for clerks only. An office head voids a mistaken letter and
+//! the clerk issues it anew under the next number.
 
 use foi_e2e::{PASSWORD, TestApp, data, error_code};
 use foi_server::admin::AgencySpec;
@@ -58,21 +59,38 @@ async fn issue(app: &TestApp, token: &str, case: &str, version: i64, kind: &str)
     .await
 }
 
+/// The district government (prefix 游府信申, reconsideration body 绵阳市人民政府) and its clerk.
+async fn district(app: &TestApp) {
+    app.create_agency_with(AgencySpec {
+        code: "youxian".into(),
+        name: "绵阳市游仙区人民政府".into(),
+        case_prefix: Some("游府信申".into()),
+        reconsideration_body: Some("绵阳市人民政府".into()),
+        ..AgencySpec::default()
+    })
+    .await;
+    app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+}
+
+/// Replies to the case: disclosed (Reg. 36(2)). Returns the case's new version.
+async fn reply_disclosed(app: &TestApp, clerk: &str, case: &str, version: i64) -> i64 {
+    let replied = app
+        .graphql(
+            "mutation($i: ReplyInput!) { reply(input: $i) { version } }",
+            json!({"i": {"change": {"caseId": case, "version": version}, "outcome": "DISCLOSED"}}),
+            Some(clerk),
+        )
+        .await;
+    data(&replied)["reply"]["version"].as_i64().unwrap()
+}
+
 fn sha256_hex(text: &str) -> String {
     foi_docs::sha256_hex(text)
 }
 
 foi_e2e::on_both_backends! {
     async fn a_clerk_issues_and_reads_back_the_receipt_and_the_reply(app: TestApp) {
-        app.create_agency_with(AgencySpec {
-            code: "youxian".into(),
-            name: "绵阳市游仙区人民政府".into(),
-            case_prefix: Some("游府信申".into()),
-            reconsideration_body: Some("绵阳市人民政府".into()),
-            ..AgencySpec::default()
-        })
-        .await;
-        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        district(&app).await;
         // Friday 9 October 2026, the first working day after the National Day holiday.
         app.set_now(datetime!(2026-10-09 10:00 +8));
         let clerk = app.sign_in("clerk").await;
@@ -115,14 +133,7 @@ foi_e2e::on_both_backends! {
         assert_eq!(again["errors"][0]["extensions"]["number"], "游府信收〔2026〕1号");
 
         // Reply, then the reply letter.
-        let replied = app
-            .graphql(
-                "mutation($i: ReplyInput!) { reply(input: $i) { version } }",
-                json!({"i": {"change": {"caseId": case, "version": version}, "outcome": "DISCLOSED"}}),
-                Some(&clerk),
-            )
-            .await;
-        let version = data(&replied)["reply"]["version"].as_i64().unwrap();
+        let version = reply_disclosed(&app, &clerk, &case, version).await;
         let reply = issue(&app, &clerk, &case, version, "REPLY").await;
         let reply = data(&reply)["issueDocument"].clone();
         assert_eq!(reply["number"], "游府信答〔2026〕1号");
@@ -183,5 +194,99 @@ foi_e2e::on_both_backends! {
         assert_eq!(masked["findings"], json!([{"kind": "PHONE", "start": 4, "end": 15}, {"kind": "EMAIL", "start": 18, "end": 32}]));
         let by_applicant = app.graphql(DEID, json!({"t": text}), Some(&zhang)).await;
         assert_eq!(error_code(&by_applicant), Some("FORBIDDEN"));
+    }
+}
+
+/// `voidDocument` and its answer.
+async fn void(app: &TestApp, token: &str, document: &Value, version: i64, reason: &str) -> Value {
+    app.graphql(
+        "mutation($i: VoidDocumentInput!) { voidDocument(input: $i) {
+            number voided { on by reason } case { version } } }",
+        json!({"i": {"documentId": document["id"], "version": version, "reason": reason}}),
+        Some(token),
+    )
+    .await
+}
+
+foi_e2e::on_both_backends! {
+    /// A reply letter issued with a mistake: a clerk may not void it; the office head voids
+    /// it with a reason; it stays in the file as issued, marked voided, and the history says
+    /// who and why; the clerk issues the corrected letter under the next number, which names
+    /// the one it replaces. Once the case is archived nothing more is voided.
+    async fn an_office_head_voids_a_mistaken_letter_and_it_is_issued_anew(app: TestApp) {
+        district(&app).await;
+        app.create_staff("head", "youxian", &["office_head"], PASSWORD).await;
+        // Received on Monday 12 October 2026, replied the same week, on Wednesday 14 October.
+        app.set_now(datetime!(2026-10-12 10:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        let zhang = register(&app, "zhangsan", "张三", "11010519491231002X").await;
+        let (case, version) = received_case(&app, &zhang, &clerk).await;
+        app.set_now(datetime!(2026-10-14 10:00 +8));
+        // Sessions last 12 hours: sign in again on the day.
+        let clerk = app.sign_in("clerk").await;
+        let head = app.sign_in("head").await;
+        let zhang = app.sign_in("zhangsan").await;
+        let version = reply_disclosed(&app, &clerk, &case, version).await;
+        let letter = issue(&app, &clerk, &case, version, "REPLY").await;
+        let letter = data(&letter)["issueDocument"].clone();
+        assert_eq!(letter["number"], "游府信答〔2026〕1号");
+        let version = letter["case"]["version"].as_i64().unwrap();
+
+        // Not by a clerk; not without a reason.
+        let by_clerk = void(&app, &clerk, &letter, version, "答复书送达地址有误").await;
+        assert_eq!(error_code(&by_clerk), Some("FORBIDDEN"), "{by_clerk}");
+        let no_reason = void(&app, &head, &letter, version, " ").await;
+        assert_eq!(error_code(&no_reason), Some("VALIDATION"), "{no_reason}");
+        assert_eq!(no_reason["errors"][0]["extensions"]["field"], "input.reason", "{no_reason}");
+
+        let voided = void(&app, &head, &letter, version, "答复书送达地址有误").await;
+        let voided = &data(&voided)["voidDocument"];
+        assert_eq!(voided["number"], "游府信答〔2026〕1号");
+        assert_eq!(voided["voided"], json!({"on": "2026-10-14", "by": "head (office_head)", "reason": "答复书送达地址有误"}));
+        let version = voided["case"]["version"].as_i64().unwrap();
+        let twice = void(&app, &head, &letter, version, "答复书送达地址有误").await;
+        assert_eq!(error_code(&twice), Some("DOCUMENT_ALREADY_VOIDED"), "{twice}");
+
+        // Issued anew under the next number.
+        let anew = app
+            .graphql(
+                &format!("mutation($i: IssueDocumentInput!) {{ issueDocument(input: $i) {{ {DOCUMENT} replaces voided {{ on }} }} }}"),
+                json!({"i": {"caseId": case, "version": version, "kind": "REPLY"}}),
+                Some(&clerk),
+            )
+            .await;
+        let anew = data(&anew)["issueDocument"].clone();
+        assert_eq!((anew["number"].as_str(), anew["replaces"].as_str()), (Some("游府信答〔2026〕2号"), Some("游府信答〔2026〕1号")));
+        assert!(anew["voided"].is_null());
+        let version = anew["case"]["version"].as_i64().unwrap();
+
+        // The applicant sees both, the first marked voided, and the history says why.
+        let read = app
+            .graphql(
+                "query($id: ID!) { case(id: $id) { documents { number html voided { reason } } history { code label reason } } }",
+                json!({"id": case}),
+                Some(&zhang),
+            )
+            .await;
+        let documents = data(&read)["case"]["documents"].as_array().unwrap().clone();
+        assert_eq!(documents.len(), 2);
+        assert_eq!(documents[0]["voided"]["reason"], "答复书送达地址有误");
+        assert_eq!(documents[0]["html"], letter["html"], "kept as issued");
+        assert!(documents[1]["voided"].is_null());
+        let history = data(&read)["case"]["history"].as_array().unwrap();
+        let voiding = history.iter().find(|e| e["code"] == "DOCUMENT_VOIDED").expect("the voiding is in the history");
+        assert_eq!((voiding["label"].as_str(), voiding["reason"].as_str()), (Some("作废文书"), Some("答复书送达地址有误")));
+
+        // Archived: the file is closed.
+        let archived = app
+            .graphql(
+                "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { version stage } }",
+                json!({"i": {"caseId": case, "version": version}}),
+                Some(&clerk),
+            )
+            .await;
+        let version = data(&archived)["archiveCase"]["version"].as_i64().unwrap();
+        let closed = void(&app, &head, &anew, version, "归档后发现错误").await;
+        assert_eq!(error_code(&closed), Some("DOCUMENT_NOT_VOIDABLE"), "{closed}");
     }
 }

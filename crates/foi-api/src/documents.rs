@@ -1,5 +1,5 @@
 //! Documents over GraphQL: issuing the notices and reply letters of a case
-//! (`issueDocument`), reading them back (`document`, `Case.documents`) as printable HTML and
+//! (`issueDocument`), voiding one issued with a mistake (`voidDocument`), reading them back (`document`, `Case.documents`) as printable HTML and
 //! PDF, previewing one before it is issued (`previewDocument`), and the de-identification
 //! preview clerks use before publishing a text or sending it to a third party
 //! (`deidentifyPreview`).
@@ -11,7 +11,9 @@
 //! | code | when |
 //! | --- | --- |
 //! | `DOCUMENT_NOT_ISSUABLE` | the case has no such facts (yet): a reply letter for a case not replied to, a fee notice without a fee, an archived case, a date before the event; `extensions.kind` names the document |
-//! | `ALREADY_EXISTS` | that document was issued already (`extensions.number`); print it again instead |
+//! | `ALREADY_EXISTS` | that document was issued already (`extensions.number`); print it again, or void it first |
+//! | `DOCUMENT_ALREADY_VOIDED` | `voidDocument` on a voided document (`extensions.number`) |
+//! | `DOCUMENT_NOT_VOIDABLE` | `voidDocument` in an archived case |
 //! | `TEMPLATE_INVALID` | the agency's template does not parse or render (`extensions.file`, `extensions.line`) |
 //! | `REMEDY_CLAUSE_MISSING` | the agency's reply template leaves out the remedy clause (rules.md §5) |
 //! | `PDF_FONT_UNAVAILABLE` | `pdfBase64` without a CJK font; the message says how to install one |
@@ -21,7 +23,7 @@ use std::sync::OnceLock;
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use base64::Engine as _;
 use foi_docs::{DocError, DocumentKind as Kind, NotIssuable, Renderer};
-use foi_store::{CaseRecord, DocumentError, DocumentRecord, IssueRequest, Uuid};
+use foi_store::{CaseRecord, DocumentError, DocumentRecord, IssueRequest, Uuid, VoidRefusal, VoidRequest};
 use time::Date;
 
 use crate::ApiState;
@@ -134,6 +136,17 @@ fn document_error(kind: Kind, e: DocumentError) -> async_graphql::Error {
             let number = number.clone();
             coded("ALREADY_EXISTS", e.to_string()).extend_with(move |_, x| x.set("number", number.as_str()))
         }
+        DocumentError::AlreadyVoided { ref number, .. } => {
+            let number = number.clone();
+            coded("DOCUMENT_ALREADY_VOIDED", e.to_string()).extend_with(move |_, x| x.set("number", number.as_str()))
+        }
+        DocumentError::NotVoidable(e @ VoidRefusal::CaseArchived) => coded("DOCUMENT_NOT_VOIDABLE", e.to_string()),
+        DocumentError::NotVoidable(e @ VoidRefusal::BeforeIssue { .. }) => {
+            ext(ApiError::validation("input.on", e.to_string()))
+        }
+        DocumentError::NotVoidable(e @ VoidRefusal::NoReason) => {
+            ext(ApiError::validation("input.reason", e.to_string()))
+        }
     }
 }
 
@@ -217,6 +230,15 @@ impl DocumentNode {
     async fn content_sha256(&self) -> &str {
         &self.0.content_sha256
     }
+    /// Set once the document was voided (作废): it stays in the case file as issued, but is
+    /// no longer in force. A document of the same kind may then be issued anew.
+    async fn voided(&self) -> Option<DocumentVoiding> {
+        self.0.voided.as_ref().map(|v| DocumentVoiding { on: v.on, by: v.by.clone(), reason: v.reason.clone() })
+    }
+    /// The number of the voided document this one was issued to replace, if any.
+    async fn replaces(&self) -> Option<&str> {
+        self.0.replaces.as_deref()
+    }
     /// The printable HTML (A4), exactly as issued; print it from a browser.
     async fn html(&self) -> &str {
         &self.0.html
@@ -238,6 +260,32 @@ impl DocumentNode {
         let view = viewer.view_of(&found.record);
         Ok(CaseNode { state: found, agency, view, calendar: s.calendar(), today: s.clock.today() })
     }
+}
+
+/// How a document was voided (作废).
+#[derive(SimpleObject)]
+pub struct DocumentVoiding {
+    /// The date of the voiding.
+    pub on: Date,
+    /// Who voided it, as the history names them.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A document to void.
+#[derive(InputObject)]
+pub struct VoidDocumentInput {
+    /// The document.
+    pub document_id: ID,
+    /// The version of its case read; a stale one is refused with `CONFLICT`. Voiding
+    /// appends a `DOCUMENT_VOIDED` event, so the case's version grows by one.
+    pub version: i64,
+    /// Why it is voided (e.g. 申请人姓名有误); kept in the case's history.
+    pub reason: String,
+    /// The date of the voiding (default: today in China Standard Time); not before the
+    /// document's date, not in the future.
+    pub on: Option<Date>,
 }
 
 /// A document rendered as it would be issued, without a number (〔待编号〕), not stored.
@@ -412,5 +460,34 @@ impl DocumentsMutation {
             .await
             .map_err(|e| document_error(kind, e))?;
         Ok(DocumentNode(document))
+    }
+
+    /// Voids (作废) a document issued with a mistake: the case's history records who voided
+    /// it, when and why, in one transaction; the document stays in the file exactly as
+    /// issued, and its number is never given again. Then issue the corrected one with
+    /// `issueDocument`: it takes the next number and names the one it replaces. Office
+    /// heads only, as they sign off what the office issues; not in an archived case.
+    async fn void_document(&self, ctx: &Context<'_>, input: VoidDocumentInput) -> ApiResult<DocumentNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let document_id = parse_id("input.documentId", &input.document_id)?;
+        let s = state(ctx);
+        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
+        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
+        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
+        if !viewer.can_see(&case) {
+            return Err(not_found());
+        }
+        viewer.require_case_worker(&case).map_err(ext)?;
+        viewer.require_role(&[roles::OFFICE_HEAD], "voiding a document").map_err(ext)?;
+        let on = issue_date(ctx, "input.on", input.on)?;
+        // Voiding is never refused as "not issuable": the kind only labels such an error.
+        let kind = Kind::from_code(&document.kind).unwrap_or(Kind::Receipt);
+        let request = VoidRequest { document_id, expected_version: input.version, reason: input.reason, on };
+        let (voided, _) = s
+            .store
+            .void_document(request, &viewer.actor(), s.clock.now())
+            .await
+            .map_err(|e| document_error(kind, e))?;
+        Ok(DocumentNode(voided))
     }
 }

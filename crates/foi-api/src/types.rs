@@ -211,12 +211,13 @@ impl CaseEventNode {
             None if self.0.kind == foi_store::workflow::challenge_events::DECIDED => "记录复议或诉讼结果",
             None if self.0.kind == foi_store::attachments::ATTACHMENT_ADDED => "上传附件",
             None if self.0.kind == foi_store::documents::DOCUMENT_ISSUED => "签发文书",
+            None if self.0.kind == foi_store::documents::DOCUMENT_VOIDED => "作废文书",
             None => "",
         }
     }
     /// The stored event code, including those that are not lifecycle events
-    /// (`CHALLENGE_FILED`, `CHALLENGE_DECIDED`, `ATTACHMENT_ADDED`, `DOCUMENT_ISSUED`), for which
-    /// `kind` is null.
+    /// (`CHALLENGE_FILED`, `CHALLENGE_DECIDED`, `ATTACHMENT_ADDED`, `DOCUMENT_ISSUED`,
+    /// `DOCUMENT_VOIDED`), for which `kind` is null.
     async fn code(&self) -> &str {
         &self.0.kind
     }

@@ -426,3 +426,18 @@ pub(crate) async fn events<C: ConnectionTrait>(c: &C, case_id: Uuid) -> Result<V
     }
     rows.into_iter().map(EventRecord::try_from).collect()
 }
+
+/// The case's events of the given kinds, in order (none for an unknown case).
+pub(crate) async fn events_of_kinds<C: ConnectionTrait>(
+    c: &C,
+    case_id: Uuid,
+    kinds: &[&str],
+) -> Result<Vec<EventRecord>, StoreError> {
+    let rows = case_events::Entity::find()
+        .filter(case_events::Column::CaseId.eq(case_id))
+        .filter(case_events::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(case_events::Column::Seq)
+        .all(c)
+        .await?;
+    rows.into_iter().map(EventRecord::try_from).collect()
+}

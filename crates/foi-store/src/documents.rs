@@ -7,22 +7,47 @@
 //! back); render it; insert the row with the HTML and its SHA-256; append the case's
 //! `DOCUMENT_ISSUED` audit event. The rows are never updated or deleted: this module has no
 //! function that could, and a document is re-printed from its stored HTML.
+//!
+//! A document issued with a mistake is voided (作废, [`Store::void_document`]): a
+//! `DOCUMENT_VOIDED` audit event with the reason, and nothing else. The row, its number and
+//! its HTML stay as issued; the number is never given again. Once voided, a document of
+//! the same kind (and consultation) may be issued anew, under the next number of its
+//! sequence, and its `DOCUMENT_ISSUED` event names the number it replaces. Whether a
+//! document is voided, and what it replaces, is read from the case's events
+//! ([`DocumentRecord::voided`], [`DocumentRecord::replaces`]).
 
 use foi_docs::facts::{Issuer, NotIssuable, Particulars, Request};
 use foi_docs::{DocError, DocumentKind, Rendered, Renderer};
 use foi_domain::calendar::Calendar;
 use foi_domain::case_number::PatternError;
+use foi_domain::lifecycle::Stage;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::documents;
 use crate::workflow::{Actor, CaseState, audit_event, rules_of};
-use crate::{Agency, CaseRecord, Store, StoreError, Txn, sql};
+use crate::{Agency, CaseRecord, EventRecord, Store, StoreError, Txn, sql};
 
 /// The audit event code of an issued document. It is not a lifecycle event and changes no
-/// stage; its payload names the document (`document_id`, `kind`, `number`, `sha256`).
+/// stage; its payload names the document (`document_id`, `kind`, `number`, `sha256`, and
+/// `replaces`, the number of the voided document it replaces, if any).
 pub const DOCUMENT_ISSUED: &str = "DOCUMENT_ISSUED";
+
+/// The audit event code of a voided document: its payload names the document
+/// (`document_id`, `kind`, `number`), its reason is why.
+pub const DOCUMENT_VOIDED: &str = "DOCUMENT_VOIDED";
+
+/// How a document was voided (作废).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Voiding {
+    /// The date of the voiding.
+    pub on: Date,
+    /// Who voided it, as the history names them.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
 
 /// A document to store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +77,7 @@ pub struct NewDocument {
     pub created_at: OffsetDateTime,
 }
 
-/// A stored document.
+/// A stored document, as issued, with what the case's events say of it since.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentRecord {
     pub id: Uuid,
@@ -69,6 +94,10 @@ pub struct DocumentRecord {
     pub issued_by: String,
     pub issued_by_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
+    /// Set once the document was voided.
+    pub voided: Option<Voiding>,
+    /// The number of the voided document this one was issued to replace.
+    pub replaces: Option<String>,
 }
 
 impl From<documents::Model> for DocumentRecord {
@@ -88,6 +117,31 @@ impl From<documents::Model> for DocumentRecord {
             issued_by: m.issued_by,
             issued_by_id: m.issued_by_id,
             created_at: m.created_at,
+            voided: None,
+            replaces: None,
+        }
+    }
+}
+
+/// The document a `DOCUMENT_ISSUED` or `DOCUMENT_VOIDED` event names.
+fn document_of(event: &EventRecord) -> Option<Uuid> {
+    event.payload.get("document_id")?.as_str()?.parse().ok()
+}
+
+/// Fills in [`DocumentRecord::voided`] and [`DocumentRecord::replaces`] from the case's
+/// events.
+fn annotate(documents: &mut [DocumentRecord], events: &[EventRecord]) {
+    for event in events {
+        let Some(id) = document_of(event) else { continue };
+        let Some(document) = documents.iter_mut().find(|d| d.id == id) else { continue };
+        if event.kind == DOCUMENT_VOIDED {
+            document.voided = Some(Voiding {
+                on: event.occurred_on,
+                by: event.actor_label.clone(),
+                reason: event.reason.clone().unwrap_or_default(),
+            });
+        } else if event.kind == DOCUMENT_ISSUED {
+            document.replaces = event.payload.get("replaces").and_then(|n| n.as_str()).map(str::to_owned);
         }
     }
 }
@@ -124,15 +178,29 @@ async fn of_case<C: ConnectionTrait>(c: &C, case_id: Uuid) -> Result<Vec<Documen
         .order_by_asc(documents::Column::Number)
         .all(c)
         .await?;
-    Ok(rows.into_iter().map(DocumentRecord::from).collect())
+    let mut documents: Vec<DocumentRecord> = rows.into_iter().map(DocumentRecord::from).collect();
+    if !documents.is_empty() {
+        annotate(&mut documents, &document_events(c, case_id).await?);
+    }
+    Ok(documents)
 }
 
 async fn get<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<DocumentRecord, StoreError> {
-    documents::Entity::find_by_id(id)
+    let document = documents::Entity::find_by_id(id)
         .one(c)
         .await?
         .map(DocumentRecord::from)
-        .ok_or_else(|| StoreError::not_found(format_args!("document {id}")))
+        .ok_or_else(|| StoreError::not_found(format_args!("document {id}")))?;
+    let events = document_events(c, document.case_id).await?;
+    let mut one = [document];
+    annotate(&mut one, &events);
+    let [document] = one;
+    Ok(document)
+}
+
+/// The `DOCUMENT_ISSUED` and `DOCUMENT_VOIDED` events of a case, in order.
+async fn document_events<C: ConnectionTrait>(c: &C, case_id: Uuid) -> Result<Vec<EventRecord>, StoreError> {
+    crate::cases::events_of_kinds(c, case_id, &[DOCUMENT_ISSUED, DOCUMENT_VOIDED]).await
 }
 
 impl Store {
@@ -209,6 +277,47 @@ pub enum DocumentError {
         /// The date it bears.
         issued_on: Date,
     },
+    /// The document was voided already.
+    #[error("{number} was already voided on {on}")]
+    AlreadyVoided {
+        /// Its number.
+        number: String,
+        /// The date of the voiding.
+        on: Date,
+    },
+    /// The document may not be voided as asked.
+    #[error(transparent)]
+    NotVoidable(#[from] VoidRefusal),
+}
+
+/// A document asked to be voided (作废).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoidRequest {
+    /// The document.
+    pub document_id: Uuid,
+    /// The version of its case the requester read; a stale one is [`StoreError::Conflict`].
+    pub expected_version: i64,
+    /// Why it is voided: required, kept in the case's history.
+    pub reason: String,
+    /// The date of the voiding.
+    pub on: Date,
+}
+
+/// Why a document may not be voided as asked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VoidRefusal {
+    /// The case file is archived (归档) and closed to changes.
+    #[error("the case is archived: its file is closed, and its documents stay as they are")]
+    CaseArchived,
+    /// The voiding would be dated before the document.
+    #[error("a document issued on {issued_on} cannot be voided before that day")]
+    BeforeIssue {
+        /// The date the document bears.
+        issued_on: Date,
+    },
+    /// No reason was given.
+    #[error("say why the document is voided: the reason is kept in the case's history")]
+    NoReason,
 }
 
 /// The particulars of the application as documents state them.
@@ -251,16 +360,23 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(DocumentRecord, CaseRecord), DocumentError> {
         let txn = self.begin().await?;
-        match issue_in(&txn, request, renderer, actor, calendar, now).await {
-            Ok(value) => {
-                txn.commit().await?;
-                Ok(value)
-            }
-            Err(e) => {
-                txn.rollback().await?;
-                Err(e)
-            }
-        }
+        let result = issue_in(&txn, request, renderer, actor, calendar, now).await;
+        txn.finish(result).await
+    }
+
+    /// Voids a document (作废): appends the case's `DOCUMENT_VOIDED` event with the reason,
+    /// in one transaction; the document itself stays as issued. Returns the document, now
+    /// voided, and the case at its new version. After it, a document of the same kind may
+    /// be issued anew ([`Store::issue_document`]).
+    pub async fn void_document(
+        &self,
+        request: VoidRequest,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<(DocumentRecord, CaseRecord), DocumentError> {
+        let txn = self.begin().await?;
+        let result = void_in(&txn, request, actor, now).await;
+        txn.finish(result).await
     }
 
     /// Renders a document as it would be issued on `issued_on`, without a number
@@ -309,17 +425,26 @@ async fn issue_in(
     let particulars = particulars(&state.record);
     let issuer = issuer(&agency);
     foi_docs::facts::context(request, &state.case, &particulars, &issuer, calendar, None)?;
-    // One document of each kind (per consultation), issued once and re-printed after.
-    for event in txn.case_events(case_id).await?.iter().filter(|e| e.kind == DOCUMENT_ISSUED) {
+    // One valid document of each kind (per consultation): issued once and re-printed after,
+    // or issued anew once voided.
+    let events = document_events(&txn.inner, case_id).await?;
+    let voided: Vec<Uuid> = events.iter().filter(|e| e.kind == DOCUMENT_VOIDED).filter_map(document_of).collect();
+    let mut replaces = None;
+    for event in events.iter().filter(|e| e.kind == DOCUMENT_ISSUED) {
         let same_kind = event.payload.get("kind").and_then(|k| k.as_str()) == Some(kind.code());
-        if same_kind && issued_consultation(&event.payload) == consultation {
-            let number = event.payload.get("number").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
-            return Err(DocumentError::AlreadyIssued {
-                kind: kind.code().to_owned(),
-                number,
-                issued_on: event.occurred_on,
-            });
+        if !same_kind || issued_consultation(&event.payload) != consultation {
+            continue;
         }
+        let number = event.payload.get("number").and_then(|n| n.as_str()).unwrap_or_default().to_owned();
+        if document_of(event).is_some_and(|id| voided.contains(&id)) {
+            replaces = Some(number);
+            continue;
+        }
+        return Err(DocumentError::AlreadyIssued {
+            kind: kind.code().to_owned(),
+            number,
+            issued_on: event.occurred_on,
+        });
     }
     let year = issued_on.year();
     // rules.md §2: numbers per agency, year and kind, never repeated or skipped.
@@ -357,7 +482,47 @@ async fn issue_in(
         "number": document.number,
         "sha256": document.content_sha256,
         "consultation_number": consultation,
+        "replaces": replaces,
     });
     let event = audit_event(DOCUMENT_ISSUED, payload, issued_on, actor, now);
-    Ok((document, txn.append_audit_event(case_id, expected_version, event).await?))
+    let case = txn.append_audit_event(case_id, expected_version, event).await?;
+    let document = DocumentRecord { replaces, ..document };
+    Ok((document, case))
+}
+
+async fn void_in(
+    txn: &Txn,
+    request: VoidRequest,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(DocumentRecord, CaseRecord), DocumentError> {
+    let VoidRequest { document_id, expected_version, reason, on } = request;
+    let document = get(&txn.inner, document_id).await?;
+    let case = txn.load_case(document.case_id).await?;
+    if case.version != expected_version {
+        return Err(StoreError::Conflict { expected: expected_version, actual: case.version }.into());
+    }
+    if let Some(voided) = &document.voided {
+        return Err(DocumentError::AlreadyVoided { number: document.number, on: voided.on });
+    }
+    if case.stage == Stage::Archived.code() {
+        return Err(VoidRefusal::CaseArchived.into());
+    }
+    if on < document.issued_on {
+        return Err(VoidRefusal::BeforeIssue { issued_on: document.issued_on }.into());
+    }
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(VoidRefusal::NoReason.into());
+    }
+    let payload = serde_json::json!({
+        "document_id": document.id,
+        "kind": document.kind,
+        "number": document.number,
+    });
+    let mut event = audit_event(DOCUMENT_VOIDED, payload, on, actor, now);
+    event.reason = Some(reason.clone());
+    let case = txn.append_audit_event(case.id, expected_version, event).await?;
+    let voided = Voiding { on, by: actor.label.clone(), reason };
+    Ok((DocumentRecord { voided: Some(voided), ..document }, case))
 }

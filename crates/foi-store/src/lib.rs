@@ -59,7 +59,7 @@ pub use attachments::{AttachmentRecord, NewAttachment};
 pub use calendar::{CalendarYear, NewCalendarYear};
 pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
 pub use challenges::{ChallengeCount, ChallengeRecord, NewChallenge};
-pub use documents::{DocumentError, DocumentRecord, IssueRequest, NewDocument};
+pub use documents::{DocumentError, DocumentRecord, IssueRequest, NewDocument, VoidRefusal, VoidRequest, Voiding};
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
 pub use stats::{CountBucket, CountRow, EventCount, OpenCase, OpenNow, ReplyDays};
@@ -188,18 +188,8 @@ impl Store {
         T: Send,
     {
         let txn = self.begin().await?;
-        match f(&txn).await {
-            Ok(value) => {
-                txn.commit().await?;
-                Ok(value)
-            }
-            Err(err) => {
-                // The closure's error is the one worth reporting; a failed rollback leaves
-                // the connection to sqlx, which discards it.
-                let _ = txn.rollback().await;
-                Err(err)
-            }
-        }
+        let result = f(&txn).await;
+        txn.finish(result).await
     }
 
     async fn begin_inner(&self) -> Result<DatabaseTransaction, StoreError> {
@@ -228,6 +218,22 @@ impl Txn {
     /// Discards every write of the transaction (and gives allocated numbers back).
     pub async fn rollback(self) -> Result<(), StoreError> {
         Ok(self.inner.rollback().await?)
+    }
+
+    /// Commits if `result` is `Ok`, rolls back otherwise, and returns `result` (or the
+    /// commit's error). On an error the caller's is the one worth reporting: a failed
+    /// rollback leaves the connection to sqlx, which discards it.
+    pub async fn finish<T, E: From<StoreError>>(self, result: Result<T, E>) -> Result<T, E> {
+        match result {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                let _ = self.rollback().await;
+                Err(err)
+            }
+        }
     }
 
     /// Which engine this transaction runs on.

@@ -201,7 +201,7 @@ impl Store {
     ) -> Result<CaseState, WorkflowError> {
         let txn = self.begin().await?;
         let result = txn.open_case(application, first, actor, calendar, now, false).await;
-        finish(txn, result).await
+        txn.finish(result).await
     }
 
     /// Applies `command` to the case if it is still at `expected_version`, writing the new
@@ -215,7 +215,7 @@ impl Store {
     ) -> Result<CaseState, WorkflowError> {
         let txn = self.begin().await?;
         let result = change_in(&txn, request, actor, calendar, now).await;
-        finish(txn, result).await
+        txn.finish(result).await
     }
 
     /// The case with its decoded state, or `NotFound`.
@@ -357,20 +357,6 @@ impl Txn {
     ) -> Result<CaseRecord, StoreError> {
         self.apply_case_change(case_id, expected_version, CaseChange::default(), event).await?;
         self.load_case(case_id).await
-    }
-}
-
-/// Commits `txn` if `result` is `Ok`, rolls it back otherwise, and returns `result`.
-async fn finish<T>(txn: Txn, result: Result<T, WorkflowError>) -> Result<T, WorkflowError> {
-    match result {
-        Ok(value) => {
-            txn.commit().await?;
-            Ok(value)
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Err(e)
-        }
     }
 }
 
@@ -519,7 +505,7 @@ impl Store {
     ) -> Result<(ChallengeRecord, CaseRecord), WorkflowError> {
         let txn = self.begin().await?;
         let result = record_challenge_in(&txn, request, actor, now).await;
-        finish(txn, result).await
+        txn.finish(result).await
     }
 
     /// Records the result of a challenge (or sets it back to pending) with its audit event,
@@ -534,7 +520,7 @@ impl Store {
     ) -> Result<(ChallengeRecord, CaseRecord), WorkflowError> {
         let txn = self.begin().await?;
         let outcome = decide_challenge_in(&txn, challenge_id, result, decided_on, actor, now).await;
-        finish(txn, outcome).await
+        txn.finish(outcome).await
     }
 }
 

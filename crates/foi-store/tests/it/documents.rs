@@ -185,3 +185,79 @@ async fn kept_unchanged(db: TestDb) {
     assert_eq!(last.payload["document_id"], receipt.id.to_string());
     assert_eq!(db.count("SELECT COUNT(*) FROM sequences WHERE kind = 'RECEIPT'").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voided_document_stays_as_issued_and_is_issued_anew_under_the_next_number() {
+    on_each_backend(voiding).await;
+}
+
+async fn voiding(db: TestDb) {
+    let s = &db.store;
+    let district = agency(s, "youxian", "绵阳市游仙区人民政府", "游府信申").await;
+    let renderer = Renderer::built_in();
+    let now = datetime!(2026-11-30 10:00 +8);
+    // Received and acknowledged on Friday 9 October 2026 (the first working day after the
+    // National Day week); the mistake is found on Monday 12 October.
+    let on = date!(2026 - 10 - 09);
+    let found = date!(2026 - 10 - 12);
+    let case = received(s, &district, on).await;
+    let (receipt, issued) = issue(s, case, DocumentKind::Receipt, on, &renderer).await.unwrap();
+    let request = |version: i64, reason: &str, on: Date| foi_store::VoidRequest {
+        document_id: receipt.id,
+        expected_version: version,
+        reason: reason.to_owned(),
+        on,
+    };
+    let reason = "回执所载申请内容有误";
+
+    // Refused, with nothing written: a stale version, a day before the document, no reason.
+    let stale = s.void_document(request(issued.version - 1, reason, found), &actor(), now).await;
+    assert!(matches!(stale, Err(DocumentError::Store(StoreError::Conflict { .. }))), "{stale:?}");
+    let early = s.void_document(request(issued.version, reason, date!(2026 - 10 - 08)), &actor(), now).await;
+    assert!(
+        matches!(early, Err(DocumentError::NotVoidable(foi_store::VoidRefusal::BeforeIssue { issued_on })) if issued_on == on),
+        "{early:?}"
+    );
+    let blank = s.void_document(request(issued.version, "  ", found), &actor(), now).await;
+    assert!(matches!(blank, Err(DocumentError::NotVoidable(foi_store::VoidRefusal::NoReason))), "{blank:?}");
+    assert_eq!(s.case_events(case.0).await.unwrap().len() as i64, issued.version, "nothing was appended");
+
+    // Voided: one audit event with the reason; the row, its number and its HTML unchanged.
+    let (voided, after) = s.void_document(request(issued.version, reason, found), &actor(), now).await.unwrap();
+    assert_eq!(after.version, issued.version + 1);
+    let expected = foi_store::Voiding { on: found, by: actor().label, reason: reason.to_owned() };
+    assert_eq!(voided.voided.as_ref(), Some(&expected));
+    let stored = s.document(receipt.id).await.unwrap();
+    assert_eq!((stored.number.as_str(), stored.html.as_str()), (receipt.number.as_str(), receipt.html.as_str()));
+    assert_eq!(stored.content_sha256, foi_docs::sha256_hex(&stored.html));
+    assert_eq!(stored.voided, Some(expected));
+    let last = s.case_events(case.0).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.kind.as_str(), last.occurred_on, last.reason.as_deref()),
+        ("DOCUMENT_VOIDED", found, Some(reason))
+    );
+    assert_eq!(last.payload["number"], "游府信收〔2026〕1号");
+
+    // Voided once only.
+    let again = s.void_document(request(after.version, reason, found), &actor(), now).await;
+    assert!(matches!(again, Err(DocumentError::AlreadyVoided { on, .. }) if on == found), "{again:?}");
+
+    // Issued anew: the next number (the voided one is never given again), naming what it
+    // replaces; and then it is the one valid receipt.
+    let (second, latest) = issue(s, (case.0, after.version), DocumentKind::Receipt, found, &renderer).await.unwrap();
+    assert_eq!(second.number, "游府信收〔2026〕2号");
+    assert_eq!(second.replaces.as_deref(), Some("游府信收〔2026〕1号"));
+    let third = issue(s, (case.0, latest.version), DocumentKind::Receipt, found, &renderer).await;
+    assert!(
+        matches!(&third, Err(DocumentError::AlreadyIssued { number, .. }) if number == "游府信收〔2026〕2号"),
+        "{third:?}"
+    );
+    let listed = s.documents_of(case.0).await.unwrap();
+    let summary: Vec<_> =
+        listed.iter().map(|d| (d.number.as_str(), d.voided.is_some(), d.replaces.as_deref())).collect();
+    assert_eq!(
+        summary,
+        [("游府信收〔2026〕1号", true, None), ("游府信收〔2026〕2号", false, Some("游府信收〔2026〕1号"))]
+    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM documents").await, 2);
+}
