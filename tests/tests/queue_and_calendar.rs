@@ -185,3 +185,50 @@ foi_e2e::on_both_backends! {
         assert_eq!(numbers, (1..=12).collect::<Vec<_>>());
     }
 }
+
+const PAGE: &str = "query($after: String, $first: Int) { queue(after: $after, first: $first) {
+    edges { cursor node { id clock { dueOn } } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
+
+foi_e2e::on_both_backends! {
+    /// The queue pages with opaque cursors: following `endCursor` two at a time lists every
+    /// case once, soonest due first, even when a case due sooner arrives between pages; a
+    /// cursor that is not one is `VALIDATION` on `after`.
+    async fn the_queue_pages_with_cursors(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let clerk = app.sign_in("clerk").await;
+        // Received Monday 14 to Friday 18 September 2026: due 20 working days on, with the
+        // 中秋节 and National Day holidays passed over and the make-up days counted.
+        for day in ["2026-09-18", "2026-09-14", "2026-09-16", "2026-09-15", "2026-09-17"] {
+            data(&app.graphql(RECORD, in_person(day, "11010519491231002X"), Some(&clerk)).await);
+        }
+        let all = app.graphql(PAGE, json!({"first": 10}), Some(&clerk)).await;
+        let all = data(&all)["queue"].clone();
+        let due: Vec<&str> = all["edges"].as_array().unwrap().iter().map(|e| e["node"]["clock"]["dueOn"].as_str().unwrap()).collect();
+        assert_eq!(due, ["2026-10-16", "2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22"]);
+        assert_eq!((all["pageInfo"]["hasNextPage"].as_bool(), all["pageInfo"]["hasPreviousPage"].as_bool()), (Some(false), Some(false)));
+        let ids = |page: &Value| -> Vec<Value> { page["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].clone()).collect() };
+
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        for page in 0.. {
+            let response = app.graphql(PAGE, json!({"first": 2, "after": after}), Some(&clerk)).await;
+            let queue = data(&response)["queue"].clone();
+            assert_eq!(queue["pageInfo"]["hasPreviousPage"], page > 0);
+            seen.extend(ids(&queue));
+            if page == 0 {
+                // Received on Friday 11 September, due before everything listed so far.
+                data(&app.graphql(RECORD, in_person("2026-09-11", "11010519491231002X"), Some(&clerk)).await);
+            }
+            if queue["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = queue["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen, ids(&all), "every case once, in order; the one added before the cursor is not listed");
+
+        let bad = app.graphql(PAGE, json!({"first": 2, "after": "3"}), Some(&clerk)).await;
+        assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
+        assert_eq!(bad["errors"][0]["extensions"]["field"], "after");
+    }
+}

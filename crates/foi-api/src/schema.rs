@@ -9,7 +9,8 @@ use foi_domain::challenge::Challenge;
 use foi_domain::identity::{ResidentId, SocialCreditCode};
 use foi_domain::lifecycle::{Event, Stage};
 use foi_store::{
-    ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueQuery, Uuid,
+    ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueCursor,
+    QueueQuery, Uuid,
 };
 use time::{Date, Duration};
 
@@ -123,7 +124,7 @@ impl CoreQuery {
         ctx: &Context<'_>,
         after: Option<String>,
         first: Option<i32>,
-    ) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
+    ) -> ApiResult<Connection<String, CaseNode, EmptyFields, EmptyFields>> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         if !viewer.is_applicant() {
             return Err(ext(ApiError::Forbidden("myCases lists an applicant's own cases; staff use queue".into())));
@@ -139,14 +140,16 @@ impl CoreQuery {
 
     /// The clerk queue: open cases of the caller's agency and the agencies below it,
     /// ordered by the statutory reply due date (soonest first; cases not yet received
-    /// last). Personal data is masked in lists.
+    /// last). Personal data is masked in lists. `first` cases a page (default 20, at most
+    /// 100); `after` an `endCursor`: a case's place in the order, so the next page neither
+    /// repeats nor skips a case when others arrive or leave meanwhile.
     async fn queue(
         &self,
         ctx: &Context<'_>,
         filter: Option<QueueFilter>,
         after: Option<String>,
         first: Option<i32>,
-    ) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
+    ) -> ApiResult<Connection<String, CaseNode, EmptyFields, EmptyFields>> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         if !viewer.is_staff() {
             return Err(ext(ApiError::Forbidden("the queue is for staff; applicants use myCases".into())));
@@ -232,21 +235,25 @@ async fn page(
     mut query: QueueQuery,
     after: Option<String>,
     first: Option<i32>,
-) -> ApiResult<Connection<usize, CaseNode, EmptyFields, EmptyFields>> {
+) -> ApiResult<Connection<String, CaseNode, EmptyFields, EmptyFields>> {
     connection::query(
         after,
         None,
         first,
         None,
-        |after: Option<usize>, _before: Option<usize>, first: Option<usize>, _last| async move {
-            let offset = after.map_or(0, |a| a + 1);
-            let limit = first.unwrap_or(20).min(MAX_PAGE);
-            query.offset = offset as u64;
-            query.limit = limit as u64;
-            let (states, total) = state(ctx).store.queue(&query).await.map_err(ext)?;
-            let mut connection = Connection::new(offset > 0, (offset + states.len()) < total as usize);
-            for (i, found) in states.into_iter().enumerate() {
-                connection.edges.push(Edge::new(offset + i, node(ctx, viewer, found, false).await.map_err(ext)?));
+        |after: Option<String>, _before: Option<String>, first: Option<usize>, _last| async move {
+            query.after = after
+                .map(|a| {
+                    QueueCursor::decode(&a).ok_or_else(|| ApiError::validation("after", "not a cursor of this list"))
+                })
+                .transpose()
+                .map_err(ext)?;
+            query.limit = first.unwrap_or(20).min(MAX_PAGE) as u64;
+            let (states, more) = state(ctx).store.queue(&query).await.map_err(ext)?;
+            let mut connection = Connection::new(query.after.is_some(), more);
+            for found in states {
+                let cursor = QueueCursor::after(&found.record).encode();
+                connection.edges.push(Edge::new(cursor, node(ctx, viewer, found, false).await.map_err(ext)?));
             }
             Ok::<_, async_graphql::Error>(connection)
         },

@@ -67,8 +67,8 @@ pub use sweep::{SWEEP_ACTOR, SweepReport, UrgencyMark};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
 pub use workflow::{
-    Actor, ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewApplication, QueueQuery,
-    WorkflowError,
+    Actor, ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewApplication, QueueCursor,
+    QueueQuery, WorkflowError,
 };
 
 /// Names of the unique constraints a [`StoreError::UniqueViolation`] can report.

@@ -14,7 +14,7 @@ use foi_domain::case_number::{CaseNumberPattern, PatternError};
 use foi_domain::challenge::{Challenge, ChallengeError, ChallengeKind, ChallengeResult};
 use foi_domain::lifecycle::{AgencyRules, Case, Context, Event, Stage, TransitionError};
 use sea_orm::sea_query::{NullOrdering, Order};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -251,7 +251,7 @@ impl Store {
     }
 
     /// One page of the clerk queue and the total number of matching cases.
-    pub async fn queue(&self, query: &QueueQuery) -> Result<(Vec<CaseState>, u64), StoreError> {
+    pub async fn queue(&self, query: &QueueQuery) -> Result<(Vec<CaseState>, bool), StoreError> {
         let mut condition = Condition::all().add(cases::Column::AgencyId.is_in(query.agency_ids.clone()));
         let stages: Vec<&str> =
             if query.stages.is_empty() { queue_stage_codes() } else { query.stages.iter().map(|s| s.code()).collect() };
@@ -268,18 +268,21 @@ impl Store {
         if let Some(date) = query.due_on_or_after {
             condition = condition.add(cases::Column::ReplyDueOn.gte(date));
         }
-        let select = cases::Entity::find().filter(condition);
-        let total = select.clone().count(&self.db).await?;
-        let rows = select
+        if let Some(after) = &query.after {
+            condition = condition.add(after.rest());
+        }
+        let mut rows = cases::Entity::find()
+            .filter(condition)
             .order_by_with_nulls(cases::Column::ReplyDueOn, Order::Asc, NullOrdering::Last)
             .order_by_asc(cases::Column::CreatedAt)
             .order_by_asc(cases::Column::Id)
-            .offset(query.offset)
-            .limit(query.limit)
+            .limit(query.limit.saturating_add(1))
             .all(&self.db)
             .await?;
+        let more = rows.len() as u64 > query.limit;
+        rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
         let states = rows.into_iter().map(|r| CaseState::decode(CaseRecord::from(r))).collect::<Result<_, _>>()?;
-        Ok((states, total))
+        Ok((states, more))
     }
 }
 
@@ -381,10 +384,66 @@ pub struct QueueQuery {
     pub due_on_or_before: Option<Date>,
     /// Only cases whose reply is due on or after this date.
     pub due_on_or_after: Option<Date>,
-    /// Rows to skip.
-    pub offset: u64,
+    /// Only cases after this one in the queue's order (the next page).
+    pub after: Option<QueueCursor>,
     /// Rows to return at most.
     pub limit: u64,
+}
+
+/// A case's place in the queue's order: reply due date (cases without one last), then
+/// creation, then id. A page that starts after a cursor is the same whatever was added to
+/// or removed from the pages before it (keyset pagination), so paging on while clerks work
+/// never shows a case twice or skips one that kept its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueCursor {
+    /// The case's reply due date, if its clock runs.
+    pub reply_due_on: Option<Date>,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl QueueCursor {
+    /// The cursor just after `case`.
+    pub fn after(case: &CaseRecord) -> QueueCursor {
+        QueueCursor { reply_due_on: case.reply_due_on, created_at: case.created_at, id: case.id }
+    }
+
+    /// An opaque text form: `<due date or ->_<microseconds since 1970>_<id>`.
+    pub fn encode(&self) -> String {
+        let due = self.reply_due_on.map_or_else(|| "-".to_owned(), |d| d.to_string());
+        format!("{due}_{}_{}", self.created_at.unix_timestamp_nanos() / 1_000, self.id.simple())
+    }
+
+    /// Reads [`QueueCursor::encode`]'s form; `None` for anything else.
+    pub fn decode(text: &str) -> Option<QueueCursor> {
+        let mut parts = text.splitn(3, '_');
+        let (due, micros, id) = (parts.next()?, parts.next()?, parts.next()?);
+        let reply_due_on = match due {
+            "-" => None,
+            due => Some(Date::parse(due, &time::format_description::well_known::Iso8601::DATE).ok()?),
+        };
+        let micros: i128 = micros.parse().ok()?;
+        let created_at = OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1_000)?).ok()?;
+        Some(QueueCursor { reply_due_on, created_at, id: Uuid::parse_str(id).ok()? })
+    }
+
+    /// The cases after this one in the queue's order.
+    fn rest(&self) -> Condition {
+        let created_at = crate::sql::instant(self.created_at);
+        let later = Condition::any()
+            .add(cases::Column::CreatedAt.gt(created_at))
+            .add(Condition::all().add(cases::Column::CreatedAt.eq(created_at)).add(cases::Column::Id.gt(self.id)));
+        match self.reply_due_on {
+            // Later dates, then the cases without one, come after.
+            Some(due) => Condition::any()
+                .add(cases::Column::ReplyDueOn.gt(due))
+                .add(cases::Column::ReplyDueOn.is_null())
+                .add(Condition::all().add(cases::Column::ReplyDueOn.eq(due)).add(later)),
+            None => Condition::all().add(cases::Column::ReplyDueOn.is_null()).add(later),
+        }
+    }
 }
 
 async fn change_in(

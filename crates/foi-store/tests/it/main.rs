@@ -11,6 +11,7 @@ mod cases;
 mod connect;
 mod documents;
 mod outbox;
+mod queue;
 mod sequences;
 mod stats;
 mod sweep;
