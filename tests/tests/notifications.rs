@@ -199,11 +199,13 @@ foi_e2e::on_both_backends! {
 }
 
 foi_e2e::on_both_backends! {
-    /// The deadline sweep of `foi serve` closes a case whose correction period ended (Reg.
-    /// 30), and a clerk's screen hears of it like any other change, once: on SQLite from
-    /// the sweep itself, on PostgreSQL from the database. Real calendar: the notice of
-    /// Tuesday 29 September 2026 gives until Monday 26 October (National Day week and the
-    /// make-up Saturday 10 October counted), so the case closes on the 27th, not the 26th.
+    /// The deadline sweep of `foi serve` marks a case overdue and closes one whose
+    /// correction period ended (Reg. 30), and a clerk's screen hears of each like any other
+    /// change, once: on SQLite from the sweep itself, on PostgreSQL from the database. Real
+    /// calendar: received on Friday 18 September 2026, a reply is due on Thursday 22 October
+    /// (Reg. 33); the correction notice of Tuesday 29 September gives until Monday 26
+    /// October (National Day week and the make-up Saturday 10 October counted), so that
+    /// case closes on the 27th, not the 26th.
     async fn the_live_queue_hears_the_sweep_close_a_case(app: TestApp) {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
@@ -213,6 +215,10 @@ foi_e2e::on_both_backends! {
         let waiting = step(&app, "clerk", datetime!(2026-09-29 10:00 +8), "requestCorrection:RequestCorrectionInput",
             json!({"change": change_of(&case), "items": ["请写明文件名称"]})).await;
         assert_eq!(waiting["stage"], "AWAITING_CORRECTION");
+        app.set_now(foi_e2e::DEFAULT_NOW);
+        let clerk = app.sign_in("clerk").await;
+        let late = record(&app, &clerk).await;
+        app.set_now(datetime!(2026-09-29 10:00 +8));
 
         let clerk = app.sign_in("clerk").await;
         let mut ws = connect(&app, json!({"Authorization": format!("Bearer {clerk}")})).await;
@@ -228,10 +234,15 @@ foi_e2e::on_both_backends! {
         .expect("the subscription started");
 
         let sweep = |now| foi_server::sweeper::sweep_and_publish(&app.store, now, &app.queue_feed);
-        // The last day of the period: nothing closes, nothing is heard.
+        // The last day of the correction period: nothing closes; the other case is overdue.
         let report = sweep(datetime!(2026-10-26 23:00 +8)).await.expect("the sweep runs");
-        assert_eq!(report.corrections_lapsed, 0);
-        assert!(report.changed.is_empty(), "{report:?}");
+        assert_eq!((report.corrections_lapsed, report.marked_overdue, report.changed.len()), (0, 1, 1), "{report:?}");
+        let message = next(&mut ws).await;
+        assert_eq!(
+            message["payload"]["data"]["queueChanged"],
+            json!({"caseId": late["id"], "stage": "RECEIVED", "version": 1}),
+            "{message}"
+        );
         // The next day the sweep closes it, and the screen hears of it.
         let report = sweep(datetime!(2026-10-27 00:30 +8)).await.expect("the sweep runs");
         assert_eq!(report.corrections_lapsed, 1);

@@ -34,6 +34,8 @@
 //! (no event, no new version), and it is written only if the case is still at the version
 //! it was computed from. Concluded cases are not looked at: their mark is what the sweep
 //! last wrote while they were open (a case the sweep closes itself is set back to `NONE`).
+//! A new mark is announced to the live queue like a change ([`crate::feed`]), at the same
+//! version, so that a screen showing it refreshes.
 
 use std::fmt;
 
@@ -126,8 +128,8 @@ pub struct SweepReport {
     pub refused: u64,
     /// Cases that could not be swept (a database error, unreadable stored state).
     pub failed: u64,
-    /// Every case the sweep changed (recorded an event for), as committed: what a clerk's
-    /// live queue must hear of. On PostgreSQL the database also announces each one
+    /// Every case the sweep changed (recorded an event for, or marked), as committed: what
+    /// a clerk's live queue must hear of. On PostgreSQL the database also announces each one
     /// ([`crate::feed`]); on SQLite the caller publishes them in-process.
     pub changed: Vec<CaseChanged>,
 }
@@ -285,6 +287,8 @@ struct CaseDone {
 /// One open case as the candidate query reads it.
 struct Candidate {
     id: Uuid,
+    agency_id: Uuid,
+    stage: String,
     version: i64,
     state_json: String,
     urgency: String,
@@ -325,6 +329,7 @@ impl Store {
                     .select_only()
                     .columns([
                         cases::Column::Id,
+                        cases::Column::Stage,
                         cases::Column::Version,
                         cases::Column::StateJson,
                         cases::Column::Urgency,
@@ -334,12 +339,12 @@ impl Store {
                 if let Some(after) = after {
                     query = query.filter(cases::Column::Id.gt(after));
                 }
-                let batch: Vec<(Uuid, i64, String, String)> =
+                let batch: Vec<(Uuid, String, i64, String, String)> =
                     query.order_by_asc(cases::Column::Id).limit(BATCH).into_tuple().all(&self.db).await?;
                 let full = batch.len() as u64 == BATCH;
                 after = batch.last().map(|row| row.0);
-                for (id, version, state_json, urgency) in batch {
-                    let candidate = Candidate { id, version, state_json, urgency };
+                for (id, stage, version, state_json, urgency) in batch {
+                    let candidate = Candidate { id, agency_id: agency.id, stage, version, state_json, urgency };
                     self.sweep_case(candidate, &rules, calendar, now, &mut report).await;
                 }
                 if !full {
@@ -391,7 +396,19 @@ impl Store {
             // Only the mark, guarded by the version it was computed from.
             if plan.mark.code() != candidate.urgency {
                 match write_mark(&self.db, id, candidate.version, plan.mark).await {
-                    Ok(true) => report.count_mark(Some(plan.mark)),
+                    Ok(true) => {
+                        report.count_mark(Some(plan.mark));
+                        // A queue screen showing the mark should hear of it.
+                        if let Err(e) = crate::feed::announce(&self.db, id).await {
+                            log::warn!("deadline sweep: case {id}: announcing its mark failed: {e}");
+                        }
+                        report.changed.push(CaseChanged {
+                            case_id: id,
+                            agency_id: candidate.agency_id,
+                            stage: candidate.stage,
+                            version: candidate.version,
+                        });
+                    }
                     Ok(false) => {}
                     Err(e) => {
                         log::warn!("deadline sweep: case {id}: marking it failed: {e}");
@@ -500,6 +517,13 @@ async fn sweep_in(
     let mark = mark_of(&state.case, ctx, today)?;
     if write_mark(&txn.inner, id, state.record.version, mark).await? {
         done.mark = Some(mark);
+        if done.changed.is_none() {
+            // Only the mark changed: announce it like a change (an event announced itself).
+            crate::feed::announce(&txn.inner, id).await?;
+            let r = &state.record;
+            done.changed =
+                Some(CaseChanged { case_id: r.id, agency_id: r.agency_id, stage: r.stage.clone(), version: r.version });
+        }
     }
     Ok(done)
 }
