@@ -492,11 +492,18 @@ fn remove_stale_temp_files(staging: &Path, age: Duration) {
 
 #[cfg(not(feature = "s3"))]
 fn open_s3(url: &str) -> Result<(Blobs, PathBuf), ConfigError> {
-    Err(ConfigError(format!(
+    Err(without_s3(url))
+}
+
+/// What a build without the `s3` feature says of an `s3://` URL. (Defined in every build so
+/// that its test runs under `--all-features` too.)
+#[cfg_attr(feature = "s3", allow(dead_code))]
+fn without_s3(url: &str) -> ConfigError {
+    ConfigError(format!(
         "{URL_ENV}={url} needs S3 support, which this build of foi does not have: build it with \
          `cargo build --release -p foi-server --features s3`, or keep attachments on the local disk \
          (unset {URL_ENV}; {DIR_ENV}=PATH chooses the directory)"
-    )))
+    ))
 }
 
 #[cfg(feature = "s3")]
@@ -520,6 +527,21 @@ mod s3 {
 
     use super::{Blob, ConfigError, StorageError, fan_out, io_error};
 
+    /// Why a plain-HTTP endpoint cannot be used as configured, if it cannot: the object
+    /// store refuses `http://` unless `AWS_ALLOW_HTTP=true`, and would say only "builder
+    /// error" at the first upload.
+    pub(super) fn plain_http_refused(endpoint: Option<&str>, allow_http: Option<&str>) -> Option<String> {
+        let endpoint = endpoint?;
+        let plain = endpoint.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+        let allowed = allow_http.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        (plain && !allowed).then(|| {
+            format!(
+                "AWS_ENDPOINT {endpoint} is plain HTTP: set AWS_ALLOW_HTTP=true to use it (only inside a trusted \
+                 network), or use its https:// address"
+            )
+        })
+    }
+
     /// Files up to this size are sent in one PUT; larger ones in parts of this size.
     const PART_SIZE: u64 = 8 * 1024 * 1024;
 
@@ -539,6 +561,11 @@ mod s3 {
                 return Err(ConfigError(format!("{}: name a bucket, s3://BUCKET/PREFIX", super::URL_ENV)));
             }
             let prefix = prefix.trim_matches('/');
+            let var = |name: &str| std::env::var(name).ok();
+            let endpoint = var("AWS_ENDPOINT").or_else(|| var("AWS_ENDPOINT_URL"));
+            if let Some(refusal) = plain_http_refused(endpoint.as_deref(), var("AWS_ALLOW_HTTP").as_deref()) {
+                return Err(ConfigError(refusal));
+            }
             let store = AmazonS3Builder::from_env()
                 .with_bucket_name(bucket)
                 .build()
@@ -605,6 +632,16 @@ mod s3 {
 
         use super::super::{Attachments, Inner, hex};
         use super::*;
+
+        #[test]
+        fn a_plain_http_endpoint_needs_allow_http() {
+            let refused = plain_http_refused(Some("http://minio:9000"), None).expect("refused");
+            assert!(refused.contains("AWS_ALLOW_HTTP=true"), "{refused}");
+            assert!(plain_http_refused(Some("HTTP://minio:9000"), Some("false")).is_some());
+            assert_eq!(plain_http_refused(Some("http://minio:9000"), Some("true")), None);
+            assert_eq!(plain_http_refused(Some("https://oss-cn-chengdu.aliyuncs.com"), None), None);
+            assert_eq!(plain_http_refused(None, None), None);
+        }
 
         /// The S3 code over an in-memory object store: one PUT for a small file, a
         /// multipart upload for one larger than a part, both read back whole.
@@ -817,11 +854,15 @@ mod tests {
         assert!(err(&[(URL_ENV, "s3://b"), (DIR_ENV, "/x")]).contains("both set"));
     }
 
-    #[cfg(not(feature = "s3"))]
     #[test]
     fn an_s3_url_without_the_feature_says_how_to_build_it() {
-        let config = AttachmentsConfig { location: Location::S3("s3://bucket/foi".into()), max_bytes: 1 };
-        let message = Attachments::open(&config).unwrap_err().to_string();
+        let message = without_s3("s3://bucket/foi").to_string();
         assert!(message.contains("--features s3"), "{message}");
+        // Without the feature, opening an s3:// location is that error.
+        #[cfg(not(feature = "s3"))]
+        {
+            let config = AttachmentsConfig { location: Location::S3("s3://bucket/foi".into()), max_bytes: 1 };
+            assert_eq!(Attachments::open(&config).unwrap_err().to_string(), message);
+        }
     }
 }
