@@ -24,7 +24,7 @@ use foi_domain::calendar::Calendar;
 use foi_domain::outcome::Outcome;
 use foi_stats::{AsOf, Period};
 use foi_store::{Agency, NewAgency, Store, Uuid};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait, Value};
 use time::macros::{date, datetime};
 use time::{Date, Duration};
 
@@ -149,8 +149,7 @@ async fn seed(url: &str, store: &Store, agencies: &[Agency], cases: usize, rng: 
                 push_event("CORRECTION_REQUESTED", received + Duration::days(3), 2);
             }
         }
-        let txn_sql =
-            |sql: &str, values: Vec<Value>| Statement::from_sql_and_values(backend, numbered(backend, sql), values);
+        let txn_sql = |sql: &str, values: Vec<Value>| foi_store::raw_statement(backend, sql, values);
         // One transaction on one pooled connection: the events need their cases.
         let txn = db.begin().await.expect("begin");
         txn.execute_raw(txn_sql(&case_sql, case_values)).await.expect("insert cases");
@@ -160,25 +159,6 @@ async fn seed(url: &str, store: &Store, agencies: &[Agency], cases: usize, rng: 
     }
     db.execute_raw(Statement::from_string(backend, "ANALYZE")).await.expect("analyze");
     let _ = store;
-}
-
-/// `?` placeholders as `$1, $2, …` for PostgreSQL.
-fn numbered(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() * 2);
-    let mut n = 0;
-    for ch in sql.chars() {
-        if ch == '?' {
-            n += 1;
-            out.push('$');
-            out.push_str(&n.to_string());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
 }
 
 async fn agency_tree(store: &Store) -> Vec<Agency> {

@@ -62,6 +62,7 @@ pub use challenges::{ChallengeCount, ChallengeRecord, NewChallenge};
 pub use documents::{DocumentError, DocumentRecord, IssueRequest, NewDocument, VoidRefusal, VoidRequest, Voiding};
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
+pub use sql::stmt as raw_statement;
 pub use stats::{CountBucket, CountRow, EventCount, OpenCase, OpenNow, ReplyDays};
 pub use sweep::{SWEEP_ACTOR, SweepReport, UrgencyMark};
 pub use time::{Date, OffsetDateTime};

@@ -5,8 +5,9 @@ use sea_orm::{DbBackend, Statement, Value};
 use time::{OffsetDateTime, UtcOffset};
 
 /// Builds a statement from SQL written with `?` placeholders, numbering them `$1, $2, …`
-/// for PostgreSQL. The SQL given here never contains a literal `?`.
-pub(crate) fn stmt<I>(backend: DbBackend, sql: &str, values: I) -> Statement
+/// for PostgreSQL. The SQL given here never contains a literal `?`. Public for the
+/// benchmarks, which bulk-load cases with hand-written SQL ([`crate::raw_statement`]).
+pub fn stmt<I>(backend: DbBackend, sql: &str, values: I) -> Statement
 where
     I: IntoIterator<Item = Value>,
 {
