@@ -27,7 +27,7 @@ mod xlsx;
 pub use export::{to_csv, to_json};
 pub use figures::{BAND_LABELS, BANDS, ChallengeTable, DaysToReply, OLDEST_LISTED, OldCase, Processing};
 pub use period::{Period, PeriodError};
-pub use table::{AgencyTable, AsOf, COLUMNS, Cells, Report, Row, Table, column_labels, compute, tabulate};
+pub use table::{AgencyTable, AsOf, COLUMNS, Cells, Report, Row, Table, column_labels, compute, tabulate, tree_order};
 pub use xlsx::{FIRST_DATA_ROW, LABEL_COLUMNS, SUMMARY_SHEET, sheet_names, to_xlsx};
 
 /// Why a report could not be produced.

@@ -225,7 +225,8 @@ pub struct AsOf<'a> {
 }
 
 /// Counts the cases of `agencies` (each on its own, plus the roll-up) in `period` with SQL
-/// aggregates and lays them out: table 三, table 四 and the processing figures. Fails with
+/// aggregates and lays them out: table 三, table 四 and the processing figures, one block
+/// per agency in the order of the tree ([`tree_order`]). Fails with
 /// [`StatsError::Unbalanced`] if any table breaks its identity. Memory grows with the
 /// number of agencies, never with the number of cases.
 pub async fn compute(
@@ -234,6 +235,7 @@ pub async fn compute(
     period: Period,
     as_of: AsOf<'_>,
 ) -> Result<Report, StatsError> {
+    let agencies = &tree_order(agencies);
     let ids: Vec<Uuid> = agencies.iter().map(|a| a.id).collect();
     let counts = store.case_counts(&ids, period.from, period.to).await?;
     let mut report = tabulate(agencies, period, &counts)?;
@@ -255,6 +257,24 @@ pub async fn compute(
     report.summary_processing = processing;
     report.summary_challenges = challenges;
     Ok(report)
+}
+
+/// `agencies` as a supervisor reads them: each agency followed by the agencies below it,
+/// siblings by code (a district government, then its departments and towns), the agencies
+/// whose parent is not in the list first.
+pub fn tree_order(agencies: &[Agency]) -> Vec<Agency> {
+    let ids: std::collections::HashSet<Uuid> = agencies.iter().map(|a| a.id).collect();
+    let mut by_code: Vec<&Agency> = agencies.iter().collect();
+    by_code.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut ordered = Vec::with_capacity(agencies.len());
+    // Depth first from each top agency; children in code order.
+    let mut stack: Vec<&Agency> =
+        by_code.iter().rev().filter(|a| a.parent_id.is_none_or(|p| !ids.contains(&p))).copied().collect();
+    while let Some(agency) = stack.pop() {
+        ordered.push(agency.clone());
+        stack.extend(by_code.iter().rev().filter(|c| c.parent_id == Some(agency.id)));
+    }
+    ordered
 }
 
 /// Lays out counts already fetched (see [`compute`]) and checks every table.
@@ -305,6 +325,39 @@ pub fn tabulate(agencies: &[Agency], period: Period, counts: &[CountRow]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn agency(code: &str, parent: Option<&Agency>) -> Agency {
+        Agency {
+            id: Uuid::new_v4(),
+            code: code.into(),
+            name: code.into(),
+            parent_id: parent.map(|p| p.id),
+            case_prefix: String::new(),
+            case_number_pattern: String::new(),
+            reconsideration_body: String::new(),
+            correction_period_wd: 15,
+            due_soon_wd: 5,
+            fee_pauses_clock: true,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn agencies_are_listed_as_a_tree() {
+        let city = agency("mianyang", None);
+        let district = agency("youxian", Some(&city));
+        let town = agency("weicheng", Some(&district));
+        let bureau = agency("youxian-fgj", Some(&district));
+        let other = agency("fucheng", Some(&city));
+        let school = agency("a-school", Some(&bureau));
+        // Given in code order; the city is not in the list, so its districts come first.
+        let given = [school.clone(), other.clone(), town.clone(), district.clone(), bureau.clone()];
+        let codes: Vec<String> = tree_order(&given).into_iter().map(|a| a.code).collect();
+        assert_eq!(codes, ["fucheng", "youxian", "weicheng", "youxian-fgj", "a-school"]);
+        let with_city = [town, city, bureau, district];
+        let codes: Vec<String> = tree_order(&with_city).into_iter().map(|a| a.code).collect();
+        assert_eq!(codes, ["mianyang", "youxian", "weicheng", "youxian-fgj"]);
+    }
 
     #[test]
     fn the_2019_format_merges_the_other_rows() {
