@@ -304,15 +304,13 @@ impl NotificationCursor {
 
     /// An opaque text form: `<microseconds since 1970>_<id>`.
     pub fn encode(&self) -> String {
-        format!("{}_{}", self.created_at.unix_timestamp_nanos() / 1_000, self.id.simple())
+        sql::encode_position(self.created_at, self.id)
     }
 
     /// Reads [`NotificationCursor::encode`]'s form; `None` for anything else.
     pub fn decode(text: &str) -> Option<NotificationCursor> {
-        let (micros, id) = text.split_once('_')?;
-        let micros: i128 = micros.parse().ok()?;
-        let created_at = OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1_000)?).ok()?;
-        Some(NotificationCursor { created_at, id: Uuid::parse_str(id).ok()? })
+        let (created_at, id) = sql::decode_position(text)?;
+        Some(NotificationCursor { created_at, id })
     }
 }
 
@@ -645,12 +643,9 @@ impl Store {
     ) -> Result<Vec<Notification>, StoreError> {
         let mut select = outbox::Entity::find().filter(outbox::Column::RecipientId.eq(recipient_id));
         if let Some(cursor) = after {
-            let at = sql::instant(cursor.created_at);
-            select = select.filter(
-                Condition::any()
-                    .add(outbox::Column::CreatedAt.lt(at))
-                    .add(Condition::all().add(outbox::Column::CreatedAt.eq(at)).add(outbox::Column::Id.lt(cursor.id))),
-            );
+            // Newest first.
+            let (at, id) = (outbox::Column::CreatedAt, outbox::Column::Id);
+            select = select.filter(sql::after_position(at, id, cursor.created_at, cursor.id, true));
         }
         let rows = select
             .order_by_desc(outbox::Column::CreatedAt)

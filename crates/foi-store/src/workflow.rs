@@ -413,28 +413,24 @@ impl QueueCursor {
     /// An opaque text form: `<due date or ->_<microseconds since 1970>_<id>`.
     pub fn encode(&self) -> String {
         let due = self.reply_due_on.map_or_else(|| "-".to_owned(), |d| d.to_string());
-        format!("{due}_{}_{}", self.created_at.unix_timestamp_nanos() / 1_000, self.id.simple())
+        format!("{due}_{}", crate::sql::encode_position(self.created_at, self.id))
     }
 
     /// Reads [`QueueCursor::encode`]'s form; `None` for anything else.
     pub fn decode(text: &str) -> Option<QueueCursor> {
-        let mut parts = text.splitn(3, '_');
-        let (due, micros, id) = (parts.next()?, parts.next()?, parts.next()?);
+        let (due, position) = text.split_once('_')?;
         let reply_due_on = match due {
             "-" => None,
             due => Some(Date::parse(due, &time::format_description::well_known::Iso8601::DATE).ok()?),
         };
-        let micros: i128 = micros.parse().ok()?;
-        let created_at = OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1_000)?).ok()?;
-        Some(QueueCursor { reply_due_on, created_at, id: Uuid::parse_str(id).ok()? })
+        let (created_at, id) = crate::sql::decode_position(position)?;
+        Some(QueueCursor { reply_due_on, created_at, id })
     }
 
     /// The cases after this one in the queue's order.
     fn rest(&self) -> Condition {
-        let created_at = crate::sql::instant(self.created_at);
-        let later = Condition::any()
-            .add(cases::Column::CreatedAt.gt(created_at))
-            .add(Condition::all().add(cases::Column::CreatedAt.eq(created_at)).add(cases::Column::Id.gt(self.id)));
+        let (at, id) = (cases::Column::CreatedAt, cases::Column::Id);
+        let later = crate::sql::after_position(at, id, self.created_at, self.id, false);
         match self.reply_due_on {
             // Later dates, then the cases without one, come after.
             Some(due) => Condition::any()
