@@ -224,10 +224,7 @@ impl QueueFeed {
     /// Tells the subscribers that `case` changed (nothing happens without subscribers).
     /// While the database relays the changes, this does nothing: the relay will.
     pub fn publish(&self, case: &CaseRecord) {
-        if self.1.load(Ordering::Relaxed) {
-            return;
-        }
-        self.send(case.id, case.agency_id, &case.stage, case.version);
+        self.publish_change(&foi_store::feed::CaseChanged::of(case));
     }
 
     /// Tells the subscribers of a change committed outside a resolver (the deadline sweep

@@ -32,6 +32,13 @@ pub struct CaseChanged {
     pub version: i64,
 }
 
+impl CaseChanged {
+    /// The change that left the case as `case` is now.
+    pub fn of(case: &crate::CaseRecord) -> CaseChanged {
+        CaseChanged { case_id: case.id, agency_id: case.agency_id, stage: case.stage.clone(), version: case.version }
+    }
+}
+
 /// Announces the current state of the case on PostgreSQL (a no-op on SQLite). Run inside
 /// the transaction that changed it.
 pub(crate) async fn announce<C: ConnectionTrait>(c: &C, case_id: Uuid) -> Result<(), StoreError> {

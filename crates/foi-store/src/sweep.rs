@@ -509,21 +509,17 @@ async fn sweep_in(
             _ => done.consultations_closed += 1,
         }
     }
-    if state.record.version != plan_version {
-        let r = &state.record;
-        done.changed =
-            Some(CaseChanged { case_id: r.id, agency_id: r.agency_id, stage: r.stage.clone(), version: r.version });
-    }
+    let events_recorded = state.record.version != plan_version;
     let mark = mark_of(&state.case, ctx, today)?;
     if write_mark(&txn.inner, id, state.record.version, mark).await? {
         done.mark = Some(mark);
-        if done.changed.is_none() {
+        if !events_recorded {
             // Only the mark changed: announce it like a change (an event announced itself).
             crate::feed::announce(&txn.inner, id).await?;
-            let r = &state.record;
-            done.changed =
-                Some(CaseChanged { case_id: r.id, agency_id: r.agency_id, stage: r.stage.clone(), version: r.version });
         }
+    }
+    if events_recorded || done.mark.is_some() {
+        done.changed = Some(CaseChanged::of(&state.record));
     }
     Ok(done)
 }
