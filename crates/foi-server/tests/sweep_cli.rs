@@ -12,13 +12,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::Event;
-use foi_store::testing::TestDatabase;
-use foi_store::{
-    Actor, ApplicantDetails, ChangeRequest, Command as Change, NewAgency, NewApplication, SWEEP_ACTOR, Store, Uuid,
-};
+use foi_store::testing::{TestDatabase, paper_application};
+use foi_store::{Actor, ChangeRequest, Command as Change, NewAgency, SWEEP_ACTOR, Store, Uuid};
 use time::macros::{date, datetime};
 
 const CASES: usize = 30;
@@ -33,22 +31,7 @@ async fn seed(url: &str) -> Vec<Uuid> {
     let recorded = datetime!(2026-09-24 10:00 +8);
     let mut ids = Vec::new();
     for _ in 0..CASES {
-        let application = NewApplication {
-            agency_id: agency.id,
-            applicant_id: None,
-            applicant: ApplicantDetails {
-                name: "张三".into(),
-                kind: ApplicantKind::NaturalPerson,
-                id_number: None,
-                phone: None,
-                email: None,
-                address: None,
-            },
-            subject: "2026年区级部门预算".into(),
-            description: String::new(),
-            form_wanted: FormWanted::Paper,
-            delivery: DeliveryMethod::Post,
-        };
+        let application = paper_application(agency.id, ApplicantKind::NaturalPerson);
         let received = Event::Received { on: date!(2026 - 09 - 18), channel: Channel::InPerson };
         let mut state = store.open_case(application, received, &actor, &calendar, recorded).await.unwrap();
         let items = vec!["请写明所需信息的名称或文号".to_owned()];

@@ -11,9 +11,11 @@
 
 use std::path::Path;
 
+use foi_domain::applicant::{ApplicantKind, DeliveryMethod, FormWanted};
 use sea_orm::{ConnectionTrait, Database};
+use uuid::Uuid;
 
-use crate::Backend;
+use crate::{ApplicantDetails, Backend, NewApplication};
 
 /// The environment variable with the PostgreSQL admin URL.
 pub const POSTGRES_ENV: &str = "FOI_TEST_POSTGRES_URL";
@@ -100,6 +102,27 @@ impl Drop for TestDatabase {
         if !matches!(dropped, Ok(Some(_))) {
             eprintln!("could not drop a test database");
         }
+    }
+}
+
+/// An application to `agency_id` by a person of `kind` (张三), on paper by post, without
+/// contact details: the plain case most tests need.
+pub fn paper_application(agency_id: Uuid, kind: ApplicantKind) -> NewApplication {
+    NewApplication {
+        agency_id,
+        applicant_id: None,
+        applicant: ApplicantDetails {
+            name: "张三".into(),
+            kind,
+            id_number: None,
+            phone: None,
+            email: None,
+            address: None,
+        },
+        subject: "2026年区级部门预算".into(),
+        description: String::new(),
+        form_wanted: FormWanted::Paper,
+        delivery: DeliveryMethod::Post,
     }
 }
 

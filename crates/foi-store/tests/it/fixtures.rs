@@ -1,11 +1,10 @@
 //! Small builders for test data.
 
-use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::Event;
 use foi_store::{
-    Actor, Agency, ApplicantDetails, CaseState, ChangeRequest, Command, NewAccount, NewAgency, NewApplication, NewCase,
-    NewEvent, Store, Uuid, new_id,
+    Actor, Agency, CaseState, ChangeRequest, Command, NewAccount, NewAgency, NewCase, NewEvent, Store, Uuid, new_id,
 };
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
@@ -73,25 +72,7 @@ pub fn clerk() -> Actor {
     Actor { account_id: None, label: "李明 (clerk)".into() }
 }
 
-/// An application by a person of `kind`, on paper by post, without contact details.
-pub fn application(agency_id: Uuid, kind: ApplicantKind) -> NewApplication {
-    NewApplication {
-        agency_id,
-        applicant_id: None,
-        applicant: ApplicantDetails {
-            name: "张三".into(),
-            kind,
-            id_number: None,
-            phone: None,
-            email: None,
-            address: None,
-        },
-        subject: "2026年区级部门预算".into(),
-        description: String::new(),
-        form_wanted: FormWanted::Paper,
-        delivery: DeliveryMethod::Post,
-    }
-}
+pub use foi_store::testing::paper_application as application;
 
 /// A natural person's case received in person on `on` and registered the same day by the
 /// clerk, recorded at `now`.

@@ -1,18 +1,15 @@
 //! The statistics counts, on both backends: the same cases give the same four buckets.
 
-use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
+use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::calendar::Calendar;
 use foi_domain::challenge::{Challenge, ChallengeKind, ChallengeResult};
 use foi_domain::lifecycle::Event;
 use foi_domain::outcome::Outcome;
-use foi_store::{
-    Actor, ApplicantDetails, ChallengeRequest, ChangeRequest, Command, CountBucket, EventCount, NewApplication,
-    OpenNow, ReplyDays,
-};
+use foi_store::{Actor, ChallengeRequest, ChangeRequest, Command, CountBucket, EventCount, OpenNow, ReplyDays};
 use time::macros::{date, datetime};
 
 use crate::common::{TestDb, on_each_backend};
-use crate::fixtures::agency;
+use crate::fixtures::{agency, application};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counts_fall_in_their_buckets() {
@@ -25,22 +22,6 @@ async fn counts(db: TestDb) {
     let calendar = Calendar::bundled();
     let actor = Actor { account_id: None, label: "test".into() };
     let now = datetime!(2026-11-01 10:00 +8);
-    let application = |kind: ApplicantKind| NewApplication {
-        agency_id: a.id,
-        applicant_id: None,
-        applicant: ApplicantDetails {
-            name: "x".into(),
-            kind,
-            id_number: None,
-            phone: None,
-            email: None,
-            address: None,
-        },
-        subject: "s".into(),
-        description: String::new(),
-        form_wanted: FormWanted::Paper,
-        delivery: DeliveryMethod::Post,
-    };
     // September (carried over into October, replied in October), October (still open), and
     // October (withdrawn in October).
     let cases = [
@@ -50,7 +31,7 @@ async fn counts(db: TestDb) {
     ];
     for (received, kind, conclusion) in cases {
         let first = Event::Received { on: received, channel: Channel::InPerson };
-        let mut state = s.open_case(application(kind), first, &actor, &calendar, now).await.unwrap();
+        let mut state = s.open_case(application(a.id, kind), first, &actor, &calendar, now).await.unwrap();
         if let Some((on, replied)) = conclusion {
             let event = if replied {
                 Event::Replied { on, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false }
