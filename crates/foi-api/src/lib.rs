@@ -30,7 +30,8 @@ pub struct ApiState {
     /// The working-day calendar in force: the bundled notices plus those loaded into the
     /// database. Replaced as a whole when a year is loaded.
     pub calendar: Arc<std::sync::RwLock<Arc<foi_domain::calendar::Calendar>>>,
-    /// Case changes for the `queueChanged` subscription (this process's only).
+    /// Case changes for the `queueChanged` subscription: this process's own on SQLite, every
+    /// replica's on PostgreSQL once [`notifications::QueueFeed::relay`] runs.
     pub queue_feed: notifications::QueueFeed,
 }
 

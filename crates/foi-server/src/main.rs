@@ -173,8 +173,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
     }
-    let clock = Arc::new(foi_domain::clock::SystemClock);
-    let state = foi_api::ApiState::load(store.clone(), clock)
+    let clock: Arc<dyn foi_domain::clock::Clock> = Arc::new(foi_domain::clock::SystemClock);
+    let state = foi_api::ApiState::load(store.clone(), Arc::clone(&clock))
         .await
         .map_err(|e| Failure::Runtime(format!("cannot load the service state ({database}): {}", e.message())))?;
     // On PostgreSQL, clerks' live queues hear of the changes every replica commits.
@@ -203,8 +203,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Notifications are e-mailed beside the server when a mail server is configured.
     let mailer = match mail {
         Some(config) => {
-            let clock = Arc::new(foi_domain::clock::SystemClock);
-            let mailer = foi_server::mailer::Mailer::new(store.clone(), config, clock)
+            let mailer = foi_server::mailer::Mailer::new(store.clone(), config, Arc::clone(&clock))
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
             Some(foi_server::mailer::BackgroundMailer::start(mailer))
         }
