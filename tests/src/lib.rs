@@ -85,6 +85,27 @@ impl Clock for TestClock {
     }
 }
 
+/// How a [`TestApp`] is configured beyond its database and clock.
+#[derive(Clone, Debug)]
+pub struct TestOptions {
+    /// The API's bounds and policies (`[api]`).
+    pub api: foi_api::ApiConfig,
+    /// The HTTP server's settings (`[http]`).
+    pub http: foi_server::HttpConfig,
+    /// The attachment size limit.
+    pub attachment_max_bytes: u64,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        TestOptions {
+            api: foi_api::ApiConfig::default(),
+            http: foi_server::HttpConfig::default(),
+            attachment_max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
 /// The running application of one test, and a client for it.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -102,6 +123,7 @@ pub struct TestApp {
     dyn_clock: Arc<dyn Clock>,
     url: String,
     server: tokio::task::JoinHandle<()>,
+    options: TestOptions,
     _attachments_dir: tempfile::TempDir,
     // Dropped last: deletes the SQLite file or drops the PostgreSQL database (`None` for a
     // replica, which shares its first app's).
@@ -118,34 +140,42 @@ impl TestApp {
     /// Starts the application with its clock at `now`; move it with [`TestApp::set_now`].
     pub async fn spawn_at(backend: Backend, now: OffsetDateTime) -> Option<TestApp> {
         let clock = Arc::new(TestClock::new(now));
-        TestApp::start(backend, clock.clone(), Some(clock), DEFAULT_MAX_BYTES).await
+        TestApp::start(backend, clock.clone(), Some(clock), TestOptions::default()).await
+    }
+
+    /// Starts the application (clock at [`DEFAULT_NOW`]) with the API and HTTP settings of
+    /// `options`, e.g. tighter limits or a production configuration.
+    pub async fn spawn_with(backend: Backend, options: TestOptions) -> Option<TestApp> {
+        let clock = Arc::new(TestClock::new(DEFAULT_NOW));
+        TestApp::start(backend, clock.clone(), Some(clock), options).await
     }
 
     /// Starts the application (clock at [`DEFAULT_NOW`]) with attachments limited to
     /// `max_bytes` instead of the default 20 MiB.
     pub async fn spawn_with_attachment_limit(backend: Backend, max_bytes: u64) -> Option<TestApp> {
         let clock = Arc::new(TestClock::new(DEFAULT_NOW));
-        TestApp::start(backend, clock.clone(), Some(clock), max_bytes).await
+        let options = TestOptions { attachment_max_bytes: max_bytes, ..TestOptions::default() };
+        TestApp::start(backend, clock.clone(), Some(clock), options).await
     }
 
     /// Starts the application with the given clock, e.g.
     /// `Arc::new(FixedClock(datetime!(2026-09-18 10:00 +8)))`.
     pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn Clock>) -> Option<TestApp> {
-        TestApp::start(backend, clock, None, DEFAULT_MAX_BYTES).await
+        TestApp::start(backend, clock, None, TestOptions::default()).await
     }
 
     async fn start(
         backend: Backend,
         clock: Arc<dyn Clock>,
         test_clock: Option<Arc<TestClock>>,
-        attachment_max_bytes: u64,
+        options: TestOptions,
     ) -> Option<TestApp> {
         if std::env::var_os("RUST_LOG").is_some() {
             foi_server::telemetry::init();
         }
         let database = TestDatabase::create(backend).await?;
         let url = database.url().to_owned();
-        Some(TestApp::start_on(backend, url, Some(database), clock, test_clock, attachment_max_bytes).await)
+        Some(TestApp::start_on(backend, url, Some(database), clock, test_clock, options).await)
     }
 
     /// A second replica of the application over the same database (its own server, store,
@@ -153,7 +183,7 @@ impl TestApp {
     /// PostgreSQL. The database lives as long as `self`.
     pub async fn replica(&self) -> TestApp {
         let clock = Arc::clone(&self.dyn_clock);
-        TestApp::start_on(self.backend, self.url.clone(), None, clock, self.clock.clone(), DEFAULT_MAX_BYTES).await
+        TestApp::start_on(self.backend, self.url.clone(), None, clock, self.clock.clone(), self.options.clone()).await
     }
 
     async fn start_on(
@@ -162,13 +192,14 @@ impl TestApp {
         database: Option<TestDatabase>,
         clock: Arc<dyn Clock>,
         test_clock: Option<Arc<TestClock>>,
-        attachment_max_bytes: u64,
+        options: TestOptions,
     ) -> TestApp {
         let store =
             Store::connect(&url).await.unwrap_or_else(|e| panic!("connecting to the {backend:?} test database: {e:?}"));
         let state = ApiState::load(store.clone(), Arc::clone(&clock))
             .await
-            .unwrap_or_else(|e| panic!("ApiState::load: {} {}", e.code(), e.message()));
+            .unwrap_or_else(|e| panic!("ApiState::load: {} {}", e.code(), e.message()))
+            .with_config(options.api.clone());
         // As `foi serve` does: on PostgreSQL the feed hears every replica's changes.
         // The relay task lives as long as the test's runtime.
         let _relay =
@@ -177,14 +208,17 @@ impl TestApp {
         let attachments_dir = tempfile::tempdir().expect("a temporary directory for attachments");
         let attachments = Attachments::open(&AttachmentsConfig {
             location: Location::Dir(attachments_dir.path().to_owned()),
-            max_bytes: attachment_max_bytes,
+            max_bytes: options.attachment_max_bytes,
         })
         .expect("the attachment storage");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port on 127.0.0.1");
         let address = format!("http://{}", listener.local_addr().expect("the bound address"));
         let served = attachments.clone();
+        let http = options.http.clone();
         let server = tokio::spawn(async move {
-            foi_server::serve(listener, state, served, std::future::pending()).await.expect("the server runs");
+            foi_server::serve_with(listener, state, served, http, std::future::pending())
+                .await
+                .expect("the server runs");
         });
         let client = reqwest::Client::builder().timeout(CLIENT_TIMEOUT).build().expect("an HTTP client");
         TestApp {
@@ -198,6 +232,7 @@ impl TestApp {
             dyn_clock: clock,
             url,
             server,
+            options,
             _attachments_dir: attachments_dir,
             _database: database,
         }

@@ -6,6 +6,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod enums;
@@ -33,6 +34,8 @@ pub struct ApiState {
     /// Case changes for the `queueChanged` subscription: this process's own on SQLite, every
     /// replica's on PostgreSQL once [`notifications::QueueFeed::relay`] runs.
     pub queue_feed: notifications::QueueFeed,
+    /// The API's bounds and policies (`[api]` of the configuration).
+    pub config: Arc<config::ApiConfig>,
 }
 
 impl ApiState {
@@ -48,7 +51,14 @@ impl ApiState {
             clock,
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             queue_feed: notifications::QueueFeed::default(),
+            config: Arc::new(config::ApiConfig::default()),
         })
+    }
+
+    /// The same state with the API configured by `config`.
+    pub fn with_config(mut self, config: config::ApiConfig) -> ApiState {
+        self.config = Arc::new(config);
+        self
     }
 
     /// The calendar in force now.
@@ -56,6 +66,8 @@ impl ApiState {
         self.calendar.read().map(|c| Arc::clone(&c)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
     }
 }
+
+pub use config::{ApiConfig, ClientAddr};
 
 /// The raw bearer token of the request, if any (from `Authorization: Bearer …`).
 #[derive(Debug, Clone, Default)]

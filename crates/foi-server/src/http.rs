@@ -57,6 +57,42 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long `/healthz` waits for the database before reporting it unavailable.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The HTTP server's own settings (`[http]` of the configuration; see
+/// `docs/configuration.md`). [`HttpConfig::default`] is what `foi serve` uses with no file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Whether `GET /graphql` serves GraphiQL. On for development and the demo.
+    pub graphiql: bool,
+    /// A request that takes longer than this, reading its body included, is answered with
+    /// `408 Request Timeout`.
+    pub request_timeout: Duration,
+    /// How long a client may take to send a request's head (the request line and headers).
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; further ones wait to be accepted.
+    pub max_connections: usize,
+    /// Origins allowed to call the API from a browser page of another origin (CORS). Empty:
+    /// none.
+    pub cors_allowed_origins: Vec<String>,
+    /// Whether to send `Strict-Transport-Security` (only behind TLS).
+    pub hsts: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for throttling by address).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            graphiql: true,
+            request_timeout: REQUEST_TIMEOUT,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            cors_allowed_origins: Vec::new(),
+            hsts: false,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
 /// What the handlers share. Cheap to clone: the schema and the store are handles.
 #[derive(Clone)]
 struct AppState {
@@ -104,7 +140,24 @@ pub async fn serve<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    axum::serve(listener, build_app(state, attachments)).with_graceful_shutdown(shutdown).await
+    serve_with(listener, state, attachments, HttpConfig::default(), shutdown).await
+}
+
+/// [`serve`] with the HTTP settings `http`.
+pub async fn serve_with<F>(
+    listener: TcpListener,
+    state: ApiState,
+    attachments: Attachments,
+    http: HttpConfig,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let _ = &http;
+    axum::serve(listener, build_app(state, attachments).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop`, systemd and Kubernetes send).
@@ -144,6 +197,9 @@ async fn graphql(State(app): State<AppState>, request: Request) -> Response {
     }
     let declared_length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let token = bearer_token(headers);
+    let client = foi_api::ClientAddr(
+        request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()),
+    );
     let mut body = request.into_body();
     if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         // Too large by its own account: refused without buffering any of it (but drained,
@@ -176,7 +232,7 @@ async fn graphql(State(app): State<AppState>, request: Request) -> Response {
             );
         }
     };
-    let response = foi_api::execute(&app.schema, request.data(BearerToken(token))).await;
+    let response = foi_api::execute(&app.schema, request.data(BearerToken(token)).data(client)).await;
     let mut http = (StatusCode::OK, axum::Json(&response)).into_response();
     let http_headers = http.headers_mut();
     // Answers may hold personal data: no cache may keep them.

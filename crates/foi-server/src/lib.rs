@@ -29,7 +29,7 @@ pub mod sweeper;
 pub mod telemetry;
 
 pub use config::Config;
-pub use http::{build_app, serve, shutdown_signal};
+pub use http::{HttpConfig, build_app, serve, serve_with, shutdown_signal};
 
 /// The GraphQL schema in SDL, exactly as committed in `schema.graphql` (and as printed by
 /// `foi schema`): `foi_api::sdl()` ending with one newline.
