@@ -106,6 +106,60 @@ foi_e2e::on_both_backends! {
         assert_eq!(error_code(&response), Some("FORBIDDEN"));
     }
 
+    /// A case is assigned only to a case worker of its agency or of an agency above it
+    /// (issue 9): never to a clerk of an unrelated tree, of a department below, to an
+    /// applicant or to an administrator without a case role; an unknown id gets the same
+    /// answer, so the field cannot probe for accounts.
+    async fn assign_case_stays_within_the_agency_tree(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_agency("youxian-fgj", "绵阳市游仙区发展和改革局", Some("youxian")).await;
+        app.create_agency("fucheng", "绵阳市涪城区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let district_head = app.create_staff("head", "youxian", &["office_head"], PASSWORD).await;
+        let department = app.create_staff("fgj", "youxian-fgj", &["clerk"], PASSWORD).await;
+        let outsider = app.create_staff("fc", "fucheng", &["clerk"], PASSWORD).await;
+        let admin = app.create_staff("admin", "youxian", &["system_admin"], PASSWORD).await;
+        let clerk = app.sign_in("clerk").await;
+        let fgj = app.sign_in("fgj").await;
+        let response = app.graphql(RECORD, in_person("2026-09-18", "11010519491231002X"), Some(&clerk)).await;
+        let district_case = data(&response)["recordApplication"]["id"].as_str().unwrap().to_owned();
+        let response = app.graphql(RECORD, in_person("2026-09-18", "110101199003078515"), Some(&fgj)).await;
+        let department_case = data(&response)["recordApplication"]["id"].as_str().unwrap().to_owned();
+        // Registered and accepted (version 3): a case is assigned in handling.
+        for (case, token) in [(&district_case, &clerk), (&department_case, &fgj)] {
+            for (mutation, version) in [("registerCase", 1), ("acceptCase", 2)] {
+                let response = app
+                    .graphql(&format!("mutation($i: CaseChangeInput!) {{ {mutation}(input: $i) {{ id }} }}"),
+                        json!({"i": {"caseId": case, "version": version}}), Some(token))
+                    .await;
+                data(&response);
+            }
+        }
+        let assign = |case: &str, officer: String| {
+            json!({"i": {"change": {"caseId": case, "version": 3}, "officerId": officer}})
+        };
+        const ASSIGN: &str = "mutation($i: AssignInput!) { assignCase(input: $i) { id assignee } }";
+        for (who, officer) in [
+            ("a clerk of an unrelated district", outsider.id.to_string()),
+            ("a clerk of a department below", department.id.to_string()),
+            ("an administrator without a case role", admin.id.to_string()),
+            ("an unknown account", "00000000-0000-4000-8000-000000000000".to_owned()),
+        ] {
+            let response = app.graphql(ASSIGN, assign(&district_case, officer), Some(&clerk)).await;
+            assert_eq!(error_code(&response), Some("VALIDATION"), "{who}: {response}");
+            assert_eq!(response["errors"][0]["extensions"]["field"], "input.officerId", "{who}");
+        }
+        // Nothing was written by the refusals: the case is still at version 3.
+        let response = app.graphql("query($id: ID!) { case(id: $id) { version assignee } }",
+            json!({"id": district_case}), Some(&clerk)).await;
+        assert_eq!(data(&response)["case"], json!({"version": 3, "assignee": null}));
+        // The district's own head, and for a department's case an officer above it, are fine.
+        let response = app.graphql(ASSIGN, assign(&district_case, district_head.id.to_string()), Some(&clerk)).await;
+        assert_eq!(data(&response)["assignCase"]["assignee"], district_head.display_name.as_str());
+        let response = app.graphql(ASSIGN, assign(&department_case, district_head.id.to_string()), Some(&fgj)).await;
+        assert_eq!(data(&response)["assignCase"]["assignee"], district_head.display_name.as_str());
+    }
+
     /// A receipt in late December 2026 has a provisional due date while 2027 has no notice;
     /// loading the 2027 notice makes it certain and moves it over New Year's Day.
     async fn loading_a_year_recomputes_open_due_dates(app: TestApp) {

@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use base64::Engine as _;
 use foi_docs::{DocError, DocumentKind as Kind, NotIssuable, Renderer};
+use foi_domain::privacy::View;
 use foi_store::{CaseRecord, DocumentError, DocumentRecord, IssueRequest, Uuid, VoidRefusal, VoidRequest};
 use time::Date;
 
@@ -190,14 +191,24 @@ fn may_read(viewer: &Viewer, case: &CaseRecord, kind: &str) -> bool {
 
 /// The documents of a case the viewer may read, in the order they were issued (for
 /// `Case.documents`).
-pub(crate) async fn case_documents(ctx: &Context<'_>, case: &CaseRecord) -> ApiResult<Vec<DocumentNode>> {
+/// `ceiling` is the view of the case they are read from: a document reached from a list
+/// leads back to its case masked, whoever asks.
+pub(crate) async fn case_documents(
+    ctx: &Context<'_>,
+    case: &CaseRecord,
+    ceiling: View,
+) -> ApiResult<Vec<DocumentNode>> {
     let viewer = auth::viewer(ctx).await.map_err(ext)?;
     let rows = state(ctx).store.documents_of(case.id).await.map_err(ext)?;
-    Ok(rows.into_iter().filter(|d| may_read(&viewer, case, &d.kind)).map(DocumentNode).collect())
+    Ok(rows.into_iter().filter(|d| may_read(&viewer, case, &d.kind)).map(|d| DocumentNode(d, ceiling)).collect())
 }
 
 /// A notice or letter issued in a case (文书), kept unchanged as issued.
-pub struct DocumentNode(pub DocumentRecord);
+///
+/// The second field is the widest view of the applicant's personal data that `Document.case`
+/// may give: the view of the path the document was reached by (masked from a list), so that
+/// no nested path shows more than the list it started from.
+pub struct DocumentNode(pub DocumentRecord, pub View);
 
 #[Object(name = "Document")]
 impl DocumentNode {
@@ -257,7 +268,7 @@ impl DocumentNode {
             return Err(ext(ApiError::NotFound(format!("case {}", self.0.case_id))));
         }
         let agency = s.store.agency(found.record.agency_id).await.map_err(ext)?;
-        let view = viewer.view_of(&found.record);
+        let view = viewer.view_of(&found.record).at_most(self.1);
         Ok(CaseNode { state: found, agency, view, calendar: s.calendar(), today: s.clock.today() })
     }
 }
@@ -384,7 +395,7 @@ impl DocumentsQuery {
         if !may_read(&viewer, &case, &document.kind) {
             return Err(not_found());
         }
-        Ok(DocumentNode(document))
+        Ok(DocumentNode(document, View::Full))
     }
 
     /// Renders a document as `issueDocument` would, without numbering or storing it (the
@@ -459,7 +470,7 @@ impl DocumentsMutation {
             .issue_document(request, renderer(), &viewer.actor(), &s.calendar(), s.clock.now())
             .await
             .map_err(|e| document_error(kind, e))?;
-        Ok(DocumentNode(document))
+        Ok(DocumentNode(document, View::Full))
     }
 
     /// Voids (作废) a document issued with a mistake: the case's history records who voided
@@ -488,6 +499,6 @@ impl DocumentsMutation {
             .void_document(request, &viewer.actor(), s.clock.now())
             .await
             .map_err(|e| document_error(kind, e))?;
-        Ok(DocumentNode(voided))
+        Ok(DocumentNode(voided, View::Full))
     }
 }

@@ -678,12 +678,37 @@ impl CoreMutation {
         change(ctx, input, WORKERS, |on| event(Event::Accepted { on })).await
     }
 
-    /// Assigns the case to the officer who holds the information.
+    /// Assigns the case to the officer who holds the information: an active case worker
+    /// (clerk, reviewer or office head) of the case's agency or of an agency above it.
     async fn assign_case(&self, ctx: &Context<'_>, input: AssignInput) -> ApiResult<CaseNode> {
         let officer = parse_id("input.officerId", &input.officer_id).map_err(ext)?;
-        let account = state(ctx).store.account(officer).await.map_err(ext)?;
-        if account.kind != "staff" {
-            return Err(ext(ApiError::validation("input.officerId", "not a staff account")));
+        let case_id = parse_id("input.change.caseId", &input.change.case_id).map_err(ext)?;
+        let s = state(ctx);
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let case = s.store.case_state(case_id).await.map_err(ext)?.record;
+        viewer.require_case_worker(&case).map_err(ext)?;
+        // An unknown id and an account outside the case's reach get the same answer, so the
+        // field cannot be used to probe for accounts.
+        let outside = || {
+            ext(ApiError::validation("input.officerId", "not an officer of this case's agency or an agency above it"))
+        };
+        let account = match s.store.account(officer).await {
+            Ok(account) => account,
+            Err(foi_store::StoreError::NotFound { .. }) => return Err(outside()),
+            Err(e) => return Err(ext(e)),
+        };
+        let works_cases = account.roles.iter().any(|r| roles::CASE_WORKERS.contains(&r.as_str()));
+        let Some(agency) = account.agency_id.filter(|_| account.kind == "staff" && works_cases) else {
+            return Err(outside());
+        };
+        if account.disabled_at.is_some() {
+            return Err(outside());
+        }
+        // The officer's agency must be the case's or one above it: the case's agency lies in
+        // the officer's subtree.
+        let reach = s.store.agency_subtree(agency).await.map_err(ext)?;
+        if !reach.iter().any(|a| a.id == case.agency_id) {
+            return Err(outside());
         }
         change(ctx, input.change, WORKERS, |on| event(Event::Assigned { on, officer: officer.to_string() })).await
     }

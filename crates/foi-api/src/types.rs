@@ -457,7 +457,7 @@ impl CaseNode {
     /// The notices and letters issued for the case (`issueDocument`), in the order issued.
     /// An applicant sees those addressed to them (not consultation letters).
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::documents::DocumentNode>> {
-        crate::documents::case_documents(ctx, &self.state.record).await
+        crate::documents::case_documents(ctx, &self.state.record, self.view).await
     }
     /// The full history, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEventNode>> {

@@ -27,6 +27,12 @@ impl View {
         if is_handling_officer { View::Full } else { View::Masked }
     }
 
+    /// The narrower of two views: masked if either is. A view decided for a list holds for
+    /// everything reached from that list, however the path returns to the case.
+    pub fn at_most(self, ceiling: View) -> View {
+        if self == View::Masked || ceiling == View::Masked { View::Masked } else { View::Full }
+    }
+
     /// A phone number in this view (see [`mask_phone`]).
     pub fn phone(self, s: &str) -> String {
         self.apply(s, mask_phone)
@@ -566,6 +572,14 @@ fn email_spans(chars: &[char]) -> Vec<(usize, usize)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_view_never_widens_past_its_ceiling() {
+        assert_eq!(View::Full.at_most(View::Full), View::Full);
+        assert_eq!(View::Full.at_most(View::Masked), View::Masked);
+        assert_eq!(View::Masked.at_most(View::Full), View::Masked);
+        assert_eq!(View::Masked.at_most(View::Masked), View::Masked);
+    }
 
     #[test]
     fn phones() {
