@@ -111,7 +111,7 @@ fn open_error(url: &str, what: &str, err: &StoreError) -> OpenError {
 }
 
 /// `err` and its sources, joined by `: `.
-pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

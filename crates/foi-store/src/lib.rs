@@ -25,6 +25,7 @@
 mod accounts;
 mod agencies;
 pub mod attachments;
+pub mod backup;
 mod calendar;
 mod cases;
 mod challenges;
@@ -78,7 +79,7 @@ pub mod constraints {
 }
 
 /// How long a SQLite write waits for the write lock before giving up with `SQLITE_BUSY`.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections in a file-backed SQLite pool: readers run beside the one writer (WAL).
 const SQLITE_FILE_POOL: u32 = 4;
 /// A statement slower than this is logged as a warning.
@@ -248,7 +249,7 @@ pub fn new_id() -> Uuid {
     Uuid::new_v4()
 }
 
-fn backend_of(url: &str) -> Result<Backend, StoreError> {
+pub(crate) fn backend_of(url: &str) -> Result<Backend, StoreError> {
     let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
     match scheme {
         "sqlite" => Ok(Backend::Sqlite),
