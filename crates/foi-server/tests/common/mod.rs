@@ -227,11 +227,12 @@ impl Server {
         (status, self.log())
     }
 
-    /// SIGKILL (`Child::kill` on Unix): no shutdown, no flush, no checkpoint.
-    pub fn kill(mut self) {
-        let mut child = self.child.take().expect("running");
-        child.kill().expect("SIGKILL");
-        child.wait().ok();
+    /// SIGKILL: no shutdown, no flush, no checkpoint. Takes `&self` so that it can be sent
+    /// while writer tasks still hold the server; the process is reaped when it is dropped.
+    pub fn sigkill(&self) {
+        let pid = self.child.as_ref().expect("running").id();
+        let sent = Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+        assert!(sent.success(), "kill -KILL {pid}");
     }
 }
 
