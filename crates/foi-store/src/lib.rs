@@ -128,9 +128,13 @@ impl Store {
         Ok(Store { db, backend })
     }
 
-    /// Applies pending migrations, in one transaction. Idempotent. Concurrent migrators are
-    /// serialised: by an advisory lock on PostgreSQL, by the write lock on SQLite.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    /// Applies pending migrations, in one transaction, and returns the names of those this
+    /// call applied. Idempotent. Concurrent migrators are serialised: by an advisory lock on
+    /// PostgreSQL, by the write lock on SQLite. The pending list is read after the lock is
+    /// held and sea-orm-migration runs each step in a savepoint of this transaction, so of
+    /// replicas starting together exactly one applies each migration and the others find
+    /// nothing pending.
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let txn = self.begin_inner().await?;
         if self.backend == Backend::Postgres {
             txn.execute_raw(sql::stmt(
@@ -140,9 +144,13 @@ impl Store {
             ))
             .await?;
         }
-        Migrator::up(&txn, None).await?;
+        let pending: Vec<String> =
+            Migrator::get_pending_migrations(&txn).await?.iter().map(|m| m.name().to_owned()).collect();
+        if !pending.is_empty() {
+            Migrator::up(&txn, None).await?;
+        }
         txn.commit().await?;
-        Ok(())
+        Ok(pending)
     }
 
     /// Names of the migrations not yet applied.
