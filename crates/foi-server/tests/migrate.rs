@@ -10,7 +10,7 @@ mod common;
 
 use std::process::Stdio;
 
-use common::foi_command;
+use common::{Server, foi_command};
 use foi_store::Store;
 use foi_store::backup::known_migrations;
 use foi_store::testing::TestDatabase;
@@ -55,5 +55,38 @@ async fn four_migrators_at_once_on_a_fresh_postgres_database() {
     for _ in 0..3 {
         let Some(db) = TestDatabase::postgres().await else { return };
         four_at_once(db).await;
+    }
+}
+
+/// Three `foi serve` replicas started at the same moment on a fresh database: each migrates
+/// or waits for the one that does, and all of them serve.
+async fn three_replicas_at_once(db: TestDatabase) {
+    let (a, b, c) = tokio::join!(
+        Server::start(db.url(), db.dir()),
+        Server::start(db.url(), db.dir()),
+        Server::start(db.url(), db.dir())
+    );
+    let store = Store::connect_without_migrating(db.url()).await.unwrap();
+    assert_eq!(store.applied_migrations().await.unwrap(), known_migrations());
+    store.close().await.ok();
+    let mut applied_logs = 0;
+    for server in [a, b, c] {
+        assert_eq!(server.get("/healthz").await.unwrap(), (200, "ok".to_owned()));
+        let (status, log) = server.stop();
+        assert!(status.success(), "{log}");
+        applied_logs += usize::from(log.contains("applied database migrations"));
+    }
+    assert_eq!(applied_logs, 1, "exactly one replica applied the migrations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_starting_together_on_a_fresh_sqlite_file_all_serve() {
+    three_replicas_at_once(TestDatabase::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_starting_together_on_a_fresh_postgres_database_all_serve() {
+    if let Some(db) = TestDatabase::postgres().await {
+        three_replicas_at_once(db).await;
     }
 }

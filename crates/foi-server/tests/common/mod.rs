@@ -159,7 +159,9 @@ impl Server {
             }
         });
         let mut server = Server { child: Some(child), base: String::new(), client: reqwest::Client::new(), log };
-        let address = match rx.recv_timeout(Duration::from_secs(30)) {
+        // Off the async threads, so that several servers can start at once.
+        let waited = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(30))).await.unwrap();
+        let address = match waited {
             Ok(address) => address,
             Err(_) => panic!("foi serve did not say where it listens within 30 s: {}", server.log()),
         };
