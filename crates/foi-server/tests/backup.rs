@@ -173,3 +173,51 @@ async fn a_backup_from_a_newer_foi_is_refused() {
     let e = foi_refuses(&["restore", "--database-url", &target, "--input", backup.to_str().unwrap()], dir);
     assert!(e.contains("newer foi") && e.contains("m20991231_000001_future"), "{e}");
 }
+
+/// Restoring over a database its server left by crashing: the log the crash left (with
+/// commits not yet in the main file) is not replayed onto the restored file, and moves
+/// along with the replaced database, which therefore keeps every write it acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_over_a_crashed_database_keeps_its_log_with_it_and_off_the_restored_file() {
+    let db = TestDatabase::sqlite();
+    let dir = db.dir().to_owned();
+    setup(db.url(), &dir);
+    let backup = dir.join("empty.db");
+    foi_ok(&["backup", "--database-url", db.url(), "--output", backup.to_str().unwrap()], &dir);
+
+    let server = Arc::new(Server::start(db.url(), &dir).await);
+    let token = server.sign_in().await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let acks = Arc::new(Mutex::new(Vec::new()));
+    let writer = tokio::spawn(write_until(Arc::clone(&server), token, true, Arc::clone(&stop), Arc::clone(&acks)));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    server.sigkill();
+    writer.await.unwrap();
+    drop(server);
+    let acks = acks.lock().unwrap().clone();
+    assert!(!acks.is_empty());
+    let live = dir.join("data").join("foi.db");
+    let wal = dir.join("data").join("foi.db-wal");
+    assert!(wal.metadata().is_ok_and(|m| m.len() > 0), "the killed server left its log");
+
+    let printed =
+        foi_ok(&["restore", "--database-url", db.url(), "--input", backup.to_str().unwrap(), "--force"], &dir);
+    let report = inspect_sqlite_file(&live).await.unwrap();
+    assert_eq!(report.cases, Some(0), "the restored database is the backup, without the old log replayed: {printed}");
+    assert!(report.integrity_problems.is_empty());
+    let names: Vec<String> = std::fs::read_dir(dir.join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let kept = names
+        .iter()
+        .find(|n| n.starts_with("foi.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm"))
+        .unwrap_or_else(|| panic!("the replaced database is kept: {names:?}"));
+    assert!(names.contains(&format!("{kept}-wal")), "its log moved along: {names:?}");
+    let kept = dir.join("data").join(kept);
+    let kept_url = format!("sqlite://{}", kept.display());
+    let store = Store::connect_without_migrating(&kept_url).await.unwrap();
+    let held = assert_holds(&store, &acks).await;
+    store.close().await.ok();
+    println!("{} writes acknowledged before SIGKILL; the kept database holds {held} cases", acks.len());
+}
