@@ -95,8 +95,10 @@ impl Store {
     }
 }
 
-/// Opens the SQLite file at `path` read-only (nothing is written to it, and no `-wal` is
-/// created) and reports whether it is sound, which migrations it holds and how many cases.
+/// Opens the SQLite file at `path` read-only and reports whether it is sound, which
+/// migrations it holds and how many cases. Nothing is written to it; a backup (in rollback
+/// journal mode) gets no `-wal` or `-shm` beside it, and a WAL database is read through
+/// its log as any connection would.
 pub async fn inspect_sqlite_file(path: &Path) -> Result<FileReport, StoreError> {
     let options = SqliteConnectOptions::new()
         .filename(path)
