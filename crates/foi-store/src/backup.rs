@@ -157,3 +157,39 @@ fn sync_file(path: &Path) -> Result<(), StoreError> {
         .and_then(|f| f.sync_all())
         .map_err(|source| StoreError::Io { context: format!("syncing {} to disk", path.display()), source })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_of_a_sqlite_url() {
+        assert_eq!(sqlite_file("sqlite://foi-data/foi.db").unwrap(), Some(PathBuf::from("foi-data/foi.db")));
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/foi/foi.db?mode=rwc").unwrap(),
+            Some(PathBuf::from("/var/lib/foi/foi.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:").unwrap(), None);
+        assert!(matches!(
+            sqlite_file("postgres://foi@db/foi"),
+            Err(StoreError::UnsupportedUrl { scheme }) if scheme == "postgres"
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_backup_is_a_sound_copy_that_inspection_reads_back() {
+        let db = crate::testing::TestDatabase::sqlite();
+        let store = Store::connect(db.url()).await.unwrap();
+        let target = db.dir().join("copy.db");
+        store.backup_sqlite_into(&target).await.unwrap();
+        let report = inspect_sqlite_file(&target).await.unwrap();
+        assert!(report.integrity_problems.is_empty());
+        assert_eq!(report.applied_migrations.as_deref(), Some(known_migrations().as_slice()));
+        assert_eq!(store.applied_migrations().await.unwrap(), known_migrations());
+        assert_eq!((report.cases, report.unknown_migrations().len()), (Some(0), 0));
+        // VACUUM INTO never overwrites.
+        assert!(store.backup_sqlite_into(&target).await.is_err());
+        store.close().await.ok();
+        assert!(inspect_sqlite_file(&db.dir().join("missing.db")).await.is_err());
+    }
+}
