@@ -84,15 +84,16 @@ fn postgres_tcp_address(url: &str) -> Option<(String, u16)> {
     Some((host.to_owned(), port))
 }
 
-/// Applies pending migrations; returns the names of those that were pending (and are now
-/// applied). Concurrent migrators are serialised by the store.
+/// Applies pending migrations; returns the names of those this call applied (none when a
+/// replica starting at the same time applied them first). Concurrent migrators are
+/// serialised by the store. Up to date, it only reads: no write lock, no DDL.
 pub async fn migrate(store: &Store, url: &str) -> Result<Vec<String>, OpenError> {
     let pending =
         store.pending_migrations().await.map_err(|e| open_error(url, "cannot read the schema version", &e))?;
-    if !pending.is_empty() {
-        store.migrate().await.map_err(|e| open_error(url, "cannot migrate the database", &e))?;
+    if pending.is_empty() {
+        return Ok(pending);
     }
-    Ok(pending)
+    store.migrate().await.map_err(|e| open_error(url, "cannot migrate the database", &e))
 }
 
 /// Connects and migrates: what every command that uses the database does first.
@@ -111,7 +112,7 @@ fn open_error(url: &str, what: &str, err: &StoreError) -> OpenError {
 }
 
 /// `err` and its sources, joined by `: `.
-pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

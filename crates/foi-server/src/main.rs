@@ -13,6 +13,7 @@
 //! always named without its password.
 
 mod admin_cmd;
+mod backup_cmd;
 mod calendar_cmd;
 mod import_cmd;
 mod stats_cmd;
@@ -68,6 +69,10 @@ enum Command {
     /// Run the deadline sweep once: close cases whose correction or fee period ended, end
     /// lapsed consultations, mark cases due soon or overdue (巡检; for cron).
     Sweep(sweep_cmd::SweepArgs),
+    /// Back up an SQLite database while the server keeps serving (备份; PostgreSQL: pg_dump).
+    Backup(backup_cmd::BackupArgs),
+    /// Restore an SQLite database from a backup, with the server stopped (恢复).
+    Restore(backup_cmd::RestoreArgs),
 }
 
 /// `foi demo …`.
@@ -135,6 +140,8 @@ fn main() -> ExitCode {
         Command::Stats(command) => block_on(stats_cmd::run(command)),
         Command::Import(command) => block_on(import_cmd::run(command)),
         Command::Sweep(args) => block_on(sweep_cmd::run(args)),
+        Command::Backup(args) => block_on(backup_cmd::backup(args)),
+        Command::Restore(args) => block_on(backup_cmd::restore(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,6 +25,7 @@
 mod accounts;
 mod agencies;
 pub mod attachments;
+pub mod backup;
 mod calendar;
 mod cases;
 mod challenges;
@@ -78,7 +79,7 @@ pub mod constraints {
 }
 
 /// How long a SQLite write waits for the write lock before giving up with `SQLITE_BUSY`.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections in a file-backed SQLite pool: readers run beside the one writer (WAL).
 const SQLITE_FILE_POOL: u32 = 4;
 /// A statement slower than this is logged as a warning.
@@ -127,9 +128,13 @@ impl Store {
         Ok(Store { db, backend })
     }
 
-    /// Applies pending migrations, in one transaction. Idempotent. Concurrent migrators are
-    /// serialised: by an advisory lock on PostgreSQL, by the write lock on SQLite.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
+    /// Applies pending migrations, in one transaction, and returns the names of those this
+    /// call applied. Idempotent. Concurrent migrators are serialised: by an advisory lock on
+    /// PostgreSQL, by the write lock on SQLite. The pending list is read after the lock is
+    /// held and sea-orm-migration runs each step in a savepoint of this transaction, so of
+    /// replicas starting together exactly one applies each migration and the others find
+    /// nothing pending.
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let txn = self.begin_inner().await?;
         if self.backend == Backend::Postgres {
             txn.execute_raw(sql::stmt(
@@ -139,9 +144,13 @@ impl Store {
             ))
             .await?;
         }
-        Migrator::up(&txn, None).await?;
+        let pending: Vec<String> =
+            Migrator::get_pending_migrations(&txn).await?.iter().map(|m| m.name().to_owned()).collect();
+        if !pending.is_empty() {
+            Migrator::up(&txn, None).await?;
+        }
         txn.commit().await?;
-        Ok(())
+        Ok(pending)
     }
 
     /// Names of the migrations not yet applied.
@@ -248,7 +257,7 @@ pub fn new_id() -> Uuid {
     Uuid::new_v4()
 }
 
-fn backend_of(url: &str) -> Result<Backend, StoreError> {
+pub(crate) fn backend_of(url: &str) -> Result<Backend, StoreError> {
     let scheme = url.split_once(':').map_or(url, |(scheme, _)| scheme);
     match scheme {
         "sqlite" => Ok(Backend::Sqlite),

@@ -126,6 +126,21 @@ pub fn paper_application(agency_id: Uuid, kind: ApplicantKind) -> NewApplication
     }
 }
 
+/// Every case in the database, oldest first, for tests that check what survived a crash or
+/// a restore as a whole (including cases no client heard back about).
+pub async fn all_cases(store: &crate::Store) -> Vec<crate::CaseRecord> {
+    use sea_orm::{EntityTrait as _, QueryOrder as _};
+    crate::entities::cases::Entity::find()
+        .order_by_asc(crate::entities::cases::Column::CreatedAt)
+        .order_by_asc(crate::entities::cases::Column::Id)
+        .all(&store.db)
+        .await
+        .expect("the cases")
+        .into_iter()
+        .map(crate::CaseRecord::from)
+        .collect()
+}
+
 /// `postgres://u@h:5432/admin?x=y` with the database replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
