@@ -4,12 +4,13 @@
 //! setting that `foi serve` uses with no file.
 //!
 //! Every key has a default, so a file names only what it changes; an unknown key is an error
-//! (a misspelt limit must not silently fall back to its default).
+//! (a misspelt limit must not silently fall back to its default). They also serialise, so that
+//! `foi config check` can print the effective configuration.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The API's configuration (`[api]`).
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApiConfig {
     /// Whether the schema answers introspection (`__schema`, `__type`). On for development
@@ -29,7 +30,7 @@ impl Default for ApiConfig {
 
 /// What one GraphQL request may cost (`[api.limits]`). Each bound is refused with its own
 /// `extensions.code`.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// The deepest selection, counted after fragments are expanded.
@@ -60,7 +61,7 @@ impl Default for Limits {
 }
 
 /// How sign-in and registration are defended (`[api.sign_in]`).
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SignInPolicy {
     /// Threads that hash passwords, off the request threads. Each hash holds about 19 MiB

@@ -108,7 +108,9 @@ impl From<StoreError> for ApiError {
                     message.push_str(&s.to_string());
                     source = s.source();
                 }
-                eprintln!("internal error: {message}");
+                // In the request's span (its request id); the message names no personal data:
+                // store errors carry table and constraint names, not values.
+                tracing::error!(error = %message, "internal error");
                 ApiError::Internal
             }
         }

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod notifications;
+pub mod observe;
 pub mod password;
 pub mod schema;
 pub mod statistics;
@@ -95,7 +96,13 @@ pub type FoiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema over `state`.
 pub fn build_schema(state: ApiState) -> FoiSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default()).data(state).finish()
+    let introspection = state.config.introspection;
+    let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .extension(observe::Observe);
+    // Production turns introspection off unless the configuration says otherwise: the
+    // schema is public in `schema.graphql`, but a probing client need not be helped.
+    let builder = if introspection { builder } else { builder.disable_introspection() };
+    builder.data(state).finish()
 }
 
 /// Runs one request and gives every error a code. Errors raised before any resolver ran

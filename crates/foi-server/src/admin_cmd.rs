@@ -90,7 +90,7 @@ struct CreateStaffArgs {
 
 /// Runs `foi admin …`.
 pub async fn run(args: AdminArgs) -> Result<(), Failure> {
-    let url = args.database.url;
+    let url = args.database.url()?;
     let (store, _applied) = db::open(&url).await?;
     let result = match args.command {
         AdminCommand::CreateAgency(a) => create_agency(&store, a).await,

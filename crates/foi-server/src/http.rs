@@ -1,5 +1,6 @@
-//! The HTTP surface of `foi serve`: GraphQL at `/graphql` (POST; GraphiQL on GET),
-//! `/healthz`, the attachment routes of `crate::attachments`, and subscriptions over a
+//! The HTTP surface of `foi serve`: GraphQL at `/graphql` (POST; GraphiQL on GET when
+//! [`HttpConfig::graphiql`] is on), `/healthz` (liveness), `/readyz` (readiness), `/metrics`
+//! (Prometheus), the attachment routes of `crate::attachments`, and subscriptions over a
 //! websocket at `/graphql/ws` (`crate::graphql_ws`).
 //!
 //! The GraphQL handler is deliberately small: it checks the media type and the size of the
@@ -13,12 +14,21 @@
 //! | not `Content-Type: application/json` | 415 | `UNSUPPORTED_MEDIA_TYPE` |
 //! | body over [`MAX_BODY_BYTES`] | 413 | `PAYLOAD_TOO_LARGE` |
 //! | body that is not a GraphQL request in JSON | 400 | `BAD_REQUEST` |
+//! | `GET /graphql` with GraphiQL off | 404 | `NOT_FOUND` |
+//! | `/metrics` without its bearer token (when one is set) | 401 | `UNAUTHENTICATED` |
 //!
-//! Logs carry the method, the path (never the query string), the status and the latency of
-//! each request. Bodies, headers and tokens are never logged: they hold personal data.
+//! Every response carries the security headers of [`security_headers`] and the request's id
+//! (`X-Request-Id`: the client's, if it is a short safe token, else a new one). CORS is closed
+//! unless [`HttpConfig::cors_allowed_origins`] names origins.
+//!
+//! Logs carry the request id, the method, the path (never the query string), the status, the
+//! latency and, for GraphQL, the operation name and error codes. A successful request is
+//! logged at DEBUG, a 4xx at WARN and a 5xx at ERROR. Bodies, headers and tokens are never
+//! logged: they hold personal data.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
@@ -26,16 +36,20 @@ use axum::Router;
 use axum::body::HttpBody as _;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use foi_api::observe::OperationSlot;
 use foi_api::{ApiState, BearerToken, FoiSchema};
 use foi_store::Store;
 use tokio::net::TcpListener;
 use tower_http::LatencyUnit;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Span;
 
 use crate::attachments::Attachments;
 
@@ -57,9 +71,31 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long `/healthz` waits for the database before reporting it unavailable.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long `/readyz` waits for the database (a ping and the migration table) in all.
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The request-id header, read from the client and echoed in every response.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest client-chosen request id kept; a longer or odder one is replaced.
+const MAX_REQUEST_ID_CHARS: usize = 64;
+
+/// The policy of every response but the GraphiQL page: nothing may load, run or frame
+/// anything. The API serves JSON and files only, so this costs nothing.
+const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// GraphiQL's page as async-graphql ships it loads React and GraphiQL from unpkg.com and
+/// starts them with an inline script, so it needs both; it only ever talks to this origin
+/// (and its websocket). A later issue vendors the assets, and then this policy becomes
+/// `script-src 'self'`.
+const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
+     style-src 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; \
+     font-src data: https://unpkg.com; connect-src 'self' ws: wss:; frame-ancestors 'none'; \
+     base-uri 'none'; form-action 'none'";
+
 /// The HTTP server's own settings (`[http]` of the configuration; see
 /// `docs/configuration.md`). [`HttpConfig::default`] is what `foi serve` uses with no file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpConfig {
     /// Whether `GET /graphql` serves GraphiQL. On for development and the demo.
     pub graphiql: bool,
@@ -77,6 +113,25 @@ pub struct HttpConfig {
     pub hsts: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for throttling by address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// When set, `GET /metrics` requires `Authorization: Bearer <token>`; unset, it is open
+    /// (keep it off the public listener, or behind the proxy).
+    pub metrics_token: Option<String>,
+}
+
+impl std::fmt::Debug for HttpConfig {
+    // Never the metrics token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("graphiql", &self.graphiql)
+            .field("request_timeout", &self.request_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("hsts", &self.hsts)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for HttpConfig {
@@ -89,6 +144,7 @@ impl Default for HttpConfig {
             cors_allowed_origins: Vec::new(),
             hsts: false,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -98,20 +154,38 @@ impl Default for HttpConfig {
 struct AppState {
     schema: FoiSchema,
     store: Store,
-    graphiql: Bytes,
+    /// The GraphiQL page; `None` when GraphiQL is off.
+    graphiql: Option<Bytes>,
+    metrics: crate::metrics::Scrape,
+    metrics_token: Option<Arc<str>>,
 }
 
 /// The application: every route and middleware, over `state`, with attachments kept in
-/// `attachments`. Serve it with [`serve`] or with `axum::serve`.
+/// `attachments`, with the default [`HttpConfig`]. Serve it with [`serve`] or with
+/// `axum::serve`.
 pub fn build_app(state: ApiState, attachments: Attachments) -> Router {
+    build_app_with(state, attachments, &HttpConfig::default())
+}
+
+/// [`build_app`] with the HTTP settings `http`.
+pub fn build_app_with(state: ApiState, attachments: Attachments, http: &HttpConfig) -> Router {
     let store = state.store.clone();
+    let metrics = crate::metrics::Scrape::new(store.clone(), Arc::clone(&state.clock));
     let attachment_routes = crate::attachments::routes::routes(state.clone(), attachments);
     let subscriptions = crate::graphql_ws::routes(state.clone());
-    let app = AppState { schema: foi_api::build_schema(state), store, graphiql: Bytes::from(graphiql_page()) };
-    Router::new()
+    let app = AppState {
+        schema: foi_api::build_schema(state),
+        store,
+        graphiql: http.graphiql.then(|| Bytes::from(graphiql_page())),
+        metrics,
+        metrics_token: http.metrics_token.as_deref().map(Arc::from),
+    };
+    let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(prometheus))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         .with_state(app)
         // Uploads and downloads, with their own, longer timeout.
         .merge(attachment_routes)
@@ -119,14 +193,107 @@ pub fn build_app(state: ApiState, attachments: Attachments) -> Router {
         .merge(subscriptions)
         .layer(
             TraceLayer::new_for_http()
-                // Method and path only: the query string, headers and body may hold personal data.
+                // The request id, method and path only: the query string, headers and body may
+                // hold personal data. The GraphQL handler fills in the operation.
                 .make_span_with(|request: &Request<Body>| {
-                    tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+                    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!(
+                        "http",
+                        request_id = %id,
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        operation = tracing::field::Empty,
+                    )
                 })
                 .on_request(())
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Millis))
+                .on_response(log_response)
+                // 5xx responses and broken bodies, at ERROR.
                 .on_failure(DefaultOnFailure::new().latency_unit(LatencyUnit::Millis)),
-        )
+        );
+    let router = security_headers(router, http.hsts);
+    let router = match cors(&http.cors_allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    // Outermost: the id exists before the span is made, and the count sees the final status.
+    router.layer(axum::middleware::from_fn(request_id_and_count))
+}
+
+/// One log line per response: DEBUG on success (an INFO line per request was hundreds of
+/// megabytes in a load test), WARN for a client error; server errors are `on_failure`'s.
+fn log_response(response: &Response, latency: Duration, _span: &Span) {
+    let status = response.status();
+    let latency_ms = latency.as_millis() as u64;
+    if status.is_client_error() {
+        tracing::warn!(status = status.as_u16(), latency_ms, "response");
+    } else if !status.is_server_error() {
+        tracing::debug!(status = status.as_u16(), latency_ms, "response");
+    }
+}
+
+/// Adds the security headers to every response that does not set its own: a strict
+/// `Content-Security-Policy` (the GraphiQL page sets its own), `X-Content-Type-Options`,
+/// `X-Frame-Options`, `Referrer-Policy`, and with `hsts` `Strict-Transport-Security`.
+fn security_headers(router: Router, hsts: bool) -> Router {
+    let router = router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(STRICT_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
+    if hsts {
+        // Only behind TLS: a browser that saw it over plain HTTP would ignore it anyway, but
+        // a proxy that terminates TLS for some hosts only must not have it sent for others.
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    }
+}
+
+/// The CORS layer for `origins`; `None` (no CORS headers: browsers refuse cross-origin
+/// calls) when the list is empty. Origins were checked when the configuration was loaded;
+/// one that still cannot be a header value is left out.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, REQUEST_ID])
+            .expose_headers([REQUEST_ID])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Gives the request its id (the client's `X-Request-Id` if it is safe to log, else a new
+/// one), echoes it in the response, and counts the response by status.
+async fn request_id_and_count(mut request: Request, next: Next) -> Response {
+    let id =
+        request.headers().get(REQUEST_ID).filter(|v| is_safe_request_id(v.as_bytes())).cloned().unwrap_or_else(|| {
+            HeaderValue::from_str(&foi_store::Uuid::new_v4().simple().to_string()).expect("hex is a header value")
+        });
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID, id);
+    crate::metrics::record_http(response.status().as_u16());
+    response
+}
+
+/// A request id a client may choose: 1 to 64 letters, digits, `-`, `_` or `.`, so that it can
+/// go into a log line and a header unchanged and carries no personal data by accident of
+/// length.
+fn is_safe_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID_CHARS
+        && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then lets the requests
@@ -154,8 +321,8 @@ pub async fn serve_with<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let _ = &http;
-    axum::serve(listener, build_app(state, attachments).into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let app = build_app_with(state, attachments, &http);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -232,7 +399,26 @@ async fn graphql(State(app): State<AppState>, request: Request) -> Response {
             );
         }
     };
-    let response = foi_api::execute(&app.schema, request.data(BearerToken(token)).data(client)).await;
+    let slot = OperationSlot::default();
+    let named = request.operation_name.clone();
+    let started = std::time::Instant::now();
+    let response =
+        foi_api::execute(&app.schema, request.data(BearerToken(token)).data(client).data(slot.clone())).await;
+    // The executed operation's name, else the one the client gave (refused before execution).
+    let operation = crate::metrics::operation_label(slot.name().or(named.as_deref()));
+    let codes: Vec<&str> = response
+        .errors
+        .iter()
+        .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => Some(code.as_str()),
+            _ => None,
+        })
+        .collect();
+    crate::metrics::record_graphql(&operation, started.elapsed(), &codes);
+    Span::current().record("operation", operation.as_str());
+    if !codes.is_empty() {
+        tracing::debug!(codes = ?codes, "graphql errors");
+    }
     let mut http = (StatusCode::OK, axum::Json(&response)).into_response();
     let http_headers = http.headers_mut();
     // Answers may hold personal data: no cache may keep them.
@@ -243,10 +429,95 @@ async fn graphql(State(app): State<AppState>, request: Request) -> Response {
     http
 }
 
-/// `GET /graphql`: GraphiQL, the in-browser IDE. Its header editor takes
-/// `{"Authorization": "Bearer <token>"}` after signing in.
-async fn graphiql(State(app): State<AppState>) -> Html<Bytes> {
-    Html(app.graphiql)
+/// `GET /graphql`: GraphiQL, the in-browser IDE, with the looser policy its page needs
+/// ([`GRAPHIQL_CSP`]). Its header editor takes `{"Authorization": "Bearer <token>"}` after
+/// signing in. `404` when GraphiQL is off.
+async fn graphiql(State(app): State<AppState>) -> Response {
+    match app.graphiql {
+        Some(page) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+                (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(GRAPHIQL_CSP)),
+            ],
+            page,
+        )
+            .into_response(),
+        None => error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "GraphiQL is off on this server; send GraphQL requests with POST /graphql",
+        ),
+    }
+}
+
+/// `GET /readyz`: `200 ready` when the database answers and has no pending migration,
+/// `503` with the reason otherwise: whether this replica should receive requests.
+async fn readyz(State(app): State<AppState>) -> Response {
+    let (status, text) = match readiness(&app.store, READY_TIMEOUT).await {
+        Ok(()) => (StatusCode::OK, "ready".to_owned()),
+        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason),
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
+}
+
+/// Whether a replica over `store` may receive requests: the database answers within
+/// `timeout` and no migration is pending. The reason, for people, otherwise.
+pub async fn readiness(store: &Store, timeout: Duration) -> Result<(), String> {
+    let check = async {
+        store.ping().await.map_err(|e| {
+            tracing::warn!(error = %crate::db::error_chain(&e), "readiness: the database failed");
+            "database unavailable".to_owned()
+        })?;
+        let pending = store.pending_migrations().await.map_err(|e| {
+            tracing::warn!(error = %crate::db::error_chain(&e), "readiness: cannot read the schema version");
+            "database unavailable".to_owned()
+        })?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} migration(s) pending: run `foi migrate`", pending.len()))
+        }
+    };
+    tokio::time::timeout(timeout, check).await.unwrap_or_else(|_| {
+        tracing::warn!("readiness: the database did not answer within {timeout:?}");
+        Err("the database did not answer in time".to_owned())
+    })
+}
+
+/// `GET /metrics`: the Prometheus text exposition; with a `metrics_token`, only for
+/// `Authorization: Bearer <token>`.
+async fn prometheus(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = &app.metrics_token {
+        let given = bearer_token(&headers).unwrap_or_default();
+        if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "send the metrics token as `Authorization: Bearer <token>`",
+            );
+        }
+    }
+    match app.metrics.render().await {
+        Some(text) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            text,
+        )
+            .into_response(),
+        None => error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "METRICS_UNAVAILABLE",
+            "metrics are not recorded in this process",
+        ),
+    }
+}
+
+/// Compares without stopping at the first difference, so the time taken does not tell how
+/// much of a guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `GET /healthz`: `200 ok` when the database answers, `503` otherwise.
@@ -357,6 +628,24 @@ mod tests {
         assert!(!is_json(&headers(&[(header::CONTENT_TYPE, "text/plain")])));
         assert!(!is_json(&headers(&[(header::CONTENT_TYPE, "application/jsonx")])));
         assert!(!is_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn request_ids_a_client_may_choose() {
+        assert!(is_safe_request_id(b"abc-123_X.y"));
+        assert!(is_safe_request_id(&[b'a'; MAX_REQUEST_ID_CHARS]));
+        assert!(!is_safe_request_id(&[b'a'; MAX_REQUEST_ID_CHARS + 1]));
+        assert!(!is_safe_request_id(b""));
+        assert!(!is_safe_request_id(b"a b"));
+        assert!(!is_safe_request_id(b"id\"><script>"));
+        assert!(!is_safe_request_id("张三".as_bytes()));
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(constant_time_eq(b"secret-token", b"secret-token"));
+        assert!(!constant_time_eq(b"secret-token", b"secret-tokem"));
+        assert!(!constant_time_eq(b"secret", b"secret-token"));
     }
 
     #[test]

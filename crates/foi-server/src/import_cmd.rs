@@ -39,8 +39,9 @@ pub async fn run(command: ImportCommand) -> Result<(), Failure> {
     let ImportCommand::Register(args) = command;
     let file = args.file.display().to_string();
     let sheet = register_import::read_file(&args.file).map_err(|e| Failure::BadInput(format!("{file}: {e}")))?;
-    let (store, _) = db::open(&args.database.url).await?;
-    let database = describe_database(&args.database.url);
+    let url = args.database.url()?;
+    let (store, _) = db::open(&url).await?;
+    let database = describe_database(&url);
     let runtime = |e: String| Failure::Runtime(format!("{e} ({database})"));
     let clock = SystemClock;
     // The bundled notices with the years loaded into the database, as every command uses.

@@ -5,7 +5,11 @@
 //! questions from the official calendar, so that any deadline the engine computes can be
 //! checked by hand; `foi stats export` writes the statistics table; `foi import register`
 //! brings an agency's existing register (台账) in; `foi sweep` runs the deadline sweep once
-//! (which `foi serve` also runs every `--sweep-interval` seconds).
+//! (which `foi serve` also runs every `--sweep-interval` seconds); `foi config check` prints
+//! the effective configuration.
+//!
+//! Every command that opens the database reads the configuration file (`--config FILE` or
+//! `FOI_CONFIG`), then the environment, then its flags (`foi_server::config`).
 //!
 //! Every command exits with status 0 on success, 2 on bad input (a malformed date, an
 //! unknown agency, a taken login; clap uses 2 for unusable arguments too) and 1 when the
@@ -21,16 +25,14 @@ mod sweep_cmd;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use foi_server::Config;
-use foi_server::config::{
-    DATABASE_URL_ENV, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_SWEEP_INTERVAL_SECS, SWEEP_INTERVAL_ENV,
-    describe_database,
-};
+use foi_server::config::{CONFIG_ENV, LogFormat, Overrides, describe_database};
 use foi_server::db::{self, OpenError};
 
 /// How long `foi serve` lets the requests in flight finish after Ctrl-C or SIGTERM: a little
@@ -47,8 +49,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the GraphQL API over HTTP (GraphiQL at GET /graphql, health at /healthz).
+    /// Serve the GraphQL API over HTTP (GraphiQL at GET /graphql in development, /healthz,
+    /// /readyz, /metrics).
     Serve(ServeArgs),
+    /// The configuration file and environment (设置).
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Apply pending database migrations and print their names.
     Migrate(DatabaseArgs),
     /// Set up agencies and staff accounts (管理).
@@ -83,30 +89,60 @@ enum DemoCommand {
     Seed(DatabaseArgs),
 }
 
-/// Which database to use.
+/// `foi config …`.
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Load the configuration as `foi serve` does (file, then environment) and print the
+    /// effective values as TOML, passwords and tokens replaced by ***. Exit status 2 if it
+    /// cannot be used.
+    Check {
+        /// The configuration file (TOML); see docs/configuration.md.
+        #[arg(long, value_name = "FILE", env = CONFIG_ENV)]
+        config: Option<PathBuf>,
+    },
+}
+
+/// Which database to use: the configuration's `[database] url` (file, then
+/// `FOI_DATABASE_URL`), unless `--database-url` says otherwise.
 #[derive(Debug, Args)]
 struct DatabaseArgs {
     /// Database URL: sqlite://PATH (created on first use) or postgres://USER:PASSWORD@HOST/DB.
-    #[arg(
-        long = "database-url",
-        value_name = "URL",
-        env = DATABASE_URL_ENV,
-        default_value = DEFAULT_DATABASE_URL,
-        // The value may hold a password: never show it in --help.
-        hide_env_values = true,
-        global = true
-    )]
-    url: String,
+    /// Overrides the configuration's [database] url and FOI_DATABASE_URL [default:
+    /// sqlite://foi-data/foi.db].
+    #[arg(long = "database-url", value_name = "URL", global = true)]
+    database_url: Option<String>,
+    /// The configuration file (TOML); see docs/configuration.md.
+    #[arg(long, value_name = "FILE", env = CONFIG_ENV, global = true)]
+    config: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    /// The configuration with these flags applied.
+    fn load(&self, overrides: Overrides) -> Result<Config, Failure> {
+        let overrides = Overrides { database_url: self.database_url.clone(), ..overrides };
+        Config::load(self.config.as_deref(), |name| std::env::var(name).ok(), overrides)
+            .map_err(|e| Failure::BadInput(e.to_string()))
+    }
+
+    /// The database URL to use.
+    fn url(&self) -> Result<String, Failure> {
+        Ok(self.load(Overrides::default())?.database.url)
+    }
 }
 
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// The address to listen on, IP:PORT (0.0.0.0:8080 for every interface).
-    #[arg(long, value_name = "ADDR", default_value_t = DEFAULT_LISTEN)]
-    listen: SocketAddr,
+    /// The address to listen on, IP:PORT (0.0.0.0:8080 for every interface). Overrides
+    /// [http] listen and FOI_LISTEN [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
     /// Run the deadline sweep every SECONDS (0: never; then run `foi sweep` from cron).
-    #[arg(long, value_name = "SECONDS", env = SWEEP_INTERVAL_ENV, default_value_t = DEFAULT_SWEEP_INTERVAL_SECS)]
-    sweep_interval: u64,
+    /// Overrides [sweep] interval_secs and FOI_SWEEP_INTERVAL [default: 600].
+    #[arg(long, value_name = "SECONDS")]
+    sweep_interval: Option<u64>,
+    /// Log lines as text or JSON. Overrides [log] format and FOI_LOG_FORMAT [default: text].
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -134,6 +170,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Serve(args) => block_on(serve(args)),
+        Command::Config(ConfigCommand::Check { config }) => config_check(config),
         Command::Migrate(args) => block_on(migrate(args)),
         Command::Admin(args) => block_on(admin_cmd::run(args)),
         Command::Demo(DemoCommand::Seed(args)) => block_on(demo_seed(args)),
@@ -165,25 +202,50 @@ fn block_on<F: Future<Output = Result<(), Failure>>>(future: F) -> Result<(), Fa
     runtime.block_on(future)
 }
 
+/// `foi config check`: the effective configuration, or what is wrong with it.
+fn config_check(file: Option<PathBuf>) -> Result<(), Failure> {
+    let config = Config::load(file.as_deref(), |name| std::env::var(name).ok(), Overrides::default())
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    // What `foi serve` would refuse at start, refused here too.
+    config.attachments_config().map_err(|e| Failure::BadInput(e.to_string()))?;
+    config.mailer_config().map_err(|e| Failure::BadInput(e.to_string()))?;
+    print!("{}", config.to_toml());
+    Ok(())
+}
+
 /// `foi serve`: migrate, listen, serve until Ctrl-C or SIGTERM, then drain.
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
-    foi_server::telemetry::init();
-    let config = Config { database_url: args.database.url, listen: args.listen };
-    let database = describe_database(&config.database_url);
+    let overrides = Overrides {
+        listen: args.listen,
+        sweep_interval_secs: args.sweep_interval,
+        log_format: args.log_format,
+        ..Overrides::default()
+    };
+    let config = args.database.load(overrides)?;
+    foi_server::telemetry::init_with(config.log.format, &config.log.level);
+    tracing::info!(mode = ?config.mode, graphiql = config.http_config().graphiql, introspection = config.api.introspection, "configuration");
+    let database = describe_database(&config.database.url);
     // Before the database: a storage that cannot work (an s3:// URL in a build without S3)
     // stops the start-up with a message saying what to change.
-    let attachments = foi_server::attachments::Attachments::from_env(&config.database_url)
-        .map_err(|e| Failure::BadInput(format!("attachments: {e}")))?;
+    let attachments = foi_server::attachments::Attachments::open(
+        &config.attachments_config().map_err(|e| Failure::BadInput(e.to_string()))?,
+    )
+    .map_err(|e| Failure::BadInput(format!("attachments: {e}")))?;
     tracing::info!(storage = %attachments.describe(), max_bytes = attachments.max_bytes(), "attachments");
-    let mail = foi_server::mailer::MailerConfig::from_env().map_err(|e| Failure::BadInput(e.to_string()))?;
-    let (store, applied) = db::open(&config.database_url).await?;
+    let mail = config.mailer_config().map_err(|e| Failure::BadInput(e.to_string()))?;
+    // One recorder per process, before anything counts; its histograms are drained even
+    // when nobody scrapes.
+    let upkeep =
+        foi_server::metrics::install().map(|handle| foi_server::metrics::spawn_upkeep(handle, Duration::from_secs(5)));
+    let (store, applied) = db::open(&config.database.url).await?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
     }
     let clock: Arc<dyn foi_domain::clock::Clock> = Arc::new(foi_domain::clock::SystemClock);
     let state = foi_api::ApiState::load(store.clone(), Arc::clone(&clock))
         .await
-        .map_err(|e| Failure::Runtime(format!("cannot load the service state ({database}): {}", e.message())))?;
+        .map_err(|e| Failure::Runtime(format!("cannot load the service state ({database}): {}", e.message())))?
+        .with_config(config.api.clone());
     // On PostgreSQL, clerks' live queues hear of the changes every replica commits.
     let relayed = state
         .queue_feed
@@ -191,21 +253,18 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Runtime(format!("cannot listen for case changes ({database}): {}", e.message())))?;
     tracing::info!(across_replicas = relayed.is_some(), "queue feed");
-    let listener = tokio::net::TcpListener::bind(config.listen)
+    let listen = config.http.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| Failure::Runtime(format!("cannot listen on {}: {e}", config.listen)))?;
+        .map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
     let address = listener.local_addr().map_err(|e| Failure::Runtime(format!("cannot listen: {e}")))?;
     println!("foi listening on http://{address}/graphql (database: {database})");
     // Under systemd or docker stdout is a pipe: flush, or the line waits in a buffer.
     std::io::stdout().flush().ok();
     // Deadlines act on their own: the sweep runs beside the server (0 disables it).
-    let sweeper = (args.sweep_interval > 0).then(|| {
-        tracing::info!(every_seconds = args.sweep_interval, "deadline sweep");
-        foi_server::sweeper::BackgroundSweep::start(
-            store.clone(),
-            Duration::from_secs(args.sweep_interval),
-            state.queue_feed.clone(),
-        )
+    let sweeper = config.sweep_interval().map(|every| {
+        tracing::info!(every_seconds = every.as_secs(), "deadline sweep");
+        foi_server::sweeper::BackgroundSweep::start(store.clone(), every, state.queue_feed.clone())
     });
     // Notifications are e-mailed beside the server when a mail server is configured.
     let mailer = match mail {
@@ -215,13 +274,13 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             Some(foi_server::mailer::BackgroundMailer::start(mailer))
         }
         None => {
-            tracing::info!("e-mail notifications off: set FOI_SMTP_URL and FOI_SMTP_FROM to send them");
+            tracing::info!("e-mail notifications off: set [mail] smtp_url and from (FOI_SMTP_URL, FOI_SMTP_FROM)");
             None
         }
     };
 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = foi_server::serve(listener, state, attachments, async {
+    let server = foi_server::serve_with(listener, state, attachments, config.http_config(), async {
         stopped.await.ok();
     });
     let mut server = std::pin::pin!(server);
@@ -246,6 +305,9 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     if let Some(relay) = relayed {
         relay.stop().await;
     }
+    if let Some(upkeep) = upkeep {
+        upkeep.abort();
+    }
     store.close().await.ok();
     tracing::info!("stopped");
     Ok(())
@@ -253,9 +315,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 
 /// `foi migrate`: apply what is pending and say what that was.
 async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
-    let store = db::connect(&args.url).await?;
-    let applied = db::migrate(&store, &args.url).await?;
-    let database = describe_database(&args.url);
+    let url = args.url()?;
+    let store = db::connect(&url).await?;
+    let applied = db::migrate(&store, &url).await?;
+    let database = describe_database(&url);
     if applied.is_empty() {
         println!("up to date: no pending migrations ({database})");
     } else {
@@ -270,7 +333,8 @@ async fn migrate(args: DatabaseArgs) -> Result<(), Failure> {
 
 /// `foi demo seed`: the demo district, and how to sign in to it.
 async fn demo_seed(args: DatabaseArgs) -> Result<(), Failure> {
-    let (store, _) = db::open(&args.url).await?;
+    let url = args.url()?;
+    let (store, _) = db::open(&url).await?;
     let clock = foi_domain::clock::SystemClock;
     let calendar = foi_api::ApiState::load(store.clone(), Arc::new(clock))
         .await
@@ -287,7 +351,7 @@ async fn demo_seed(args: DatabaseArgs) -> Result<(), Failure> {
         "ALREADY_EXISTS" => Failure::BadInput(format!("{}; use a fresh database to seed again", e.message())),
         _ => Failure::Runtime(e.message()),
     })?;
-    println!("demo district seeded in {}", describe_database(&args.url));
+    println!("demo district seeded in {}", describe_database(&url));
     println!("\naccounts (password for all: {}):", foi_api::demo::DEMO_PASSWORD);
     for (login, what) in &summary.accounts {
         println!("  {login:<10} {what}");

@@ -84,8 +84,9 @@ pub async fn run(command: StatsCommand) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let (store, _) = db::open(&args.database.url).await?;
-    let database = describe_database(&args.database.url);
+    let url = args.database.url()?;
+    let (store, _) = db::open(&url).await?;
+    let database = describe_database(&url);
     let runtime = |e: foi_store::StoreError| Failure::Runtime(format!("{e} ({database})"));
     let agencies = match &args.agency {
         Some(code) => {

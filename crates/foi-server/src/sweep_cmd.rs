@@ -65,8 +65,9 @@ fn render(report: &SweepReport, database: &str, json: bool) -> String {
 pub async fn run(args: SweepArgs) -> Result<(), Failure> {
     // The store logs refusals and failures (with case ids only) through `log`.
     foi_server::telemetry::init();
-    let (store, _) = db::open(&args.database.url).await?;
-    let database = describe_database(&args.database.url);
+    let url = args.database.url()?;
+    let (store, _) = db::open(&url).await?;
+    let database = describe_database(&url);
     let report = sweeper::sweep_once(&store, OffsetDateTime::now_utc())
         .await
         .map_err(|e| Failure::Runtime(format!("the sweep stopped: {e} ({database})")))?;

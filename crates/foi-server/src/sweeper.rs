@@ -91,8 +91,14 @@ impl BackgroundSweep {
                     _ = ticks.tick() => {}
                 }
                 match sweep_and_publish(&store, OffsetDateTime::now_utc(), &feed).await {
-                    Ok(report) => log_report(&report),
-                    Err(e) => tracing::warn!(error = %e, "deadline sweep failed; retrying at the next interval"),
+                    Ok(report) => {
+                        crate::metrics::record_sweep(Ok(report.changed.len()));
+                        log_report(&report);
+                    }
+                    Err(e) => {
+                        crate::metrics::record_sweep(Err(()));
+                        tracing::warn!(error = %e, "deadline sweep failed; retrying at the next interval");
+                    }
                 }
             }
         });

@@ -94,6 +94,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// How a [`Store`]'s connection pool is used at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    /// Open connections waiting for work; `open - idle` are in use.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
 /// A handle to the database: a connection pool. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -166,6 +177,19 @@ impl Store {
     /// Checks that the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         Ok(self.db.ping().await?)
+    }
+
+    /// How the connection pool is used right now (for `/metrics`).
+    pub fn pool_status(&self) -> PoolStatus {
+        fn of<DB: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<DB>) -> PoolStatus {
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+            PoolStatus { open: pool.size(), idle, max: pool.options().get_max_connections() }
+        }
+        // The backend was decided by the URL at connect time, so the pool is of that kind.
+        match self.backend {
+            Backend::Sqlite => of(self.db.get_sqlite_connection_pool()),
+            Backend::Postgres => of(self.db.get_postgres_connection_pool()),
+        }
     }
 
     /// Closes the pool, waiting for connections to be returned.

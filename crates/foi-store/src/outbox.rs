@@ -688,6 +688,12 @@ impl Store {
             .try_into()
     }
 
+    /// How many notifications are not sent yet, due or waiting for a retry (the backlog
+    /// gauge of `/metrics`).
+    pub async fn unsent_notifications(&self) -> Result<u64, StoreError> {
+        Ok(outbox::Entity::find().filter(outbox::Column::Status.eq(Delivery::Pending.code())).count(&self.db).await?)
+    }
+
     /// How many pending notifications are due at `now`, for the sender's log line.
     pub async fn notification_backlog(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
         Ok(outbox::Entity::find()

@@ -228,7 +228,31 @@ SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, st
   ) ranked \
  WHERE rn <= ? ORDER BY agency_id, received_on, id";
 
+/// Open cases across every agency, and those past their reply due date (the gauges of
+/// `/metrics`): one pass over the open stages.
+const OPEN_AND_OVERDUE_SQL: &str = "\
+SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN reply_due_on < ? THEN 1 ELSE 0 END), 0) AS overdue \
+  FROM cases WHERE stage IN ({stages})";
+
 impl Store {
+    /// How many cases are open in every agency, and how many of them are past their reply
+    /// due date on `today` (as [`Store::open_now`] counts them per agency).
+    pub async fn open_and_overdue(&self, today: Date) -> Result<(u64, u64), StoreError> {
+        let open: Vec<&str> = foi_domain::lifecycle::Stage::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(foi_domain::lifecycle::Stage::code)
+            .collect();
+        let text = OPEN_AND_OVERDUE_SQL.replace("{stages}", &sql::list(open.len()));
+        let mut values: Vec<Value> = vec![today.into()];
+        values.extend(open.iter().map(|s| Value::from(*s)));
+        let stmt = sql::stmt(self.db.get_database_backend(), &text, values);
+        match self.db.query_one_raw(stmt).await? {
+            Some(row) => Ok((count(&row, "n")?, count(&row, "overdue")?)),
+            None => Ok((0, 0)),
+        }
+    }
+
     /// The replies concluded in `[from, to]` by the agencies, grouped by the working days
     /// they took (see `cases.wd_used`), with how many were on time. Cases closed without a
     /// reply (withdrawn, abandoned, unpaid) had no reply due and are not counted.
