@@ -482,7 +482,8 @@ impl DocumentsMutation {
         let on = issue_date(ctx, "input.on", input.on)?;
         // Voiding is never refused as "not issuable": the kind only labels such an error.
         let kind = Kind::from_code(&document.kind).unwrap_or(Kind::Receipt);
-        let request = VoidRequest { document_id, expected_version: input.version, reason: input.reason, on };
+        let reason = crate::text::bounded("input.reason", &input.reason, crate::text::REASON).map_err(ext)?;
+        let request = VoidRequest { document_id, expected_version: input.version, reason, on };
         let (voided, _) = s
             .store
             .void_document(request, &viewer.actor(), s.clock.now())
