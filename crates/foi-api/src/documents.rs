@@ -246,7 +246,8 @@ impl DocumentNode {
     /// The same document as a PDF (A4, CJK font embedded), base64-encoded. Null with a
     /// `PDF_FONT_UNAVAILABLE` error where the server has no CJK font (`FOI_PDF_FONT`).
     async fn pdf_base64(&self) -> ApiResult<Option<String>> {
-        pdf_base64(&self.0.html, &format!("{} {}", self.0.title, self.0.number)).map(Some)
+        let (html, title) = (self.0.html.clone(), format!("{} {}", self.0.title, self.0.number));
+        crate::statistics::off_the_runtime(move || pdf_base64(&html, &title)).await.map(Some)
     }
     /// The case it belongs to, as it stands now.
     async fn case(&self, ctx: &Context<'_>) -> ApiResult<CaseNode> {

@@ -19,6 +19,7 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
@@ -104,6 +105,11 @@ struct AppState {
 /// The application: every route and middleware, over `state`, with attachments kept in
 /// `attachments`. Serve it with [`serve`] or with `axum::serve`.
 pub fn build_app(state: ApiState, attachments: Attachments) -> Router {
+    build_app_with(state, attachments, &HttpConfig::default())
+}
+
+/// [`build_app`] with the HTTP settings `http`.
+pub fn build_app_with(state: ApiState, attachments: Attachments, http: &HttpConfig) -> Router {
     let store = state.store.clone();
     let attachment_routes = crate::attachments::routes::routes(state.clone(), attachments);
     let subscriptions = crate::graphql_ws::routes(state.clone());
@@ -111,7 +117,7 @@ pub fn build_app(state: ApiState, attachments: Attachments) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         .with_state(app)
         // Uploads and downloads, with their own, longer timeout.
         .merge(attachment_routes)
@@ -144,6 +150,14 @@ where
 }
 
 /// [`serve`] with the HTTP settings `http`.
+///
+/// Its own accept loop over hyper, rather than `axum::serve`, for three bounds:
+/// `http.header_read_timeout` (a client that sends half a request head is disconnected),
+/// `http.max_connections` (further connections wait in the listen backlog until one
+/// closes), and `http.request_timeout` (through the router). Every request carries the
+/// peer's `ConnectInfo<SocketAddr>`; websocket upgrades work (`/graphql/ws`). Once
+/// `shutdown` completes no connection is accepted, idle ones are closed, and the requests
+/// in flight finish before this returns.
 pub async fn serve_with<F>(
     listener: TcpListener,
     state: ApiState,
@@ -154,10 +168,65 @@ pub async fn serve_with<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let _ = &http;
-    axum::serve(listener, build_app(state, attachments).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let router = build_app_with(state, attachments, &http);
+    let max_connections = http.max_connections.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+    let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(http.header_read_timeout);
+    let builder = Arc::new(builder);
+    let shutdown = shutdown;
+    tokio::pin!(shutdown);
+    loop {
+        // A permit first: beyond the cap, connections wait in the kernel's backlog.
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = Arc::clone(&permits).acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            let mut router = router.clone();
+            async move { tower_service::Service::call(&mut router, request.map(Body::new)).await }
+        });
+        let builder = Arc::clone(&builder);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service).with_upgrades();
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = async { let _ = stopped.wait_for(|stop| *stop).await; } => {
+                    // Finish the request in flight (if any), then close.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = result {
+                // Timeouts of the request head and clients that went away: not the server's fault.
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection holds a permit until it ends: all of them back means all are done.
+    let _all = permits.acquire_many(max_connections as u32).await;
+    Ok(())
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop`, systemd and Kubernetes send).
