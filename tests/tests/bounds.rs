@@ -375,3 +375,51 @@ fragment TypeRef on __Type {
     ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
 }
 "#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_the_request_in_flight_finish() {
+    use foi_server::attachments::{Attachments, AttachmentsConfig, DEFAULT_MAX_BYTES, Location};
+    let database = foi_store::testing::TestDatabase::create(Backend::Sqlite).await.unwrap();
+    let store = foi_store::Store::connect(database.url()).await.unwrap();
+    let clock = std::sync::Arc::new(foi_e2e::TestClock::new(foi_e2e::DEFAULT_NOW));
+    let state = foi_api::ApiState::load(store, clock).await.unwrap_or_else(|e| panic!("{}", e.message()));
+    let dir = tempfile::tempdir().unwrap();
+    let attachments = Attachments::open(&AttachmentsConfig {
+        location: Location::Dir(dir.path().to_owned()),
+        max_bytes: DEFAULT_MAX_BYTES,
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(foi_server::serve_with(
+        listener,
+        state,
+        attachments,
+        foi_server::HttpConfig::default(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    // A request whose body is half sent when the shutdown comes.
+    let body = br#"{"query":"{ apiVersion }"}"#;
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: foi\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!server.is_finished(), "the server stopped with a request in flight");
+    stream.write_all(&body[10..]).await.unwrap();
+    let answer = read_response(&mut stream).await.expect("the request in flight is answered");
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("apiVersion"), "{answer}");
+    // Then the server stops, and accepts nobody.
+    let stopped = tokio::time::timeout(Duration::from_secs(5), server).await;
+    stopped.expect("the server stops once the request is answered").unwrap().unwrap();
+    assert!(TcpStream::connect(address).await.is_err(), "a connection accepted after the shutdown");
+}

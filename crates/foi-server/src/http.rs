@@ -14,6 +14,9 @@
 //! | body over [`MAX_BODY_BYTES`] | 413 | `PAYLOAD_TOO_LARGE` |
 //! | body that is not a GraphQL request in JSON | 400 | `BAD_REQUEST` |
 //!
+//! Each connection is bounded too (see [`serve_with`]): its request head must arrive within
+//! `header_read_timeout`, and at most `max_connections` are served at once.
+//!
 //! Logs carry the method, the path (never the query string), the status and the latency of
 //! each request. Bodies, headers and tokens are never logged: they hold personal data.
 
@@ -169,13 +172,13 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let router = build_app_with(state, attachments, &http);
-    let max_connections = http.max_connections.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+    // At most `u32::MAX`: the shutdown below takes every permit back in one `acquire_many`.
+    let max_connections = http.max_connections.clamp(1, u32::MAX as usize);
     let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(http.header_read_timeout);
     let builder = Arc::new(builder);
-    let shutdown = shutdown;
     tokio::pin!(shutdown);
     loop {
         // A permit first: beyond the cap, connections wait in the kernel's backlog.
