@@ -423,3 +423,41 @@ async fn shutdown_lets_the_request_in_flight_finish() {
     stopped.expect("the server stops once the request is answered").unwrap().unwrap();
     assert!(TcpStream::connect(address).await.is_err(), "a connection accepted after the shutdown");
 }
+
+/// The websocket executes operations through the same schema: the same check refuses there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_websocket_refuses_the_fragment_bomb_too() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let token = clerk(&app).await;
+    let mut request = app.url("/graphql/ws").replacen("http://", "ws://", 1).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("the websocket opens");
+    let send = async |ws: &mut tokio_tungstenite::WebSocketStream<_>, message: Value| {
+        ws.send(Message::Text(message.to_string().into())).await.expect("sent");
+    };
+    send(&mut ws, json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}})).await;
+    let mut bomb = String::from("subscription { ...F0 }\n");
+    for level in 0..10 {
+        let next = format!("...F{}", level + 1);
+        bomb.push_str(&format!("fragment F{level} on SubscriptionRoot {{ {next} {next} {next} {next} }}\n"));
+    }
+    bomb.push_str("fragment F10 on SubscriptionRoot { queueChanged { caseId } }\n");
+    send(&mut ws, json!({"id": "b", "type": "subscribe", "payload": {"query": bomb}})).await;
+    let started = Instant::now();
+    let answer = loop {
+        let message =
+            tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("an answer").unwrap().unwrap();
+        let Message::Text(text) = message else { continue };
+        let value: Value = serde_json::from_str(&text).unwrap();
+        if value["type"] == "error" || value["type"] == "next" {
+            break value;
+        }
+    };
+    let error = if answer["type"] == "error" { &answer["payload"][0] } else { &answer["payload"]["errors"][0] };
+    assert_eq!(error["extensions"]["code"], "QUERY_TOO_COMPLEX", "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
