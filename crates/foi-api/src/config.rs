@@ -33,18 +33,19 @@ impl Default for ApiConfig {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// The deepest selection, counted after fragments are expanded.
+    /// The deepest selection, counted after fragments are expanded (`QUERY_TOO_DEEP`).
+    /// Introspection subtrees count as one level; their cost still counts.
     pub max_depth: usize,
     /// The largest complexity, counted after fragments are expanded (expensive fields and
-    /// connections cost more; see `crate::limits`).
+    /// connections cost more; see `crate::limits`) (`QUERY_TOO_COMPLEX`).
     pub max_complexity: usize,
-    /// The most aliased fields in one request.
+    /// The most aliased fields in one request (`TOO_MANY_ALIASES`).
     pub max_aliases: usize,
     /// The longest text any one input string may hold, in characters, where a field has no
-    /// tighter limit of its own.
+    /// tighter limit of its own (`VALIDATION`, see `crate::text` for the tighter ones).
     pub max_text_chars: usize,
     /// How long one GraphQL execution may run, in milliseconds; checked between resolvers,
-    /// so it holds for CPU-bound work too.
+    /// so it holds for CPU-bound work too (`DEADLINE_EXCEEDED`).
     pub execution_timeout_ms: u64,
 }
 

@@ -257,7 +257,8 @@ impl DocumentNode {
     /// The same document as a PDF (A4, CJK font embedded), base64-encoded. Null with a
     /// `PDF_FONT_UNAVAILABLE` error where the server has no CJK font (`FOI_PDF_FONT`).
     async fn pdf_base64(&self) -> ApiResult<Option<String>> {
-        pdf_base64(&self.0.html, &format!("{} {}", self.0.title, self.0.number)).map(Some)
+        let (html, title) = (self.0.html.clone(), format!("{} {}", self.0.title, self.0.number));
+        crate::statistics::off_the_runtime(move || pdf_base64(&html, &title)).await.map(Some)
     }
     /// The case it belongs to, as it stands now.
     async fn case(&self, ctx: &Context<'_>) -> ApiResult<CaseNode> {
@@ -493,7 +494,8 @@ impl DocumentsMutation {
         let on = issue_date(ctx, "input.on", input.on)?;
         // Voiding is never refused as "not issuable": the kind only labels such an error.
         let kind = Kind::from_code(&document.kind).unwrap_or(Kind::Receipt);
-        let request = VoidRequest { document_id, expected_version: input.version, reason: input.reason, on };
+        let reason = crate::text::bounded("input.reason", &input.reason, crate::text::REASON).map_err(ext)?;
+        let request = VoidRequest { document_id, expected_version: input.version, reason, on };
         let (voided, _) = s
             .store
             .void_document(request, &viewer.actor(), s.clock.now())

@@ -1,7 +1,11 @@
 //! The API's one error type and the `extensions.code` each variant reaches the client with.
 //!
 //! Clients branch on `extensions.code`, never on the message. Every variant's doc says what
-//! the client sees. Internal errors are logged here with their cause and reach the client as
+//! the client sees. The bounds of a request are refused before any resolver runs, by
+//! `crate::limits`, with codes of their own: `QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`,
+//! `TOO_MANY_ALIASES`, `ONE_SIGN_IN_PER_REQUEST`, `DEADLINE_EXCEEDED` (each with
+//! `extensions.limit`), and `VALIDATION` with `extensions.field` for an input string with a
+//! control character or over its length limit. Internal errors are logged here with their cause and reach the client as
 //! an opaque `INTERNAL` error: no SQL, no stack, no personal data.
 
 use async_graphql::ErrorExtensions;

@@ -11,11 +11,13 @@ pub mod demo;
 pub mod documents;
 pub mod enums;
 pub mod error;
+pub mod limits;
 pub mod notifications;
 pub mod observe;
 pub mod password;
 pub mod schema;
 pub mod statistics;
+pub mod text;
 pub mod types;
 
 use std::sync::Arc;
@@ -97,8 +99,18 @@ pub type FoiSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// Builds the schema over `state`.
 pub fn build_schema(state: ApiState) -> FoiSchema {
     let introspection = state.config.introspection;
+    let limits = &state.config.limits;
     let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .extension(observe::Observe);
+        // First: nothing else may see an operation that is too expensive (see `limits`).
+        .extension(limits::Bounds::new(limits.clone()))
+        .extension(limits::Deadline::new(std::time::Duration::from_millis(limits.execution_timeout_ms)))
+        .extension(observe::Observe)
+        // A second line behind `limits::Bounds`, which has already bounded the expanded
+        // size, so that async-graphql's counting (which expands fragments) is cheap. It
+        // counts every field 1, so it is looser than ours, except in depth for
+        // introspection, which ours exempts: GraphiQL's query nests 15 levels.
+        .limit_complexity(limits.max_complexity)
+        .limit_depth(limits.max_depth.saturating_add(limits::INTROSPECTION_DEPTH));
     // Production turns introspection off unless the configuration says otherwise: the
     // schema is public in `schema.graphql`, but a probing client need not be helped.
     let builder = if introspection { builder } else { builder.disable_introspection() };

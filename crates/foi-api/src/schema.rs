@@ -19,6 +19,7 @@ use crate::auth::{self, Viewer, roles};
 use crate::enums;
 use crate::error::ApiError;
 use crate::statistics::{StatisticsInput, StatisticsReport};
+use crate::text;
 use crate::types::{AccountNode, AgencyNode, CalendarView, CaseNode, ChallengeNode, SessionView};
 
 /// How long a session lasts without signing in again.
@@ -57,18 +58,6 @@ fn not_in_future(ctx: &Context<'_>, field: &str, on: Option<Date>) -> ApiResult<
         Some(on) => Ok(on),
         None => Ok(today),
     }
-}
-
-fn non_empty(field: &str, value: &str) -> Result<String, ApiError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ApiError::validation(field, "must not be empty"));
-    }
-    Ok(trimmed.to_owned())
-}
-
-fn optional(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: bool) -> Result<CaseNode, ApiError> {
@@ -514,7 +503,12 @@ async fn change(
     let on = not_in_future(ctx, "input.on", input.on)?;
     let command = make(on).map_err(ext)?;
     let calendar = s.calendar();
-    let request = ChangeRequest { case_id, expected_version: input.version, command, reason: optional(input.reason) };
+    let request = ChangeRequest {
+        case_id,
+        expected_version: input.version,
+        command,
+        reason: text::optional("input.reason", input.reason, text::REASON).map_err(ext)?,
+    };
     let changed = s.store.change_case(request, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
     s.queue_feed.publish(&changed.record);
     node(ctx, &viewer, changed, true).await.map_err(ext)
@@ -531,10 +525,16 @@ impl CoreMutation {
     /// Creates an applicant account after checking the identity number.
     async fn register_applicant(&self, ctx: &Context<'_>, input: RegisterApplicantInput) -> ApiResult<AccountNode> {
         let kind = ApplicantKind::from(input.kind);
-        let login = non_empty("input.login", &input.login).map_err(ext)?;
+        let login = text::required("input.login", &input.login, text::LOGIN).map_err(ext)?;
+        text::bounded("input.password", &input.password, text::PASSWORD).map_err(ext)?;
         crate::password::check_new("input.password", &input.password).map_err(ext)?;
-        let name = non_empty("input.name", &input.name).map_err(ext)?;
-        let id_number = check_identity("input.idNumber", kind, &input.id_number).map_err(ext)?;
+        let name = text::required("input.name", &input.name, text::NAME).map_err(ext)?;
+        let id_number = check_identity(
+            "input.idNumber",
+            kind,
+            &text::bounded("input.idNumber", &input.id_number, text::ID_NUMBER).map_err(ext)?,
+        )
+        .map_err(ext)?;
         let account = NewAccount {
             kind: "applicant".into(),
             login,
@@ -543,9 +543,9 @@ impl CoreMutation {
             applicant_kind: Some(kind.code().to_owned()),
             id_document_kind: Some(if kind.is_organisation() { "SOCIAL_CREDIT_CODE" } else { "RESIDENT_ID" }.into()),
             id_number: Some(id_number),
-            phone: optional(input.phone),
-            email: optional(input.email),
-            address: optional(input.address),
+            phone: text::optional("input.phone", input.phone, text::PHONE).map_err(ext)?,
+            email: text::optional("input.email", input.email, text::EMAIL).map_err(ext)?,
+            address: text::optional("input.address", input.address, text::ADDRESS).map_err(ext)?,
             ..NewAccount::default()
         };
         let created = state(ctx).store.create_account(account).await.map_err(|e| match e {
@@ -560,6 +560,8 @@ impl CoreMutation {
     /// Signs in with a password and returns a bearer token.
     async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> ApiResult<SessionView> {
         let s = state(ctx);
+        text::bounded("input.login", &input.login, text::LOGIN).map_err(ext)?;
+        text::bounded("input.password", &input.password, text::PASSWORD).map_err(ext)?;
         let account = s.store.account_by_login(input.login.trim()).await.map_err(ext)?;
         // The same answer for an unknown login and a wrong password.
         let refused = || ext(ApiError::Unauthenticated);
@@ -590,7 +592,8 @@ impl CoreMutation {
             return Err(ext(ApiError::Forbidden("only applicants submit online; staff use recordApplication".into())));
         }
         let s = state(ctx);
-        let agency = s.store.agency_by_code(input.agency_code.trim()).await.map_err(ext)?.ok_or_else(|| {
+        let agency_code = text::required("input.agencyCode", &input.agency_code, text::CODE).map_err(ext)?;
+        let agency = s.store.agency_by_code(&agency_code).await.map_err(ext)?.ok_or_else(|| {
             ext(ApiError::validation("input.agencyCode", format!("no agency has the code {}", input.agency_code)))
         })?;
         let a = &viewer.account;
@@ -606,8 +609,13 @@ impl CoreMutation {
                 email: a.email.clone(),
                 address: a.address.clone(),
             },
-            subject: non_empty("input.subject", &input.subject).map_err(ext)?,
-            description: input.description.unwrap_or_default().trim().to_owned(),
+            subject: text::required("input.subject", &input.subject, text::SUBJECT).map_err(ext)?,
+            description: text::bounded(
+                "input.description",
+                input.description.as_deref().unwrap_or_default(),
+                text::DESCRIPTION,
+            )
+            .map_err(ext)?,
             form_wanted: input.form_wanted.into(),
             delivery: input.delivery_method.into(),
         };
@@ -632,7 +640,8 @@ impl CoreMutation {
             )));
         }
         let kind = ApplicantKind::from(input.applicant_kind);
-        let id_number = optional(input.applicant_id_number)
+        let id_number = text::optional("input.applicantIdNumber", input.applicant_id_number, text::ID_NUMBER)
+            .map_err(ext)?
             .map(|n| check_identity("input.applicantIdNumber", kind, &n))
             .transpose()
             .map_err(ext)?;
@@ -641,15 +650,21 @@ impl CoreMutation {
             agency_id,
             applicant_id: None,
             applicant: ApplicantDetails {
-                name: non_empty("input.applicantName", &input.applicant_name).map_err(ext)?,
+                name: text::required("input.applicantName", &input.applicant_name, text::NAME).map_err(ext)?,
                 kind,
                 id_number,
-                phone: optional(input.applicant_phone),
-                email: optional(input.applicant_email),
-                address: optional(input.applicant_address),
+                phone: text::optional("input.applicantPhone", input.applicant_phone, text::PHONE).map_err(ext)?,
+                email: text::optional("input.applicantEmail", input.applicant_email, text::EMAIL).map_err(ext)?,
+                address: text::optional("input.applicantAddress", input.applicant_address, text::ADDRESS)
+                    .map_err(ext)?,
             },
-            subject: non_empty("input.subject", &input.subject).map_err(ext)?,
-            description: input.description.unwrap_or_default().trim().to_owned(),
+            subject: text::required("input.subject", &input.subject, text::SUBJECT).map_err(ext)?,
+            description: text::bounded(
+                "input.description",
+                input.description.as_deref().unwrap_or_default(),
+                text::DESCRIPTION,
+            )
+            .map_err(ext)?,
             form_wanted: input.form_wanted.into(),
             delivery: input.delivery_method.into(),
         };
@@ -715,7 +730,14 @@ impl CoreMutation {
 
     /// Sends the one correction notice (Reg. 30), within 7 working days of receipt.
     async fn request_correction(&self, ctx: &Context<'_>, input: RequestCorrectionInput) -> ApiResult<CaseNode> {
-        change(ctx, input.change, WORKERS, |on| event(Event::CorrectionRequested { on, items: input.items })).await
+        let items = input
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| text::bounded(&format!("input.items[{i}]"), item, text::REASON))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ext)?;
+        change(ctx, input.change, WORKERS, |on| event(Event::CorrectionRequested { on, items })).await
     }
 
     /// Records the corrected application; the clock restarts from this day (Reg. 30).
@@ -746,7 +768,8 @@ impl CoreMutation {
     /// Sends a consultation letter; its time is not counted (Reg. 32–34).
     async fn open_consultation(&self, ctx: &Context<'_>, input: OpenConsultationInput) -> ApiResult<CaseNode> {
         let party = input.party.into();
-        change(ctx, input.change, WORKERS, |on| event(Event::ConsultationOpened { on, party, name: input.name })).await
+        let name = text::bounded("input.name", &input.name, text::NAME).map_err(ext)?;
+        change(ctx, input.change, WORKERS, |on| event(Event::ConsultationOpened { on, party, name })).await
     }
 
     /// Records the end of a consultation.
@@ -815,8 +838,8 @@ impl CoreMutation {
                 result: input.result.unwrap_or(enums::ChallengeResult::Pending).into(),
                 decided_on,
             },
-            body: non_empty("input.body", &input.body).map_err(ext)?,
-            reference: optional(input.reference),
+            body: text::required("input.body", &input.body, text::NAME).map_err(ext)?,
+            reference: text::optional("input.reference", input.reference, text::REFERENCE).map_err(ext)?,
         };
         let (record, case) = s.store.record_challenge(request, &viewer.actor(), s.clock.now()).await.map_err(ext)?;
         s.queue_feed.publish(&case);
@@ -851,7 +874,7 @@ impl CoreMutation {
     /// Replies (答复) with an outcome; a refusal states its legal basis.
     async fn reply(&self, ctx: &Context<'_>, input: ReplyInput) -> ApiResult<CaseNode> {
         let outcome = input.outcome.into();
-        let legal_basis = optional(input.legal_basis);
+        let legal_basis = text::optional("input.legalBasis", input.legal_basis, text::REASON).map_err(ext)?;
         let on_the_spot = input.on_the_spot;
         change(ctx, input.change, WORKERS, |on| event(Event::Replied { on, outcome, legal_basis, on_the_spot })).await
     }
@@ -859,8 +882,8 @@ impl CoreMutation {
     /// Tells the applicant the request is not handled as an application (Reg. 35, 36(6), 39).
     async fn not_handled(&self, ctx: &Context<'_>, input: NotHandledInput) -> ApiResult<CaseNode> {
         let reason = input.reason.into();
-        change(ctx, input.change, WORKERS, |on| event(Event::NotHandled { on, reason, explanation: input.explanation }))
-            .await
+        let explanation = text::bounded("input.explanation", &input.explanation, text::DESCRIPTION).map_err(ext)?;
+        change(ctx, input.change, WORKERS, |on| event(Event::NotHandled { on, reason, explanation })).await
     }
 
     /// Withdraws the application: by the applicant on their own case, or recorded by staff.

@@ -157,15 +157,31 @@ impl StatisticsReport {
     }
     /// The report as CSV (UTF-8 with a byte-order mark), as `foi stats export --format csv`
     /// writes it.
-    async fn csv(&self) -> String {
-        foi_stats::to_csv(&self.0)
+    async fn csv(&self) -> async_graphql::Result<String> {
+        let report = self.0.clone();
+        off_the_runtime(move || Ok(foi_stats::to_csv(&report))).await
     }
     /// The report as an XLSX workbook laid out like the official table (a summary sheet
     /// 汇总, then one sheet per agency), encoded in standard base64.
     async fn xlsx_base64(&self) -> async_graphql::Result<String> {
-        let bytes = foi_stats::to_xlsx(&self.0).map_err(stats_error)?;
-        Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+        let report = self.0.clone();
+        off_the_runtime(move || {
+            let bytes = foi_stats::to_xlsx(&report).map_err(stats_error)?;
+            Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+        })
+        .await
     }
+}
+
+/// Runs CPU-bound `work` on tokio's blocking threads, so that the request threads stay free
+/// and the execution deadline (`crate::limits::Deadline`) can abandon it.
+pub(crate) async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> async_graphql::Result<T> + Send + 'static,
+) -> async_graphql::Result<T> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        eprintln!("internal error: a blocking task failed: {e}");
+        Err(ApiError::Internal.into())
+    })
 }
 
 impl StatisticsReport {

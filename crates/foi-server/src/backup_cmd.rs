@@ -66,7 +66,7 @@ pub struct RestoreArgs {
 
 /// `foi backup`: copy, verify, rename, report.
 pub async fn backup(args: BackupArgs) -> Result<(), Failure> {
-    let url = &args.database.url;
+    let url = &args.database.url()?;
     let source = sqlite_path(url, PG_BACKUP_HELP)?;
     if !source.is_file() {
         return Err(Failure::BadInput(format!(
@@ -145,7 +145,7 @@ fn attachments_hint(url: &str) -> String {
 /// `foi restore`: check the input, check the target is not in use, keep the old database,
 /// rename the copy in, migrate.
 pub async fn restore(args: RestoreArgs) -> Result<(), Failure> {
-    let url = &args.database.url;
+    let url = &args.database.url()?;
     let target = sqlite_path(url, PG_RESTORE_HELP)?;
     let input = &args.input;
     if !input.is_file() {

@@ -25,6 +25,9 @@
 //! latency and, for GraphQL, the operation name and error codes. A successful request is
 //! logged at DEBUG, a 4xx at WARN and a 5xx at ERROR. Bodies, headers and tokens are never
 //! logged: they hold personal data.
+//!
+//! Each connection is bounded too (see [`serve_with`]): its request head must arrive within
+//! `header_read_timeout`, and at most `max_connections` are served at once.
 
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -311,6 +314,14 @@ where
 }
 
 /// [`serve`] with the HTTP settings `http`.
+///
+/// Its own accept loop over hyper, rather than `axum::serve`, for three bounds:
+/// `http.header_read_timeout` (a client that sends half a request head is disconnected),
+/// `http.max_connections` (further connections wait in the listen backlog until one
+/// closes), and `http.request_timeout` (through the router). Every request carries the
+/// peer's `ConnectInfo<SocketAddr>`; websocket upgrades work (`/graphql/ws`). Once
+/// `shutdown` completes no connection is accepted, idle ones are closed, and the requests
+/// in flight finish before this returns.
 pub async fn serve_with<F>(
     listener: TcpListener,
     state: ApiState,
@@ -321,10 +332,65 @@ pub async fn serve_with<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let app = build_app_with(state, attachments, &http);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let router = build_app_with(state, attachments, &http);
+    // At most `u32::MAX`: the shutdown below takes every permit back in one `acquire_many`.
+    let max_connections = http.max_connections.clamp(1, u32::MAX as usize);
+    let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(http.header_read_timeout);
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        // A permit first: beyond the cap, connections wait in the kernel's backlog.
+        let permit = tokio::select! {
+            () = &mut shutdown => break,
+            permit = Arc::clone(&permits).acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            let mut router = router.clone();
+            async move { tower_service::Service::call(&mut router, request.map(Body::new)).await }
+        });
+        let builder = Arc::clone(&builder);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service).with_upgrades();
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = async { let _ = stopped.wait_for(|stop| *stop).await; } => {
+                    // Finish the request in flight (if any), then close.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = result {
+                // Timeouts of the request head and clients that went away: not the server's fault.
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection holds a permit until it ends: all of them back means all are done.
+    let _all = permits.acquire_many(max_connections as u32).await;
+    Ok(())
 }
 
 /// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop`, systemd and Kubernetes send).
