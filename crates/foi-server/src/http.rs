@@ -161,6 +161,8 @@ struct AppState {
     graphiql: Option<Bytes>,
     metrics: crate::metrics::Scrape,
     metrics_token: Option<Arc<str>>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see [`client_addr`]).
+    trusted_proxies: Arc<[std::net::IpAddr]>,
 }
 
 /// The application: every route and middleware, over `state`, with attachments kept in
@@ -182,6 +184,7 @@ pub fn build_app_with(state: ApiState, attachments: Attachments, http: &HttpConf
         graphiql: http.graphiql.then(|| Bytes::from(graphiql_page())),
         metrics,
         metrics_token: http.metrics_token.as_deref().map(Arc::from),
+        trusted_proxies: http.trusted_proxies.clone().into(),
     };
     let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -430,9 +433,8 @@ async fn graphql(State(app): State<AppState>, request: Request) -> Response {
     }
     let declared_length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let token = bearer_token(headers);
-    let client = foi_api::ClientAddr(
-        request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()),
-    );
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let client = foi_api::ClientAddr(peer.map(|peer| client_addr(peer, headers, &app.trusted_proxies)));
     let mut body = request.into_body();
     if declared_length.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         // Too large by its own account: refused without buffering any of it (but drained,
@@ -607,6 +609,32 @@ fn graphiql_page() -> String {
     GraphiQLSource::build().endpoint("/graphql").title("foi · GraphiQL").finish()
 }
 
+/// The client's address, for throttling sign-ins by address: the peer, unless the peer is a
+/// trusted reverse proxy, in which case the nearest address of `X-Forwarded-For` that is not
+/// itself a trusted proxy (read from the right: the left part is whatever the client wrote,
+/// and a client could name any address there).
+fn client_addr(peer: std::net::IpAddr, headers: &HeaderMap, trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    let mut nearest = peer;
+    for hop in forwarded.iter().rev() {
+        let Ok(address) = hop.parse::<std::net::IpAddr>() else { return nearest };
+        nearest = address;
+        if !trusted.contains(&address) {
+            break;
+        }
+    }
+    nearest
+}
+
 /// `application/json`, with or without parameters such as `charset=utf-8`.
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -712,6 +740,23 @@ mod tests {
         assert!(constant_time_eq(b"secret-token", b"secret-token"));
         assert!(!constant_time_eq(b"secret-token", b"secret-tokem"));
         assert!(!constant_time_eq(b"secret", b"secret-token"));
+    }
+
+    #[test]
+    fn the_client_address_believes_only_trusted_proxies() {
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let inner: std::net::IpAddr = "10.0.0.3".parse().unwrap();
+        let client: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        let xff = |v: &str| headers(&[(header::HeaderName::from_static("x-forwarded-for"), v)]);
+        // A direct client cannot name another address.
+        assert_eq!(client_addr(client, &xff("198.51.100.1"), &[proxy]), client);
+        // Behind the proxy: the address it appended, not what the client wrote before it.
+        assert_eq!(client_addr(proxy, &xff("198.51.100.1, 203.0.113.7"), &[proxy]), client);
+        // Two trusted proxies in a row are both skipped.
+        assert_eq!(client_addr(proxy, &xff("203.0.113.7, 10.0.0.3"), &[proxy, inner]), client);
+        // Garbage stops the walk at the last address believed.
+        assert_eq!(client_addr(proxy, &xff("not-an-ip"), &[proxy]), proxy);
+        assert_eq!(client_addr(proxy, &HeaderMap::new(), &[proxy]), proxy);
     }
 
     #[test]
