@@ -29,14 +29,14 @@ use crate::{DatabaseArgs, Failure};
 const PG_BACKUP_HELP: &str = "foi backup copies SQLite databases only; back up PostgreSQL with pg_dump, \
      while the replicas keep serving:\n  \
      pg_dump --format=custom --file=foi-$(date -u +%Y%m%dT%H%M%SZ).dump \"$FOI_DATABASE_URL\"\n\
-     (see docs/operations-backup.md; point-in-time recovery with WAL archiving is the stronger option)";
+     (see docs/operations.md; point-in-time recovery with WAL archiving is the stronger option)";
 
 /// What to run instead of `foi restore` on PostgreSQL.
 const PG_RESTORE_HELP: &str = "foi restore restores SQLite databases only; restore PostgreSQL with \
      pg_restore, with every replica stopped:\n  \
      pg_restore --clean --if-exists --no-owner --dbname=\"$FOI_DATABASE_URL\" foi-….dump\n  \
      foi migrate\n\
-     then start the replicas again (see docs/operations-backup.md)";
+     then start the replicas again (see docs/operations.md)";
 
 /// Arguments of `foi backup`.
 #[derive(Debug, Args)]
