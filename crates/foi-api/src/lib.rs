@@ -14,6 +14,7 @@ pub mod error;
 pub mod notifications;
 pub mod password;
 pub mod schema;
+pub mod sign_in;
 pub mod statistics;
 pub mod types;
 
@@ -36,6 +37,9 @@ pub struct ApiState {
     pub queue_feed: notifications::QueueFeed,
     /// The API's bounds and policies (`[api]` of the configuration).
     pub config: Arc<config::ApiConfig>,
+    /// The threads that hash passwords (`[api.sign_in]` `hash_workers`, `hash_queue`); they
+    /// start on the first sign-in or registration.
+    pub hash_pool: password::HashPool,
 }
 
 impl ApiState {
@@ -52,11 +56,13 @@ impl ApiState {
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             queue_feed: notifications::QueueFeed::default(),
             config: Arc::new(config::ApiConfig::default()),
+            hash_pool: pool_for(&config::ApiConfig::default()),
         })
     }
 
     /// The same state with the API configured by `config`.
     pub fn with_config(mut self, config: config::ApiConfig) -> ApiState {
+        self.hash_pool = pool_for(&config);
         self.config = Arc::new(config);
         self
     }
@@ -65,6 +71,10 @@ impl ApiState {
     pub fn calendar(&self) -> Arc<foi_domain::calendar::Calendar> {
         self.calendar.read().map(|c| Arc::clone(&c)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
     }
+}
+
+fn pool_for(config: &config::ApiConfig) -> password::HashPool {
+    password::HashPool::new(config.sign_in.hash_workers, config.sign_in.hash_queue)
 }
 
 pub use config::{ApiConfig, ClientAddr};
