@@ -54,8 +54,14 @@ pub fn check_new(field: &str, password: &str, login: &str, personal: &[&str]) ->
         return Err(ApiError::validation(field, format!("use at most {MAX_PASSWORD_CHARS} characters")));
     }
     let login = login.trim();
-    if !login.is_empty() && password.trim().to_lowercase() == login.to_lowercase() {
-        return Err(ApiError::validation(field, "must not be the login; choose a password of its own"));
+    let lowered = password.to_lowercase();
+    for (value, what) in std::iter::once((login, "the login")).chain(personal.iter().map(|p| (*p, "your name"))) {
+        if mostly(&lowered, value) {
+            return Err(ApiError::validation(
+                field,
+                format!("must not be {what} or built from it; choose a password of its own, e.g. four random words"),
+            ));
+        }
     }
     let prefix: String = password.chars().take(STRENGTH_PREFIX_CHARS).collect();
     let mut inputs: Vec<&str> = vec![login];
@@ -97,6 +103,17 @@ fn fresh_salt() -> Result<SaltString, ApiError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|_| ApiError::Internal)?;
     SaltString::encode_b64(&salt).map_err(|_| ApiError::Internal)
+}
+
+/// Whether `password` (lower-cased) is `value` repeated or padded with less than
+/// [`MIN_PASSWORD_CHARS`] characters of its own (`lisi-lisi`, `zhangsan2026`). Values
+/// shorter than 3 characters are ignored: they would refuse too much.
+fn mostly(password: &str, value: &str) -> bool {
+    let value = value.trim().to_lowercase();
+    if value.chars().count() < 3 {
+        return false;
+    }
+    password.contains(&value) && password.replace(&value, "").chars().count() < MIN_PASSWORD_CHARS
 }
 
 /// A worker's argon2 state: one block buffer for the default parameters, allocated on the
@@ -417,8 +434,14 @@ mod tests {
 
     #[test]
     fn the_login_and_personal_values_do_not_make_a_password() {
-        let err = check_new("password", "Zhangsan-Wangwu", "zhangsan-wangwu", &[]).unwrap_err();
-        assert!(err.message().contains("must not be the login"), "{}", err.message());
+        for built in ["Zhangsan-Wangwu", "zhangsan-wangwu2026", "zhangsan-wangwu zhangsan-wangwu"] {
+            let err = check_new("password", built, "zhangsan-wangwu", &[]).unwrap_err();
+            assert!(err.message().contains("must not be the login or built from it"), "{}", err.message());
+        }
+        let err = check_new("password", "Liu Xiaoming!!", "someone", &["liu xiaoming"]).unwrap_err();
+        assert!(err.message().contains("must not be your name"), "{}", err.message());
+        // Containing it is not enough to refuse a password that is strong without it.
+        assert!(check_new("password", "zhangsan-wangwu on a purple bicycle", "zhangsan-wangwu", &[]).is_ok());
         // Strong on its own, weak once it is known to be the login plus a year.
         assert!(check_new("password", "liuxiaoming1987", "liuxiaoming", &[]).is_err());
         assert!(check_new("password", "liuxiaoming1987", "someone", &["liuxiaoming"]).is_err());

@@ -10,7 +10,10 @@
 //!   login's count; `forget_after_secs` without a failure forget it.
 //! - **The login count is taken before the password is checked**, in the same statement
 //!   that checks the lock, and cleared again by a success: a burst of concurrent guesses
-//!   cannot all pass the check before the first of them has been counted.
+//!   cannot all pass the check before the first of them has been counted. The price: one
+//!   login signing in more than `free_failures_per_login - 1` times at once has the excess
+//!   refused (for the moment until the first success clears the count), which a person
+//!   does not do.
 //! - **Unknown logins look like wrong passwords:** the same count, the same answer, and a
 //!   check against a decoy hash that takes as long as a real one.
 //! - **Registration reveals nothing:** a taken login, or an identity number already
