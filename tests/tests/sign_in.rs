@@ -164,6 +164,29 @@ on_both! {
         assert_eq!(login_failures(&app, "nobody").await, Some(3));
     }
 
+    /// An unknown login is checked against the decoy hash on the pool: it takes about as
+    /// long as a wrong password for a real one, so timing does not tell logins apart.
+    async fn an_unknown_login_takes_as_long_as_a_wrong_password(backend: Backend) {
+        let Some(app) = spawn(backend, per_login(1_000)).await else { return };
+        // Warm: the pool starts and makes its decoy.
+        sign_in(&app, "clerk", WRONG).await;
+        let (mut known, mut unknown) = (Vec::new(), Vec::new());
+        for _ in 0..5 {
+            let started = Instant::now();
+            assert_eq!(sign_in(&app, "clerk", WRONG).await.code(), Some("UNAUTHENTICATED"));
+            known.push(started.elapsed());
+            let started = Instant::now();
+            assert_eq!(sign_in(&app, "nobody", WRONG).await.code(), Some("UNAUTHENTICATED"));
+            unknown.push(started.elapsed());
+        }
+        let (known, unknown) = (median(known), median(unknown));
+        let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+        eprintln!("sign-in: wrong password {known:?}, unknown login {unknown:?} (median of 5), ratio {ratio:.2}");
+        assert!((0.33..3.0).contains(&ratio), "wrong password {known:?} vs unknown login {unknown:?}");
+        // Both cost a hash: far more than an answer without one.
+        assert!(unknown > StdDuration::from_millis(5), "{unknown:?}: no hash was computed");
+    }
+
     /// Many logins from one address are throttled together: the address is locked after its
     /// free failures, whichever logins they were for, and then refuses even a right password.
     async fn one_address_is_throttled_across_logins(backend: Backend) {
