@@ -22,6 +22,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_initial;
 mod m20261126_000001_processing;
 mod m20261126_000002_notices;
+mod m20261201_000001_throttle;
 
 /// The ordered list of schema versions.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261126_000001_processing::Migration),
             Box::new(m20261126_000002_notices::Migration),
+            Box::new(m20261201_000001_throttle::Migration),
         ]
     }
 }

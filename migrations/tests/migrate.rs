@@ -5,7 +5,7 @@ use foi_migrations::{Migrator, MigratorTrait};
 use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "agencies",
     "accounts",
     "sessions",
@@ -17,6 +17,7 @@ const TABLES: [&str; 11] = [
     "documents",
     "attachments",
     "outbox",
+    "throttle_entries",
 ];
 
 async fn memory_db() -> DatabaseConnection {
@@ -38,27 +39,30 @@ async fn tables_present(db: &DatabaseConnection) -> Vec<bool> {
 async fn up_is_idempotent_and_down_removes_everything() {
     let db = memory_db().await;
     let all = Migrator::migrations().len();
-    assert_eq!(all, 3);
+    assert_eq!(all, 4);
     assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), all);
 
     Migrator::up(&db, None).await.expect("first up");
-    assert_eq!(tables_present(&db).await, [true; 11]);
+    assert_eq!(tables_present(&db).await, [true; 12]);
     assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
 
     Migrator::up(&db, None).await.expect("second up is a no-op");
     assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), all);
 
     // The newest steps roll back and re-apply.
-    Migrator::down(&db, Some(2)).await.expect("down two steps");
-    assert_eq!(tables_present(&db).await, [true, true, true, true, true, true, true, false, false, false, false]);
+    Migrator::down(&db, Some(3)).await.expect("down three steps");
+    assert_eq!(
+        tables_present(&db).await,
+        [true, true, true, true, true, true, true, false, false, false, false, false]
+    );
     assert!(!SchemaManager::new(&db).has_column("cases", "wd_used").await.unwrap());
     assert!(!SchemaManager::new(&db).has_column("cases", "urgency").await.unwrap());
     Migrator::up(&db, None).await.expect("up again");
     assert!(SchemaManager::new(&db).has_column("cases", "wd_used").await.unwrap());
 
     Migrator::down(&db, None).await.expect("down");
-    assert_eq!(tables_present(&db).await, [false; 11]);
+    assert_eq!(tables_present(&db).await, [false; 12]);
 
     Migrator::up(&db, None).await.expect("up again after down");
-    assert_eq!(tables_present(&db).await, [true; 11]);
+    assert_eq!(tables_present(&db).await, [true; 12]);
 }

@@ -97,7 +97,7 @@ impl Fixture {
 async fn register(app: &TestApp, login: &str, id_number: &str) {
     let response = app
         .graphql(
-            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
             json!({"i": {"login": login, "password": PASSWORD, "name": login, "kind": "NATURAL_PERSON",
                 "idNumber": id_number}}),
             None,

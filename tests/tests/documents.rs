@@ -13,7 +13,7 @@ use time::macros::datetime;
 async fn register(app: &TestApp, login: &str, name: &str, id_number: &str) -> String {
     let response = app
         .graphql(
-            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
             json!({"i": {"login": login, "password": PASSWORD, "name": name, "kind": "NATURAL_PERSON",
                 "idNumber": id_number, "phone": "13812345678"}}),
             None,

@@ -118,7 +118,7 @@ fn change(case: &Value, on: &str) -> Value {
 async fn register(app: &TestApp, login: &str, id_number: &str) -> String {
     let response = app
         .graphql(
-            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
             json!({"i": {"login": login, "password": PASSWORD, "name": "张三", "kind": "NATURAL_PERSON",
                 "idNumber": id_number, "phone": "13812345678", "address": "四川省绵阳市游仙区仙人路一段8号"}}),
             None,

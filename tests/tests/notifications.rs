@@ -14,12 +14,12 @@ use time::macros::datetime;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-async fn register(app: &TestApp, login: &str, email: &str) -> String {
+async fn register(app: &TestApp, login: &str, id_number: &str, email: &str) -> String {
     let response = app
         .graphql(
-            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
             json!({"i": {"login": login, "password": PASSWORD, "name": "张三", "kind": "NATURAL_PERSON",
-                "idNumber": "11010519491231002X", "email": email}}),
+                "idNumber": id_number, "email": email}}),
             None,
         )
         .await;
@@ -53,8 +53,8 @@ foi_e2e::on_both_backends! {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         app.create_staff("head", "youxian", &["office_head"], PASSWORD).await;
-        register(&app, "zhangsan", "zhangsan@example.cn").await;
-        register(&app, "lisi", "lisi@example.cn").await;
+        register(&app, "zhangsan", "11010519491231002X", "zhangsan@example.cn").await;
+        register(&app, "lisi", "110101199003078515", "lisi@example.cn").await;
 
         let at = |d: u8, m: u8| OffsetDateTime::new_in_offset(
             time::Date::from_calendar_date(2026, time::Month::try_from(m).unwrap(), d).unwrap(),
@@ -144,7 +144,7 @@ foi_e2e::on_both_backends! {
         app.create_staff("fc-clerk", "fucheng", &["clerk"], PASSWORD).await;
         let clerk = app.sign_in("clerk").await;
         let fc_clerk = app.sign_in("fc-clerk").await;
-        let zhang = register(&app, "zhangsan", "zhangsan@example.cn").await;
+        let zhang = register(&app, "zhangsan", "11010519491231002X", "zhangsan@example.cn").await;
 
         let mut ws = connect(&app, json!({"Authorization": format!("Bearer {clerk}")})).await;
         let ack = next(&mut ws).await;

@@ -198,7 +198,7 @@ foi_e2e::on_both_backends! {
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
         let response = app
             .graphql(
-                "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+                "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
                 json!({"i": {"login": "zhang", "password": PASSWORD, "name": "张三", "kind": "NATURAL_PERSON",
                     "idNumber": "11010519491231002X"}}),
                 None,

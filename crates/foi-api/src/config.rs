@@ -82,6 +82,12 @@ pub struct SignInPolicy {
     /// After this many seconds without a failure, a login's or an address's failures are
     /// forgotten.
     pub forget_after_secs: u64,
+    /// Registration attempts (`registerApplicant`, valid or not) answered from one client
+    /// address per `registration_window_secs`; beyond that they are refused `RATE_LIMITED`
+    /// until the window ends.
+    pub registrations_per_address: u32,
+    /// The window of `registrations_per_address`, in seconds, counted from its first attempt.
+    pub registration_window_secs: u64,
 }
 
 impl Default for SignInPolicy {
@@ -94,6 +100,8 @@ impl Default for SignInPolicy {
             base_delay_secs: 2,
             max_delay_secs: 900,
             forget_after_secs: 3_600,
+            registrations_per_address: 10,
+            registration_window_secs: 3_600,
         }
     }
 }

@@ -50,6 +50,17 @@ pub enum ApiError {
     AlreadyExists(String),
     /// `CALENDAR_UNKNOWN`: a date lies in a year without a loaded holiday notice.
     CalendarUnknown(String),
+    /// `RATE_LIMITED`: too many attempts (sign-in failures for a login or from an address,
+    /// registrations from an address), or the server is busy hashing other passwords. The
+    /// attempt was not processed (no password was checked). `extensions.retryAfterSeconds`
+    /// (and the HTTP `Retry-After` header) say when to try again; `extensions.reason` is
+    /// `TOO_MANY_ATTEMPTS` or `BUSY`.
+    RateLimited {
+        /// Seconds to wait before trying again (at least 1).
+        retry_after_secs: u64,
+        /// The server was busy, rather than the caller too insistent.
+        busy: bool,
+    },
     /// `INTERNAL`: something failed on the server; the details are in its log.
     Internal,
 }
@@ -76,6 +87,12 @@ impl ApiError {
             ),
             ApiError::AlreadyExists(what) => format!("{what} is already taken"),
             ApiError::CalendarUnknown(message) => message.clone(),
+            ApiError::RateLimited { retry_after_secs, busy: false } => {
+                format!("too many attempts; try again in {retry_after_secs} seconds")
+            }
+            ApiError::RateLimited { retry_after_secs, busy: true } => {
+                format!("the server is busy checking other passwords; try again in {retry_after_secs} seconds")
+            }
             ApiError::Internal => "internal error; the server log has the details".into(),
         }
     }
@@ -92,6 +109,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::AlreadyExists(_) => "ALREADY_EXISTS",
             ApiError::CalendarUnknown(_) => "CALENDAR_UNKNOWN",
+            ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -160,6 +178,10 @@ impl ErrorExtensions for ApiError {
                 ApiError::Conflict { expected, actual } => {
                     e.set("expectedVersion", *expected);
                     e.set("actualVersion", *actual);
+                }
+                ApiError::RateLimited { retry_after_secs, busy } => {
+                    e.set("retryAfterSeconds", *retry_after_secs);
+                    e.set("reason", if *busy { "BUSY" } else { "TOO_MANY_ATTEMPTS" });
                 }
                 _ => {}
             }

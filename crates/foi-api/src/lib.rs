@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod observe;
 pub mod password;
 pub mod schema;
+pub mod sign_in;
 pub mod statistics;
 pub mod text;
 pub mod types;
@@ -39,6 +40,9 @@ pub struct ApiState {
     pub queue_feed: notifications::QueueFeed,
     /// The API's bounds and policies (`[api]` of the configuration).
     pub config: Arc<config::ApiConfig>,
+    /// The threads that hash passwords (`[api.sign_in]` `hash_workers`, `hash_queue`); they
+    /// start on the first sign-in or registration.
+    pub hash_pool: password::HashPool,
 }
 
 impl ApiState {
@@ -55,11 +59,13 @@ impl ApiState {
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             queue_feed: notifications::QueueFeed::default(),
             config: Arc::new(config::ApiConfig::default()),
+            hash_pool: pool_for(&config::ApiConfig::default()),
         })
     }
 
     /// The same state with the API configured by `config`.
     pub fn with_config(mut self, config: config::ApiConfig) -> ApiState {
+        self.hash_pool = pool_for(&config);
         self.config = Arc::new(config);
         self
     }
@@ -68,6 +74,10 @@ impl ApiState {
     pub fn calendar(&self) -> Arc<foi_domain::calendar::Calendar> {
         self.calendar.read().map(|c| Arc::clone(&c)).unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
     }
+}
+
+fn pool_for(config: &config::ApiConfig) -> password::HashPool {
+    password::HashPool::new(config.sign_in.hash_workers, config.sign_in.hash_queue)
 }
 
 pub use config::{ApiConfig, ClientAddr};

@@ -270,7 +270,8 @@ pub struct QueueFilter {
 pub struct RegisterApplicantInput {
     /// Sign-in name.
     pub login: String,
-    /// At least 8 characters.
+    /// 8 to 256 characters, not a common password, not easy to guess, not built from the
+    /// login or name (e.g. four random words).
     pub password: String,
     /// Name of the person or organisation.
     pub name: String,
@@ -522,13 +523,21 @@ const WORKERS: &[&str] = &roles::CASE_WORKERS;
 
 #[Object]
 impl CoreMutation {
-    /// Creates an applicant account after checking the identity number.
-    async fn register_applicant(&self, ctx: &Context<'_>, input: RegisterApplicantInput) -> ApiResult<AccountNode> {
+    /// Registers an applicant account after checking the identity number and the password's
+    /// strength. The answer is the same whether the account was created or its login (or
+    /// identity number) was already registered, in which case nothing changes: sign in to
+    /// find out. Registration attempts from one address are limited (`RATE_LIMITED`).
+    async fn register_applicant(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterApplicantInput,
+    ) -> ApiResult<crate::sign_in::RegistrationReceipt> {
+        crate::sign_in::count_registration(ctx).await?;
         let kind = ApplicantKind::from(input.kind);
         let login = text::required("input.login", &input.login, text::LOGIN).map_err(ext)?;
         text::bounded("input.password", &input.password, text::PASSWORD).map_err(ext)?;
-        crate::password::check_new("input.password", &input.password).map_err(ext)?;
         let name = text::required("input.name", &input.name, text::NAME).map_err(ext)?;
+        crate::password::check_new("input.password", &input.password, &login, &[&name]).map_err(ext)?;
         let id_number = check_identity(
             "input.idNumber",
             kind,
@@ -538,7 +547,8 @@ impl CoreMutation {
         let account = NewAccount {
             kind: "applicant".into(),
             login,
-            password_hash: crate::password::hash(&input.password).map_err(ext)?,
+            // Hashed on the pool by `register`.
+            password_hash: String::new(),
             display_name: name,
             applicant_kind: Some(kind.code().to_owned()),
             id_document_kind: Some(if kind.is_organisation() { "SOCIAL_CREDIT_CODE" } else { "RESIDENT_ID" }.into()),
@@ -548,31 +558,17 @@ impl CoreMutation {
             address: text::optional("input.address", input.address, text::ADDRESS).map_err(ext)?,
             ..NewAccount::default()
         };
-        let created = state(ctx).store.create_account(account).await.map_err(|e| match e {
-            foi_store::StoreError::UniqueViolation { .. } => {
-                ext(ApiError::validation("input.login", "this login is already taken"))
-            }
-            other => ext(other),
-        })?;
-        Ok(AccountNode(created))
+        crate::sign_in::register(ctx, account, input.password).await
     }
 
-    /// Signs in with a password and returns a bearer token.
+    /// Signs in with a password and returns a bearer token. A wrong password and an unknown
+    /// login are both `UNAUTHENTICATED`; repeated failures for a login or from an address
+    /// are refused `RATE_LIMITED` for a growing delay (`extensions.retryAfterSeconds`).
     async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> ApiResult<SessionView> {
-        let s = state(ctx);
         text::bounded("input.login", &input.login, text::LOGIN).map_err(ext)?;
         text::bounded("input.password", &input.password, text::PASSWORD).map_err(ext)?;
-        let account = s.store.account_by_login(input.login.trim()).await.map_err(ext)?;
-        // The same answer for an unknown login and a wrong password.
-        let refused = || ext(ApiError::Unauthenticated);
-        let Some(account) = account.filter(|a| a.disabled_at.is_none()) else {
-            // Spend the same time as a wrong password, so timing does not reveal logins.
-            crate::password::verify(&input.password, crate::password::decoy_hash());
-            return Err(refused());
-        };
-        if !crate::password::verify(&input.password, &account.password_hash) {
-            return Err(refused());
-        }
+        let account = crate::sign_in::sign_in(ctx, input.login.trim(), input.password).await?;
+        let s = state(ctx);
         let session = s.store.create_session(account.id, s.clock.now(), SESSION_TTL).await.map_err(ext)?;
         Ok(SessionView { token: session.token, expires_at: session.session.expires_at, account: AccountNode(account) })
     }

@@ -48,7 +48,7 @@ impl App {
                 .create_account(NewAccount {
                     kind: "staff".into(),
                     login: login.into(),
-                    password_hash: foi_api::password::hash("password123").unwrap(),
+                    password_hash: foi_api::password::hash("correct horse battery staple").unwrap(),
                     display_name: format!("{login} name"),
                     agency_id: Some(agency),
                     roles: roles.into_iter().map(String::from).collect(),
@@ -93,7 +93,7 @@ impl App {
         let data = self
             .ok(
                 "mutation($i: SignInInput!) { signIn(input: $i) { token } }",
-                json!({"i": {"login": login, "password": "password123"}}),
+                json!({"i": {"login": login, "password": "correct horse battery staple"}}),
                 None,
             )
             .await;
@@ -102,8 +102,8 @@ impl App {
 
     async fn register_applicant(&self, login: &str, id_number: &str) -> String {
         self.ok(
-            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
-            json!({"i": {"login": login, "password": "password123", "name": "张三", "kind": "NATURAL_PERSON",
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
+            json!({"i": {"login": login, "password": "correct horse battery staple", "name": "张三", "kind": "NATURAL_PERSON",
                 "idNumber": id_number, "phone": "13812345678", "address": "四川省绵阳市游仙区仙人路一段8号"}}),
             None,
         )
@@ -266,8 +266,8 @@ async fn bad_input_names_the_field() {
     let app = App::new().await;
     let response = app
         .run(
-            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
-            json!({"i": {"login": "x", "password": "password123", "name": "李四", "kind": "NATURAL_PERSON",
+            "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login message } }",
+            json!({"i": {"login": "x", "password": "correct horse battery staple", "name": "李四", "kind": "NATURAL_PERSON",
                 "idNumber": "110105194912310021"}}),
             None,
         )

@@ -185,7 +185,8 @@ pub async fn create_staff(store: &Store, spec: StaffSpec) -> Result<Account, Adm
     if roles.is_empty() {
         return Err(invalid(format!("--role: give at least one of {}", STAFF_ROLES.join(", "))));
     }
-    foi_api::password::check_new("password", &spec.password).map_err(|e| invalid(e.message()))?;
+    foi_api::password::check_new("password", &spec.password, login, &[display_name])
+        .map_err(|e| invalid(e.message()))?;
     let agency = store
         .agency_by_code(&spec.agency)
         .await?

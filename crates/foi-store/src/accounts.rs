@@ -128,6 +128,16 @@ pub(crate) async fn by_login<C: ConnectionTrait>(c: &C, login: &str) -> Result<O
     Ok(accounts::Entity::find().filter(accounts::Column::Login.eq(login)).one(c).await?.map(Account::from))
 }
 
+/// Whether an applicant account already holds this identity number (disabled ones too).
+pub(crate) async fn id_number_registered<C: ConnectionTrait>(c: &C, id_number: &str) -> Result<bool, StoreError> {
+    let found = accounts::Entity::find()
+        .filter(accounts::Column::Kind.eq("applicant"))
+        .filter(accounts::Column::IdNumber.eq(id_number))
+        .one(c)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// The staff accounts of the given agencies, ordered by display name.
 pub(crate) async fn staff_of<C: ConnectionTrait>(c: &C, agency_ids: Vec<Uuid>) -> Result<Vec<Account>, StoreError> {
     let rows = accounts::Entity::find()

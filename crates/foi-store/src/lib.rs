@@ -41,6 +41,7 @@ pub mod stats;
 pub mod sweep;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod throttle;
 pub mod workflow;
 
 use std::future::Future;
@@ -66,6 +67,7 @@ pub use sessions::{NewSession, Session};
 pub use sql::stmt as raw_statement;
 pub use stats::{CountBucket, CountRow, EventCount, OpenCase, OpenNow, ReplyDays};
 pub use sweep::{SWEEP_ACTOR, SweepReport, UrgencyMark};
+pub use throttle::{Counted, Reset, ThrottleEntry, ThrottleKind};
 pub use time::{Date, OffsetDateTime};
 pub use uuid::Uuid;
 pub use workflow::{
@@ -378,6 +380,10 @@ on_store_and_txn! {
     /// The account with this login, if any (disabled accounts included).
     pub async fn account_by_login(&self, login: &str) -> Result<Option<Account>, StoreError>
         = accounts::by_login;
+    /// Whether an applicant account already holds this identity number (disabled ones
+    /// included); indexed by `ix_accounts_id_number`.
+    pub async fn id_number_registered(&self, id_number: &str) -> Result<bool, StoreError>
+        = accounts::id_number_registered;
 
     /// Opens a session for the account, valid from `now` for `ttl`. The returned token is
     /// the only copy: only its SHA-256 is stored.

@@ -16,3 +16,4 @@ pub(crate) mod outbox;
 #[allow(dead_code)]
 pub(crate) mod sequences;
 pub(crate) mod sessions;
+pub(crate) mod throttle_entries;

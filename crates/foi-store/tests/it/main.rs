@@ -15,3 +15,4 @@ mod queue;
 mod sequences;
 mod stats;
 mod sweep;
+mod throttle;
