@@ -408,3 +408,67 @@ mod tests {
         assert_eq!(clock.now(), DEFAULT_NOW);
     }
 }
+
+/// The memory of this process, for the tests that measure what an attack costs the server
+/// (which runs in the test's process). Each such test has a test binary of its own, so that
+/// nothing else allocates beside it.
+pub mod memory {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::time::Duration;
+
+    /// This process's resident set (`VmRSS`), in bytes.
+    pub fn rss() -> u64 {
+        let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("a VmRSS line");
+        let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmRSS in kB");
+        kib * 1024
+    }
+
+    /// Samples [`rss`] on a thread of its own every few milliseconds and keeps the peak since
+    /// it started or since the last [`PeakRss::reset`]; stops when dropped.
+    pub struct PeakRss {
+        peak: Arc<AtomicU64>,
+        stop: Arc<AtomicBool>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl PeakRss {
+        /// Starts sampling every `every`.
+        pub fn start(every: Duration) -> PeakRss {
+            let peak = Arc::new(AtomicU64::new(rss()));
+            let stop = Arc::new(AtomicBool::new(false));
+            let thread = std::thread::spawn({
+                let (peak, stop) = (Arc::clone(&peak), Arc::clone(&stop));
+                move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        peak.fetch_max(rss(), Ordering::Relaxed);
+                        std::thread::sleep(every);
+                    }
+                }
+            });
+            PeakRss { peak, stop, thread: Some(thread) }
+        }
+
+        /// The current level, which becomes the peak to beat.
+        pub fn reset(&self) -> u64 {
+            let now = rss();
+            self.peak.store(now, Ordering::Relaxed);
+            now
+        }
+
+        /// The highest level seen so far (now included).
+        pub fn peak(&self) -> u64 {
+            self.peak.fetch_max(rss(), Ordering::Relaxed).max(rss())
+        }
+    }
+
+    impl Drop for PeakRss {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::Relaxed);
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
+}

@@ -1,72 +1,19 @@
 //! The memory the refused attacks of `bounds.rs` cost the server, measured alone in this
 //! process (one test, so nothing else runs beside it): a thread samples this process's
 //! `VmRSS` every 10 ms while each attack runs, and the peak growth over the level just
-//! before it must stay under [`BOUND`]. The server runs in this process, so this is the
+//! before it must stay under [`BOUND`] (sampled by `foi_e2e::memory::PeakRss`). The server runs in this process, so this is the
 //! server's memory (plus the test client's, which only sends a few kilobytes).
 //!
 //! Before the bounds, the fragment bomb alone grew the server to 11.8 GB.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use foi_e2e::memory::PeakRss;
 use foi_e2e::{Backend, PASSWORD, TestApp, error_code};
 use serde_json::json;
 
 /// The most an attack may grow the process by.
 const BOUND: u64 = 64 * 1024 * 1024;
-
-/// This process's resident set, in bytes.
-fn rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("a VmRSS line");
-    let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmRSS in kB");
-    kib * 1024
-}
-
-/// Samples [`rss`] every 10 ms and keeps the peak since the last [`Sampler::reset`].
-struct Sampler {
-    peak: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Sampler {
-    fn start() -> Sampler {
-        let peak = Arc::new(AtomicU64::new(rss()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::thread::spawn({
-            let (peak, stop) = (Arc::clone(&peak), Arc::clone(&stop));
-            move || {
-                while !stop.load(Ordering::Relaxed) {
-                    peak.fetch_max(rss(), Ordering::Relaxed);
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            }
-        });
-        Sampler { peak, stop, thread: Some(thread) }
-    }
-
-    /// The current level, which becomes the peak to beat.
-    fn reset(&self) -> u64 {
-        let now = rss();
-        self.peak.store(now, Ordering::Relaxed);
-        now
-    }
-
-    fn peak(&self) -> u64 {
-        self.peak.fetch_max(rss(), Ordering::Relaxed).max(rss())
-    }
-}
-
-impl Drop for Sampler {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 fn fragment_bomb() -> String {
     let mut query = String::from("query { ...F0 }\n");
@@ -114,7 +61,7 @@ fn refused_attacks_cost_the_server_little_memory() {
         ];
         // Warm up: the first request allocates what every later one reuses.
         app.graphql("query { apiVersion }", json!({}), None).await;
-        let sampler = Sampler::start();
+        let sampler = PeakRss::start(Duration::from_millis(10));
         for (what, query, copies, code) in attacks {
             let before = sampler.reset();
             let started = Instant::now();

@@ -5,56 +5,15 @@
 //! Its own test binary with a single test, so that nothing else allocates in the process
 //! while it measures. Run with `--nocapture` to see the figures.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use foi_e2e::memory::{PeakRss, rss};
 use foi_e2e::{Backend, PASSWORD, TestApp, TestOptions, data};
 use serde_json::json;
 
 const MIB: u64 = 1024 * 1024;
 /// argon2id's block buffer with the default parameters.
 const HASH_MIB: u64 = 19;
-
-/// VmRSS of this process, in bytes.
-fn rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("a VmRSS line");
-    let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmRSS in kB");
-    kib * 1024
-}
-
-/// Samples the resident set every 2 ms on its own thread; the peak seen.
-struct Sampler {
-    peak: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Sampler {
-    fn start() -> Sampler {
-        let peak = Arc::new(AtomicU64::new(rss()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (peak, stop) = (Arc::clone(&peak), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    peak.fetch_max(rss(), Ordering::Relaxed);
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-            })
-        };
-        Sampler { peak, stop, thread: Some(thread) }
-    }
-
-    fn peak(&mut self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            thread.join().expect("the sampler");
-        }
-        self.peak.load(Ordering::Relaxed).max(rss())
-    }
-}
 
 async fn sign_in(app: &TestApp) {
     let response = app
@@ -93,7 +52,7 @@ fn hashing_memory_is_bounded_and_other_requests_keep_answering() {
         assert_eq!(app.get("/healthz").await.status(), 200);
 
         let before = rss();
-        let mut sampler = Sampler::start();
+        let sampler = PeakRss::start(Duration::from_millis(2));
         futures_util::future::join_all((0..32).map(|_| sign_in(&app))).await;
         let peak = sampler.peak();
         let after_burst = rss();

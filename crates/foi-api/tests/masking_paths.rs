@@ -34,6 +34,9 @@ const MAX_VISITS: usize = 3;
 struct Field {
     name: String,
     required_args: Vec<String>,
+    /// Whether it pages (`first`): the walk asks for one item a page, which is all it needs
+    /// and keeps the deepest paths within the API's cost limit.
+    pages: bool,
     yields: String,
     is_list: bool,
 }
@@ -59,6 +62,7 @@ fn object_types() -> BTreeMap<String, Vec<Field>> {
                         .filter(|a| !a.node.ty.node.nullable && a.node.default_value.is_none())
                         .map(|a| a.node.name.node.to_string())
                         .collect(),
+                    pages: f.arguments.iter().any(|a| a.node.name.node == "first"),
                     yields: named(&f.ty.node),
                     is_list: is_list(&f.ty.node) || named(&f.ty.node).ends_with("Connection"),
                 }
@@ -106,7 +110,7 @@ fn paths_from(types: &BTreeMap<String, Vec<Field>>, ty: &str, seen: &mut Vec<Str
 fn query_for(path: &[Field], case_id: &str) -> String {
     let mut query = format!("{{ {} }}", PERSONAL.join(" ") + " masked");
     for field in path.iter().rev() {
-        let args: Vec<String> = field
+        let mut args: Vec<String> = field
             .required_args
             .iter()
             .map(|a| match a.as_str() {
@@ -117,6 +121,9 @@ fn query_for(path: &[Field], case_id: &str) -> String {
                 ),
             })
             .collect();
+        if field.pages {
+            args.push("first: 1".to_owned());
+        }
         let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
         query = format!("{{ {}{args} {query} }}", field.name);
     }
