@@ -206,7 +206,7 @@ foi_e2e::on_both_backends! {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         let response = app
             .graphql(
-                "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { id } }",
+                "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login } }",
                 json!({"i": {"login": "zhang", "password": PASSWORD, "name": "张三", "kind": "NATURAL_PERSON",
                     "idNumber": "11010519491231002X"}}),
                 None,
