@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use foi_domain::calendar::Calendar;
 use foi_domain::challenge::{ChallengeKind, ChallengeResult};
 use foi_domain::lifecycle::EventKind;
+use foi_store::stats::oldest_first;
 use foi_store::{ChallengeCount, EventCount, OpenCase, OpenNow, ReplyDays, Uuid};
 use time::Date;
 
@@ -154,6 +155,13 @@ pub struct OldCase {
     pub reply_due_on: Option<Date>,
 }
 
+impl OldCase {
+    /// What [`oldest_first`] orders it by.
+    fn order_key(&self) -> (Date, Option<&str>, Uuid) {
+        (self.received_on, self.case_number.as_deref(), self.case_id)
+    }
+}
+
 /// The processing figures of one agency (or of a roll-up) for a period.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Processing {
@@ -196,7 +204,8 @@ impl Processing {
         self.open_now += other.open_now;
         self.overdue_now += other.overdue_now;
         self.oldest_open.extend(other.oldest_open.iter().cloned());
-        self.oldest_open.sort_by_key(|c| (c.received_on, c.case_id));
+        // The order each agency's list came in from the store (see `foi_store::stats::oldest_first`).
+        self.oldest_open.sort_by(|a, b| oldest_first(a.order_key(), b.order_key()));
         self.oldest_open.truncate(OLDEST_LISTED as usize);
     }
 
@@ -316,6 +325,29 @@ mod tests {
 
     fn days(pairs: &[(u32, u64)]) -> DaysToReply {
         DaysToReply { histogram: pairs.iter().copied().collect() }
+    }
+
+    #[test]
+    fn merged_oldest_lists_break_ties_by_sequence_not_by_id() {
+        let day = time::macros::date!(2026 - 10 - 12);
+        let case = |id: u128, code: &str, number: Option<&str>| OldCase {
+            case_id: Uuid::from_u128(id),
+            agency_code: code.into(),
+            case_number: number.map(str::to_owned),
+            received_on: day,
+            working_days_open: None,
+            stage: "HANDLING".into(),
+            reply_due_on: None,
+        };
+        // Ids in the opposite order of the numbers: an id tie-break would list 10 before 9.
+        let mut district = Processing {
+            oldest_open: vec![case(1, "a", Some("府〔2026〕10号")), case(2, "a", None)],
+            ..Processing::default()
+        };
+        let town = Processing { oldest_open: vec![case(3, "b", Some("府〔2026〕9号"))], ..Processing::default() };
+        district.add(&town);
+        let numbers: Vec<_> = district.oldest_open.iter().map(|c| c.case_number.as_deref()).collect();
+        assert_eq!(numbers, [Some("府〔2026〕9号"), Some("府〔2026〕10号"), None]);
     }
 
     #[test]

@@ -216,17 +216,39 @@ SELECT agency_id, COUNT(*) AS n, \
   GROUP BY agency_id";
 
 /// The oldest cases open at the end of the period: received by `to` and not concluded by
-/// `to` (the cases of 四), the first `limit` per agency by date of receipt. The two parts
-/// (still open; concluded after `to`) are index ranges, as in the counts.
+/// `to` (the cases of 四), the first `limit` per agency in the order of [`oldest_first`]. The
+/// two parts (still open; concluded after `to`) are index ranges, as in the counts.
+///
+/// The order is spelt out so that both backends agree with each other and with
+/// [`oldest_first`]: unnumbered cases last by an explicit key (SQLite sorts NULLs first,
+/// PostgreSQL last), numbers by length before text (so that 〔2026〕9号 comes before
+/// 〔2026〕10号), text compared bytewise (`{collate}`: PostgreSQL's `"C"` collation; SQLite
+/// compares bytes already), and the id last so that no tie is left to chance.
 const OLDEST_OPEN_SQL: &str = "\
 SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, stage FROM ( \
   SELECT id, agency_id, case_number, received_on, clock_start_on, reply_due_on, stage, \
-         ROW_NUMBER() OVER (PARTITION BY agency_id ORDER BY received_on, id) AS rn \
+         ROW_NUMBER() OVER (PARTITION BY agency_id ORDER BY received_on, \
+             CASE WHEN case_number IS NULL THEN 1 ELSE 0 END, LENGTH(case_number), \
+             case_number {collate}, id) AS rn \
     FROM (SELECT * FROM cases WHERE agency_id IN ({ids}) AND concluded_on IS NULL AND received_on <= ? \
           UNION ALL \
           SELECT * FROM cases WHERE agency_id IN ({ids}) AND concluded_on > ? AND received_on <= ?) open_then \
   ) ranked \
- WHERE rn <= ? ORDER BY agency_id, received_on, id";
+ WHERE rn <= ? ORDER BY agency_id, rn";
+
+/// The order of the list of the oldest open cases, as [`Store::oldest_open`] ranks them
+/// in SQL, for lists merged in Rust: by date of receipt, then numbered before unnumbered,
+/// then shorter numbers first and equal lengths as text (for the numbers of one agency and
+/// year, whose pattern is fixed, that is the order of their sequence: 〔2026〕9号 before
+/// 〔2026〕10号), then by id. Each argument is (date of receipt, case number, case id).
+pub fn oldest_first(a: (Date, Option<&str>, Uuid), b: (Date, Option<&str>, Uuid)) -> std::cmp::Ordering {
+    // `chars().count()` as SQL's LENGTH counts characters on both backends; `str`'s order
+    // is bytewise, as the SQL compares.
+    fn key((on, number, id): (Date, Option<&str>, Uuid)) -> (Date, bool, usize, &str, Uuid) {
+        (on, number.is_none(), number.map_or(0, |n| n.chars().count()), number.unwrap_or_default(), id)
+    }
+    key(a).cmp(&key(b))
+}
 
 /// Open cases across every agency, and those past their reply due date (the gauges of
 /// `/metrics`): one pass over the open stages.
@@ -331,20 +353,22 @@ impl Store {
             .collect()
     }
 
-    /// Per agency, the `limit` oldest cases (by date of receipt) still open at the end of
-    /// the day `to`.
+    /// Per agency, the `limit` oldest cases still open at the end of the day `to`, in the
+    /// order of [`oldest_first`] (by date of receipt, then case number).
     pub async fn oldest_open(&self, agency_ids: &[Uuid], to: Date, limit: u32) -> Result<Vec<OpenCase>, StoreError> {
         if agency_ids.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let placeholders = sql::list(agency_ids.len());
-        let text = OLDEST_OPEN_SQL.replace("{ids}", &placeholders);
+        let backend = self.db.get_database_backend();
+        let collate = if backend == sea_orm::DbBackend::Postgres { "COLLATE \"C\"" } else { "" };
+        let text = OLDEST_OPEN_SQL.replace("{ids}", &placeholders).replace("{collate}", collate);
         let ids = || agency_ids.iter().map(|id| Value::from(*id));
         let mut values: Vec<Value> = ids().collect();
         values.push(to.into());
         values.extend(ids());
         values.extend([to.into(), to.into(), i64::from(limit).into()]);
-        let stmt = sql::stmt(self.db.get_database_backend(), &text, values);
+        let stmt = sql::stmt(backend, &text, values);
         let rows = self.db.query_all_raw(stmt).await?;
         rows.iter()
             .map(|row| {
@@ -359,5 +383,30 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn oldest_first_orders_by_receipt_then_sequence_then_unnumbered() {
+        let day = date!(2026 - 10 - 12);
+        let ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+        let mut cases = vec![
+            (day, None, ids[0]),
+            (day, Some("游府信申〔2026〕10号"), ids[1]),
+            (date!(2026 - 10 - 13), Some("游府信申〔2026〕1号"), ids[2]),
+            (day, Some("游府信申〔2026〕9号"), ids[3]),
+            (date!(2026 - 10 - 09), None, ids[4]),
+        ];
+        cases.sort_by(|a, b| oldest_first(*a, *b));
+        let order: Vec<Uuid> = cases.iter().map(|c| c.2).collect();
+        assert_eq!(order, [ids[4], ids[3], ids[1], ids[0], ids[2]]);
+        // Equal dates and numbers: the id decides, never chance.
+        let (x, y) = (ids[0].min(ids[1]), ids[0].max(ids[1]));
+        assert_eq!(oldest_first((day, None, x), (day, None, y)), std::cmp::Ordering::Less);
     }
 }

@@ -116,3 +116,52 @@ async fn counts(db: TestDb) {
     let got: Vec<(&str, &str, u64)> = counts.iter().map(|c| (c.kind.as_str(), c.result.as_str(), c.count)).collect();
     assert_eq!(got, [("RECONSIDERATION", "UPHELD", 1)]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oldest_open_break_ties_by_case_number_on_both_backends() {
+    on_each_backend(oldest_ties).await;
+}
+
+/// Cases received on one day are listed by their number's sequence (〔2026〕9号 before
+/// 〔2026〕10号, not as text), unnumbered ones last, whatever order they were created in; the
+/// cut at `limit` follows the same order. The expected lists are the same on both backends.
+async fn oldest_ties(db: TestDb) {
+    let s = &db.store;
+    let a = agency(s, "youxian", None).await;
+    let calendar = Calendar::bundled();
+    let actor = Actor { account_id: None, label: "test".into() };
+    let now = datetime!(2026-11-01 10:00 +8);
+    let day = date!(2026 - 10 - 12);
+    let number = |n: u32| format!("游府信申〔2026〕{n}号");
+    // Created newest number first, an unnumbered case in between, and an older one last.
+    let created: [(time::Date, Option<u32>); 6] =
+        [(day, Some(11)), (day, None), (day, Some(10)), (day, Some(9)), (day, Some(8)), (date!(2026 - 10 - 09), None)];
+    for (received, n) in created {
+        let first = Event::Received { on: received, channel: Channel::InPerson };
+        let state =
+            s.open_case(application(a.id, ApplicantKind::NaturalPerson), first, &actor, &calendar, now).await.unwrap();
+        if let Some(n) = n {
+            let request = ChangeRequest {
+                case_id: state.record.id,
+                expected_version: state.record.version,
+                command: Command::Event(Event::Registered { on: received, case_number: number(n) }),
+                reason: None,
+            };
+            s.change_case(request, &actor, &calendar, now).await.unwrap();
+        }
+    }
+    let listed = |limit: u32| async move {
+        let oldest = s.oldest_open(&[a.id], date!(2026 - 10 - 31), limit).await.unwrap();
+        oldest.into_iter().map(|c| (c.received_on, c.case_number)).collect::<Vec<_>>()
+    };
+    let expected = [
+        (date!(2026 - 10 - 09), None),
+        (day, Some(number(8))),
+        (day, Some(number(9))),
+        (day, Some(number(10))),
+        (day, Some(number(11))),
+        (day, None),
+    ];
+    assert_eq!(listed(10).await, expected, "{:?}", s.backend());
+    assert_eq!(listed(3).await, expected[..3], "{:?}: the cut follows the order", s.backend());
+}
