@@ -21,6 +21,10 @@ use uuid::Uuid;
 use crate::entities::cases;
 use crate::{Agency, CaseChange, CaseRecord, ChallengeRecord, NewCase, NewChallenge, NewEvent, Store, StoreError, Txn};
 
+/// The reason recorded on every event of a case imported from an agency's earlier register,
+/// its first event included (see [`Txn::open_case`]).
+pub const IMPORT_REASON: &str = "从原台账导入";
+
 /// Who caused a change, as the audit log records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
@@ -218,6 +222,28 @@ impl Store {
         txn.finish(result).await
     }
 
+    /// Which of `numbers` are already the number of a case (case numbers are unique across
+    /// the database). An import asks before it plans, so that its dry run refuses what the
+    /// import would.
+    pub async fn taken_case_numbers(
+        &self,
+        numbers: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut taken = std::collections::HashSet::new();
+        // Bounded statements: a register may list thousands of numbers.
+        for chunk in numbers.chunks(500) {
+            let found: Vec<Option<String>> = cases::Entity::find()
+                .select_only()
+                .column(cases::Column::CaseNumber)
+                .filter(cases::Column::CaseNumber.is_in(chunk.iter().cloned()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            taken.extend(found.into_iter().flatten());
+        }
+        Ok(taken)
+    }
+
     /// The case with its decoded state, or `NotFound`.
     pub async fn case_state(&self, id: Uuid) -> Result<CaseState, StoreError> {
         CaseState::decode(self.load_case(id).await?)
@@ -289,7 +315,7 @@ impl Store {
 impl Txn {
     /// Opens a case with its first event, as part of this transaction; see
     /// [`Store::open_case`]. `imported` marks a case brought in from an agency's earlier
-    /// register (`foi import register`).
+    /// register (`foi import register`); its first event then carries [`IMPORT_REASON`].
     pub async fn open_case(
         &self,
         application: NewApplication,
@@ -331,7 +357,8 @@ impl Txn {
             state_json: state_json(&case),
             imported,
         };
-        let record = self.insert_case(new, event_record(&first, actor, None, now)).await?;
+        let reason = imported.then(|| IMPORT_REASON.to_owned());
+        let record = self.insert_case(new, event_record(&first, actor, reason, now)).await?;
         // The applicant's notification commits with the event, or neither does.
         crate::outbox::notify(self, &record, &case, &first, &agency, &rules, calendar, now).await?;
         Ok(CaseState { record, case })
