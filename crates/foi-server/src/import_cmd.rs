@@ -47,7 +47,14 @@ pub async fn run(command: ImportCommand) -> Result<(), Failure> {
     // The bundled notices with the years loaded into the database, as every command uses.
     let calendar = store.load_calendar().await.map_err(|e| runtime(format!("cannot load the calendar: {e}")))?;
     let agencies = store.agencies().await.map_err(|e| runtime(e.to_string()))?;
-    let checks = Checks { agencies: &agencies, calendar: &calendar, today: clock.today() };
+    // The database's word on the register's case numbers, before planning, so that a dry run
+    // refuses a taken number as the import does and lists it with every other bad row.
+    let taken_numbers = store
+        .taken_case_numbers(&register_import::case_numbers(&sheet))
+        .await
+        .map_err(|e| runtime(format!("cannot look up the case numbers: {e}")))?;
+    let checks =
+        Checks { agencies: &agencies, calendar: &calendar, today: clock.today(), taken_numbers: &taken_numbers };
     let plan = register_import::plan(&sheet, &checks).map_err(|e| match e {
         PlanError::File(e) => Failure::BadInput(format!("{file}: {e}")),
         rows @ PlanError::Rows(_) => Failure::BadInput(format!("{file}: {rows}")),

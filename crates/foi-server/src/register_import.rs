@@ -10,7 +10,7 @@
 //!
 //! [`read_file`] reads the sheet, [`plan`] validates it into a [`Plan`], [`write`] stores it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -18,7 +18,7 @@ use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::{Calendar, format_date};
 use foi_domain::case_number::CaseNumberPattern;
 use foi_domain::fee::FeeBasis;
-use foi_domain::lifecycle::{Case, Context, Event, NotHandledReason, TransitionError};
+use foi_domain::lifecycle::{Case, Context, Event, EventKind, Guard, NotHandledReason, TransitionError};
 use foi_domain::outcome::{Outcome, OutcomeGroup};
 use foi_store::workflow::rules_of;
 use foi_store::{
@@ -26,8 +26,8 @@ use foi_store::{
 };
 use time::{Date, Month, OffsetDateTime};
 
-/// The reason recorded on every event of an imported case.
-pub const IMPORT_REASON: &str = "从原台账导入";
+/// The reason recorded on every event of an imported case, its first (opening) one included.
+pub const IMPORT_REASON: &str = foi_store::workflow::IMPORT_REASON;
 /// The item list of an imported correction notice (the register rarely lists them).
 pub const CORRECTION_ITEMS: &str = "补正事项见原台账";
 /// Who approved an imported extension (Reg. 33), as the history shows it.
@@ -426,6 +426,22 @@ pub struct Checks<'a> {
     pub calendar: &'a Calendar,
     /// Today in China: no date may be later.
     pub today: Date,
+    /// Which of the register's case numbers ([`case_numbers`]) the database already has:
+    /// such a row is refused like any bad row, so that a dry run refuses it too.
+    pub taken_numbers: &'a HashSet<String>,
+}
+
+/// The case numbers (登记号) the register gives, to ask the database which are taken
+/// ([`Checks::taken_numbers`]); none if the header row is unusable ([`plan`] says why).
+pub fn case_numbers(sheet: &Sheet) -> Vec<String> {
+    let Ok(Header { row: header, columns, .. }) = header_of(sheet) else { return Vec::new() };
+    let Some(&column) = columns.get(&Column::CaseNumber) else { return Vec::new() };
+    sheet
+        .rows
+        .iter()
+        .filter(|r| r.number > header)
+        .filter_map(|r| r.cells.get(column).filter(|n| !n.is_empty()).cloned())
+        .collect()
 }
 
 /// Validates every row of `sheet` and turns it into the events of its case. Either every
@@ -704,6 +720,11 @@ impl RowCheck<'_, '_> {
         };
         let legal_basis = Some(cell(Column::LegalBasis)).filter(|b| !b.is_empty());
         let case_number = Some(cell(Column::CaseNumber)).filter(|n| !n.is_empty());
+        if let Some(number) = case_number
+            && self.checks.taken_numbers.contains(number)
+        {
+            self.problem(format!("登记号 {number:?} is already the number of a case in the database"));
+        }
 
         // Whether the row says enough, before the domain sees it.
         let outcome_text = cell(Column::Outcome);
@@ -889,9 +910,10 @@ impl RowCheck<'_, '_> {
     }
 }
 
-/// A domain refusal as a row problem, naming the cell that caused it.
+/// A domain refusal as a row problem, naming the cell that caused it and citing the
+/// article of the Regulations (条例) whose rule refused it.
 fn refusal(what: &str, err: &TransitionError) -> String {
-    match err {
+    let text = match err {
         TransitionError::Refused { reason, .. } => format!("{what}: {reason}"),
         TransitionError::NotAllowed { stage, event } => format!(
             "{what}: {} ({}) cannot be recorded while the case is {} ({})",
@@ -900,6 +922,57 @@ fn refusal(what: &str, err: &TransitionError) -> String {
             stage.label_zh(),
             stage.code()
         ),
+    };
+    match article(err) {
+        Some(article) => format!("{text}（条例{article}）"),
+        None => text,
+    }
+}
+
+/// The article of the Regulations behind a refusal (rules.md §2–3): the guard's own rule,
+/// or for an event the stage never allows, the rule of that event; `None` for refusals no
+/// article makes (a date out of order, a calendar not loaded). The domain's messages name
+/// the rule in English ("Reg. 30"); the import cites it as the register's keepers quote it.
+fn article(err: &TransitionError) -> Option<&'static str> {
+    let (reason, event) = match err {
+        TransitionError::Refused { reason, event, .. } => (Some(reason), *event),
+        TransitionError::NotAllowed { event, .. } => (None, *event),
+    };
+    let by_event = match event {
+        EventKind::Submitted | EventKind::Received => Some("第三十一条"),
+        EventKind::CorrectionRequested | EventKind::CorrectionReceived | EventKind::CorrectionLapsed => {
+            Some("第三十条")
+        }
+        EventKind::Extended => Some("第三十三条"),
+        EventKind::FeeNoticeIssued | EventKind::FeePaid | EventKind::FeeLapsed => Some("第四十二条"),
+        _ => None,
+    };
+    let Some(reason) = reason else { return by_event };
+    match reason {
+        Guard::CorrectionAlreadySent { .. }
+        | Guard::CorrectionNoticeTooLate { .. }
+        | Guard::CorrectionPeriodOver { .. }
+        | Guard::CorrectionPeriodRunning { .. }
+        | Guard::NotCorrected => Some("第三十条"),
+        Guard::OpinionPeriodRunning { .. } => Some("第三十二条"),
+        Guard::AlreadyExtended { .. } | Guard::ExtensionLength { .. } | Guard::NotOnTheSpot { .. } => {
+            Some("第三十三条")
+        }
+        Guard::ReasonsAlreadyRequested { .. } | Guard::ReasonsNotReceived | Guard::OnlyExcessiveHere => {
+            Some("第三十五条")
+        }
+        Guard::LegalBasisRequired { .. } => Some("第三十六条"),
+        Guard::FeeAlreadyIssued { .. }
+        | Guard::NoFeeOutstanding
+        | Guard::FeePeriodOver { .. }
+        | Guard::FeePeriodRunning { .. }
+        | Guard::ZeroFee
+        | Guard::FeeOutstanding { .. } => Some("第四十二条"),
+        // The reply deadline bounds an extension (Reg. 33) and a fee notice (Reg. 42) alike;
+        // how an application arrives is Reg. 31's.
+        Guard::AfterReplyDeadline { .. } | Guard::Channel(_) => by_event,
+        // A wildcard, not a list: a guard added to the domain builds, uncited, until mapped.
+        _ => None,
     }
 }
 
@@ -1043,7 +1116,11 @@ mod tests {
         let sheet = read_csv(format!("\u{feff}{HEADER}{body}").as_bytes()).expect("readable");
         let calendar = Calendar::bundled();
         let agencies = [agency("youxian")];
-        plan(&sheet, &Checks { agencies: &agencies, calendar: &calendar, today: date!(2026 - 11 - 26) })
+        let taken = HashSet::from(["游府信申〔2024〕3号".to_owned()]);
+        plan(
+            &sheet,
+            &Checks { agencies: &agencies, calendar: &calendar, today: date!(2026 - 11 - 26), taken_numbers: &taken },
+        )
     }
 
     fn row_errors(body: &str) -> Vec<RowError> {
@@ -1162,17 +1239,60 @@ mod tests {
             errors[0].problems[0]
                 .starts_with("补正告知日期 2025-10-14: the correction notice had to go out by 2025-10-13")
         );
+        assert!(errors[0].problems[0].ends_with("（条例第三十条）"), "the article: {:?}", errors[0]);
         assert_eq!(errors[1].row, 3);
         assert!(errors[1].problems[0].contains("needs a correction notice"), "{:?}", errors[1]);
+        assert!(errors[1].problems[0].ends_with("（条例第三十条）"), "the article: {:?}", errors[1]);
         assert_eq!(errors[2].row, 5);
         assert_eq!(errors[2].problems, ["登记号 \"A1\" is also on row 4"]);
+    }
+
+    #[test]
+    fn a_number_the_database_has_is_a_bad_row_among_the_others() {
+        let body = "youxian,游府信申〔2024〕3号,张三,自然人,当面申请,2024-03-11,某文件,,,,,\n\
+                    youxian,游府信申〔2024〕4号,张三,外星人,当面申请,2024-03-11,某文件,,,,,\n\
+                    youxian,游府信申〔2024〕5号,张三,自然人,当面申请,2024-03-11,某文件,,,,,\n";
+        let sheet = read_csv(format!("{HEADER}{body}").as_bytes()).unwrap();
+        assert_eq!(case_numbers(&sheet), ["游府信申〔2024〕3号", "游府信申〔2024〕4号", "游府信申〔2024〕5号"]);
+        let errors = row_errors(body);
+        assert_eq!(errors.iter().map(|e| e.row).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(
+            errors[0].problems,
+            ["登记号 \"游府信申〔2024〕3号\" is already the number of a case in the database"]
+        );
+    }
+
+    #[test]
+    fn every_cited_article_is_one_of_the_regulations() {
+        use foi_domain::lifecycle::Stage;
+        let late = TransitionError::Refused {
+            stage: Stage::InReview,
+            event: EventKind::CorrectionRequested,
+            reason: Guard::CorrectionNoticeTooLate { due: date!(2025 - 10 - 13) },
+        };
+        assert_eq!(article(&late), Some("第三十条"));
+        let after = |event| TransitionError::Refused {
+            stage: Stage::Handling,
+            event,
+            reason: Guard::AfterReplyDeadline { due: date!(2025 - 10 - 13) },
+        };
+        assert_eq!(article(&after(EventKind::Extended)), Some("第三十三条"));
+        assert_eq!(article(&after(EventKind::FeeNoticeIssued)), Some("第四十二条"));
+        let out_of_order = TransitionError::Refused {
+            stage: Stage::Handling,
+            event: EventKind::Extended,
+            reason: Guard::BeforePreviousEvent { on: date!(2025 - 10 - 13), previous: date!(2025 - 10 - 14) },
+        };
+        assert_eq!(article(&out_of_order), None, "no article forbids a date out of order");
+        assert!(!refusal("延期日期 2025-10-13", &out_of_order).contains("条例"));
     }
 
     #[test]
     fn unusable_headers_are_named() {
         let sheet = read_csv("机关代码,申请人\nyouxian,张三\n".as_bytes()).unwrap();
         let calendar = Calendar::bundled();
-        let checks = Checks { agencies: &[], calendar: &calendar, today: date!(2026 - 11 - 26) };
+        let taken = HashSet::new();
+        let checks = Checks { agencies: &[], calendar: &calendar, today: date!(2026 - 11 - 26), taken_numbers: &taken };
         let err = plan(&sheet, &checks).unwrap_err().to_string();
         assert!(err.contains("lacks the required column(s) 申请人类型, 申请方式"), "{err}");
         let sheet = read_csv("台账\n\n".as_bytes()).unwrap();

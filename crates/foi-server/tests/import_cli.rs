@@ -153,7 +153,8 @@ fn a_register_imports_and_counts_like_native_cases() {
         let row = &events[0].actor_label;
         assert!(row.starts_with("导入（台账第") && row.ends_with("行）"), "{row}");
         assert!(events.iter().all(|e| &e.actor_label == row && e.actor_id.is_none()));
-        assert!(events[1..].iter().all(|e| e.reason.as_deref() == Some("从原台账导入")), "{events:?}");
+        // The first event too: the receipt is as much the register's word as the rest.
+        assert!(events.iter().all(|e| e.reason.as_deref() == Some("从原台账导入")), "{events:?}");
     }
     // Case numbers: as given, else the agency's next of the year, after any given one.
     let number = |row| from_row(&all, row).0.record.case_number.clone().unwrap_or_default();
@@ -181,7 +182,12 @@ fn a_register_imports_and_counts_like_native_cases() {
     // The same file again: its given case number is taken, so nothing more is imported.
     let again = import(&url, &file, &[]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again.stderr));
-    assert!(text(&again.stderr).contains("row 4: a case numbered \"游府信申〔2025〕5号\" is already in the database"));
+    assert!(
+        text(&again.stderr)
+            .contains("row 4: 登记号 \"游府信申〔2025〕5号\" is already the number of a case in the database"),
+        "{}",
+        text(&again.stderr)
+    );
     assert_eq!(cases(&url).len(), 13, "nothing written");
 }
 
@@ -211,6 +217,9 @@ youxian,,周五,自然人,当面申请,2025-09-26,申请内容戊,(四)1,2025-10
         stderr.contains("row 6: 补正告知日期 2025-10-14: the correction notice had to go out by 2025-10-13"),
         "{stderr}"
     );
+    // The refusal cites its article, as a clerk quotes it.
+    let row6 = stderr.lines().find(|l| l.contains("row 6:")).unwrap_or_default();
+    assert!(row6.ends_with("（条例第三十条）"), "{row6}");
     for good in ["row 2:", "row 4:"] {
         assert!(!stderr.contains(good), "{good} is fine: {stderr}");
     }
@@ -314,6 +323,45 @@ fn a_dry_run_checks_everything_and_writes_nothing() {
     let out = import(&url, &file, &["--dry-run"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("row 2: 办理结果 \"(三)9\" is no row of table 三"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_dry_run_refuses_a_number_already_in_the_database_and_lists_every_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database(dir.path());
+    let file = dir.path().join("台账.csv");
+    std::fs::write(
+        &file,
+        format!("{HEADER}youxian,游府信申〔2025〕5号,赵一,自然人,当面申请,2025-03-10,甲,(一),2025-03-24,,,,,,,\n"),
+    )
+    .unwrap();
+    assert_eq!(import(&url, &file, &[]).status.code(), Some(0));
+
+    // Row 2 is fine, row 3 reuses the number now in the database, row 4 has a bad kind, row 5
+    // reuses it too: the dry run and the import list the same three rows.
+    let body = "\
+youxian,,钱二,自然人,当面申请,2025-04-07,乙,(一),2025-04-21,,,,,,,
+youxian,游府信申〔2025〕5号,孙三,自然人,当面申请,2025-04-07,丙,(一),2025-04-21,,,,,,,
+youxian,,李四,个人,当面申请,2025-04-07,丁,(一),2025-04-21,,,,,,,
+youxian,游府信申〔2025〕5号,周五,外星人,当面申请,2025-04-07,戊,(一),2025-04-21,,,,,,,
+";
+    std::fs::write(&file, format!("{HEADER}{body}")).unwrap();
+    let mut reports = Vec::new();
+    for extra in [&["--dry-run"][..], &[]] {
+        let out = import(&url, &file, extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("3 row(s) cannot be imported"), "{extra:?}: {stderr}");
+        let taken = "登记号 \"游府信申〔2025〕5号\" is already the number of a case in the database";
+        assert!(stderr.contains(&format!("row 3: {taken}")), "{extra:?}: {stderr}");
+        assert!(stderr.contains("row 4: 申请人类型 \"个人\" is not known"), "{extra:?}: {stderr}");
+        assert!(stderr.contains(&format!("row 5: {taken}")), "{extra:?}: {stderr}");
+        assert!(stderr.contains("row 5: 申请人类型 \"外星人\" is not known"), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("row 2:"), "{extra:?}: {stderr}");
+        reports.push(stderr);
+    }
+    assert_eq!(reports[0], reports[1], "the dry run reports what the import refuses");
+    assert_eq!(cases(&url).len(), 1, "nothing more written");
 }
 
 #[test]
