@@ -5,7 +5,8 @@
 //! an XLSX workbook; layout in `docs/import.md`) becomes one case built through the real
 //! workflow: the row is turned into the events that happened to it ([`Step`]), every row is
 //! first folded through the domain ([`Case::apply`]) so that every guard of the law checks it
-//! with the row number at hand, and only a file without a single bad row is written, all in
+//! with the row number at hand (a refusal cites its article), its 登记号 is checked against the
+//! database's case numbers (by the dry run too), and only a file without a single bad row is written, all in
 //! one store transaction, each case marked as imported.
 //!
 //! [`read_file`] reads the sheet, [`plan`] validates it into a [`Plan`], [`write`] stores it.
@@ -991,7 +992,8 @@ fn sequence_of(agency: &Agency, number: &str, year: i32) -> Option<(i32, i64)> {
 /// Why a validated register could not be written. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    /// The database already has a case under this number.
+    /// The database already has a case under this number: given it after [`plan`] checked
+    /// [`Checks::taken_numbers`] (another writer in between), since a taken number is a bad row.
     #[error("row {row}: a case numbered {number:?} is already in the database; nothing was imported")]
     NumberTaken {
         /// The spreadsheet row.
