@@ -5,9 +5,9 @@
 //! an XLSX workbook; layout in `docs/import.md`) becomes one case built through the real
 //! workflow: the row is turned into the events that happened to it ([`Step`]), every row is
 //! first folded through the domain ([`Case::apply`]) so that every guard of the law checks it
-//! with the row number at hand (a refusal cites its article), its 登记号 is checked against the
-//! database's case numbers (by the dry run too), and only a file without a single bad row is written, all in
-//! one store transaction, each case marked as imported.
+//! with the row number at hand (a refusal cites its article), its 登记号 is checked against
+//! the database's case numbers (by the dry run too), and only a file without a single bad
+//! row is written, all in one store transaction, each case marked as imported.
 //!
 //! [`read_file`] reads the sheet, [`plan`] validates it into a [`Plan`], [`write`] stores it.
 

@@ -395,7 +395,7 @@ mod tests {
     fn oldest_first_orders_by_receipt_then_sequence_then_unnumbered() {
         let day = date!(2026 - 10 - 12);
         let ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
-        let mut cases = vec![
+        let mut cases = [
             (day, None, ids[0]),
             (day, Some("游府信申〔2026〕10号"), ids[1]),
             (date!(2026 - 10 - 13), Some("游府信申〔2026〕1号"), ids[2]),
