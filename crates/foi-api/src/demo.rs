@@ -135,6 +135,7 @@ pub async fn seed(
                     Command::Event(Event::CorrectionRequested {
                         on: a(3),
                         items: vec!["请写明小区名称和许可证号".into()],
+                        period_wd: None,
                     })
                 }),
             ],

@@ -50,6 +50,7 @@ fn the_case() -> (Case, Particulars) {
                 "请写明所需信息的名称、文号或者其他特征描述（如“2026年老旧小区改造项目”的具体项目名称）".into(),
                 "请补充申请人身份证明复印件".into(),
             ],
+            period_wd: None,
         },
         Event::CorrectionReceived { on: date!(2026 - 10 - 19) },
         Event::Accepted { on: date!(2026 - 10 - 19) },

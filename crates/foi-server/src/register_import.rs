@@ -63,6 +63,9 @@ pub enum Column {
     Concluded,
     /// 补正告知日期: the day the correction notice was sent (Reg. 30).
     CorrectionRequested,
+    /// 补正期限（工作日）: the correction period the notice set, in working days (Reg. 30);
+    /// empty for the agency's default.
+    CorrectionPeriod,
     /// 收到补正日期: the day the corrected application arrived (Reg. 30).
     CorrectionReceived,
     /// 延期日期: the day the extension was approved and notified (Reg. 33).
@@ -85,7 +88,7 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the order of the template.
-    pub const ALL: [Column; 19] = [
+    pub const ALL: [Column; 20] = [
         Column::Agency,
         Column::CaseNumber,
         Column::ApplicantName,
@@ -96,6 +99,7 @@ impl Column {
         Column::Outcome,
         Column::Concluded,
         Column::CorrectionRequested,
+        Column::CorrectionPeriod,
         Column::CorrectionReceived,
         Column::Extended,
         Column::FeeNotice,
@@ -120,6 +124,7 @@ impl Column {
             Column::Outcome => "办理结果",
             Column::Concluded => "答复或办结日期",
             Column::CorrectionRequested => "补正告知日期",
+            Column::CorrectionPeriod => "补正期限（工作日）",
             Column::CorrectionReceived => "收到补正日期",
             Column::Extended => "延期日期",
             Column::FeeNotice => "收费通知日期",
@@ -138,6 +143,7 @@ impl Column {
             Column::CaseNumber => &["案件编号", "申请编号", "登记编号"],
             Column::ApplicantName => &["申请人姓名或名称", "申请人姓名", "申请人名称"],
             Column::Received => &["收到日期", "收件日期"],
+            Column::CorrectionPeriod => &["补正期限", "补正期限（个工作日）"],
             Column::Subject => &["申请公开的内容", "申请事项"],
             Column::Concluded => &["答复日期", "办结日期"],
             Column::FeeAmount => &["收费金额"],
@@ -678,6 +684,23 @@ impl RowCheck<'_, '_> {
         };
         let concluded = self.date(Column::Concluded, cell(Column::Concluded));
         let correction_requested = self.date(Column::CorrectionRequested, cell(Column::CorrectionRequested));
+        let correction_period = match cell(Column::CorrectionPeriod) {
+            "" => None,
+            v => {
+                let days = v
+                    .trim_end_matches("个工作日")
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| foi_domain::lifecycle::CORRECTION_PERIOD_RANGE.contains(d));
+                if days.is_none() {
+                    self.problem(format!(
+                        "补正期限（工作日） {v:?} is not a whole number of working days from 1 to 60"
+                    ));
+                }
+                days
+            }
+        };
         let correction_received = self.date(Column::CorrectionReceived, cell(Column::CorrectionReceived));
         let extended = self.date(Column::Extended, cell(Column::Extended));
         let fee_notice = self.date(Column::FeeNotice, cell(Column::FeeNotice));
@@ -714,6 +737,9 @@ impl RowCheck<'_, '_> {
         }
         if !cell(Column::CorrectionReceived).is_empty() && cell(Column::CorrectionRequested).is_empty() {
             self.problem("收到补正日期 is given but 补正告知日期 is empty".into());
+        }
+        if !cell(Column::CorrectionPeriod).is_empty() && cell(Column::CorrectionRequested).is_empty() {
+            self.problem("补正期限（工作日） is given but 补正告知日期 is empty".into());
         }
         if !cell(Column::FeePaid).is_empty() && cell(Column::FeeNotice).is_empty() {
             self.problem("缴费日期 is given but 收费通知日期 is empty".into());
@@ -783,7 +809,11 @@ impl RowCheck<'_, '_> {
         }
         if let Some(on) = correction_requested {
             push(
-                Step::Event(Event::CorrectionRequested { on, items: vec![CORRECTION_ITEMS.to_owned()] }),
+                Step::Event(Event::CorrectionRequested {
+                    on,
+                    items: vec![CORRECTION_ITEMS.to_owned()],
+                    period_wd: correction_period,
+                }),
                 format!("补正告知日期 {}", format_date(on)),
             );
         }

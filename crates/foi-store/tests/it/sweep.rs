@@ -61,7 +61,8 @@ async fn correction_lapses(db: TestDb) {
     // 1–7 Oct 国庆节 passed over, Sat 10 Oct counted) end on Thu 22 Oct.
     let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
-    let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }).await;
+    let waiting =
+        event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
 
     // On the last day, up to 24:00 Beijing time (16:00 UTC), the period runs: nothing.
     for now in [datetime!(2026-10-22 09:00 +8), datetime!(2026-10-22 15:59:59 UTC)] {
@@ -114,7 +115,8 @@ async fn late_sweep(db: TestDb) {
     let a = agency(s, "youxian", None).await;
     let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
-    let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }).await;
+    let waiting =
+        event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
     // Two weeks after the period ended on 22 Oct, the sweep runs for the first time.
     let now = datetime!(2026-11-06 09:00 +8);
     let report = sweep(s, now).await;
@@ -294,7 +296,8 @@ async fn concurrent_sweeps(db: TestDb) {
     for _ in 0..12 {
         let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
         let items = vec!["请写明所需信息的名称或文号".to_owned()];
-        let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }).await;
+        let waiting =
+            event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
         ids.push(waiting.record.id);
     }
     // A second replica: its own connection pool on the same database.
@@ -326,7 +329,8 @@ async fn unknown_year(db: TestDb) {
     // is not loaded, so the last day is only provisional ("calendar unknown").
     let open = registered(s, a.id, date!(2026 - 12 - 14)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
-    let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 12 - 15), items }).await;
+    let waiting =
+        event(s, &open, Event::CorrectionRequested { on: date!(2026 - 12 - 15), items, period_wd: None }).await;
     let report = sweep(s, datetime!(2027-02-01 09:00 +8)).await;
     assert_eq!((report.corrections_lapsed, report.calendar_unknown), (0, 1), "{report:?}");
     assert_eq!(s.load_case(waiting.record.id).await.unwrap().stage, "AWAITING_CORRECTION");
