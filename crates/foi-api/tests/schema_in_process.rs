@@ -217,20 +217,37 @@ async fn an_online_application_from_submission_to_archive() {
         )
         .await;
     assert_eq!(code, "INVALID_TRANSITION");
-    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 6, "on": "2026-11-03"})).await;
+    // Archiving before the reply letter is issued would close the file without its decision.
+    app.at(time::macros::date!(2026 - 11 - 03));
+    let clerk = app.sign_in("clerk").await;
+    let archive = "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { stage } }";
+    let early = app.run(archive, json!({"i": {"caseId": id, "version": 6}}), Some(&clerk)).await;
+    assert_eq!(early["errors"][0]["extensions"]["code"], "DECISION_NOT_ISSUED", "{early:#}");
+    assert_eq!(early["errors"][0]["extensions"]["kind"], "REPLY");
+    assert!(early["errors"][0]["message"].as_str().unwrap().contains("政府信息公开申请答复书"), "{early:#}");
+    app.ok(
+        "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { number } }",
+        json!({"i": {"caseId": id, "version": 6, "kind": "REPLY"}}),
+        Some(&clerk),
+    )
+    .await;
+    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 7, "on": "2026-11-03"})).await;
     assert_eq!(archived["stage"], "ARCHIVED");
 
     let applicant = app.sign_in("zhangsan").await;
     let history = app
         .ok(
-            "query($id: ID!) { case(id: $id) { history { seq kind label occurredOn actor } } }",
+            "query($id: ID!) { case(id: $id) { history { seq code label occurredOn actor } } }",
             json!({"id": id}),
             Some(&applicant),
         )
         .await;
     let kinds: Vec<&str> =
-        history["case"]["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "EXTENDED", "REPLIED", "ARCHIVED"]);
+        history["case"]["history"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "EXTENDED", "REPLIED", "DOCUMENT_ISSUED", "ARCHIVED"]
+    );
 }
 
 #[tokio::test]

@@ -117,6 +117,25 @@ impl DocumentKind {
         self != DocumentKind::ConsultationLetter
     }
 
+    /// The document that records the decision of `case`, which must be issued (and not voided)
+    /// before the file is archived (归档): the "not handled" notice for an outcome of table 三
+    /// row (五), the reply letter for every other reply. `None` where the law asks for no
+    /// decision letter: a case closed without a reply (withdrawn, correction not made, fee not
+    /// paid, rows (六)) ends by the applicant's act or silence, and rules.md §5 lists no
+    /// notice for it; and a case that has not concluded.
+    pub fn deciding(case: &foi_domain::lifecycle::Case) -> Option<DocumentKind> {
+        use foi_domain::lifecycle::Stage;
+        use foi_domain::outcome::OutcomeGroup;
+        let outcome = case.outcome.filter(|o| o.is_reply_outcome())?;
+        match case.stage {
+            Stage::Replied | Stage::Archived if outcome.group() == OutcomeGroup::NotHandled => {
+                Some(DocumentKind::NotHandledNotice)
+            }
+            Stage::Replied | Stage::Archived => Some(DocumentKind::Reply),
+            _ => None,
+        }
+    }
+
     /// Whether the document decides the application and so must carry the remedy clause
     /// (rules.md §5): the reply and the "not handled" notice.
     pub fn needs_remedy_clause(self) -> bool {

@@ -134,6 +134,17 @@ async fn notifying_events(db: TestDb) {
     )
     .await;
     expect(5).await;
+    // Archiving needs the reply letter on file.
+    let request = foi_store::IssueRequest {
+        case_id: case.record.id,
+        expected_version: case.record.version,
+        kind: foi_docs::DocumentKind::Reply,
+        consultation: None,
+        issued_on: date!(2026 - 10 - 20),
+    };
+    let now = datetime!(2026-11-30 10:00 +8);
+    s.issue_document(request, &foi_docs::Renderer::built_in(), &actor(), &Calendar::bundled(), now).await.unwrap();
+    let case = s.case_state(case.record.id).await.unwrap();
     ev(s, &case, Event::Archived { on: date!(2026 - 10 - 20) }).await;
     expect(5).await;
 
