@@ -1199,6 +1199,36 @@ mod tests {
     }
 
     #[test]
+    fn a_correction_notice_keeps_its_own_period() {
+        let header = "机关代码,申请人,申请人类型,申请方式,收到申请日期,申请内容,办理结果,答复或办结日期,补正告知日期,补正期限（工作日）\n";
+        let csv = |body: &str| {
+            let sheet = read_csv(format!("{header}{body}").as_bytes()).expect("readable");
+            let agencies = [agency("youxian")];
+            let calendar = Calendar::bundled();
+            plan(&sheet, &Checks { agencies: &agencies, calendar: &calendar, today: date!(2026 - 11 - 26) })
+        };
+        let period = |plan: &Plan| {
+            plan.cases[0].steps.iter().find_map(|s| match s {
+                Step::Event(Event::CorrectionRequested { period_wd, .. }) => Some(*period_wd),
+                _ => None,
+            })
+        };
+        let own = csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,10\n").unwrap();
+        assert_eq!(period(&own), Some(Some(10)));
+        let default = csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,\n").unwrap();
+        assert_eq!(period(&default), Some(None), "empty: the agency's default");
+        let Err(PlanError::Rows(errors)) = csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,0\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,十天\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,,,,10\n")
+        else {
+            panic!("expected row errors")
+        };
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].to_string().contains("1 to 60"), "{}", errors[0]);
+        assert!(errors[2].to_string().contains("补正告知日期 is empty"), "{}", errors[2]);
+    }
+
+    #[test]
     fn unusable_headers_are_named() {
         let sheet = read_csv("机关代码,申请人\nyouxian,张三\n".as_bytes()).unwrap();
         let calendar = Calendar::bundled();
