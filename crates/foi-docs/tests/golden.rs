@@ -147,6 +147,17 @@ fn correction_notice() {
 }
 
 #[test]
+fn a_correction_notice_prints_its_own_period() {
+    let (case, p) = the_case();
+    let mut case = case;
+    case.correction.as_mut().expect("the case has a correction notice").period_wd = Some(10);
+    let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
+    let text = text_content(&html);
+    // 10 working days from Tuesday 13 October 2026: 14–16 (3), 19–23 (8), 26, 27 October.
+    assert!(text.contains("自本告知书发出之日起10个工作日内，即2026年10月27日前"), "{text}");
+}
+
+#[test]
 fn extension_notice() {
     let (case, p) = the_case();
     let html = issue(&case, &p, DocumentKind::ExtensionNotice, None, date!(2026 - 11 - 12), 1);
