@@ -907,7 +907,11 @@ impl CoreMutation {
         change(ctx, input, &[], |on| event(Event::Withdrawn { on })).await
     }
 
-    /// Archives (归档) a concluded case; nothing happens to it afterwards.
+    /// Archives (归档) a concluded case; nothing happens to it afterwards. A replied case needs
+    /// its decision on file first: the reply letter (`REPLY`), or for a "not handled" decision
+    /// the `NOT_HANDLED_NOTICE`, issued and not voided; otherwise `DECISION_NOT_ISSUED` with
+    /// `extensions.kind` naming it. A withdrawn or lapsed application, and an imported case,
+    /// need none.
     async fn archive_case(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
         change(ctx, input, WORKERS, |on| event(Event::Archived { on })).await
     }

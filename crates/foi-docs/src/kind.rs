@@ -184,6 +184,32 @@ mod tests {
     }
 
     #[test]
+    fn the_deciding_document_of_each_ending() {
+        use foi_domain::applicant::Channel;
+        use foi_domain::calendar::Calendar;
+        use foi_domain::lifecycle::{AgencyRules, Case, Context, Event, NotHandledReason};
+        use foi_domain::outcome::Outcome;
+        use time::macros::date;
+        let (calendar, rules) = (Calendar::bundled(), AgencyRules::default());
+        let ending = |last: Event| {
+            let on = date!(2026 - 10 - 09);
+            let events = [
+                Event::Received { on, channel: Channel::InPerson },
+                Event::Registered { on, case_number: "游府信申〔2026〕1号".into() },
+                last,
+            ];
+            DocumentKind::deciding(&Case::replay(&events, Context { calendar: &calendar, rules: &rules }).unwrap())
+        };
+        let on = date!(2026 - 10 - 12);
+        let replied = Event::Replied { on, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false };
+        assert_eq!(ending(replied), Some(DocumentKind::Reply));
+        let petition = Event::NotHandled { on, reason: NotHandledReason::Petition, explanation: "信访事项".into() };
+        assert_eq!(ending(petition), Some(DocumentKind::NotHandledNotice));
+        assert_eq!(ending(Event::Withdrawn { on }), None);
+        assert_eq!(ending(Event::Accepted { on }), None, "not concluded");
+    }
+
+    #[test]
     fn who_reads_and_what_carries_the_remedy_clause() {
         let remedy: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| k.needs_remedy_clause()).collect();
         assert_eq!(remedy, [DocumentKind::NotHandledNotice, DocumentKind::Reply]);
