@@ -135,6 +135,7 @@ pub async fn seed(
                     Command::Event(Event::CorrectionRequested {
                         on: a(3),
                         items: vec!["请写明小区名称和许可证号".into()],
+                        period_wd: None,
                     })
                 }),
             ],
@@ -291,6 +292,25 @@ pub async fn seed(
         }
         for step in steps {
             let command = step(&ago);
+            // Archiving needs the decision on file: issue it first, on the archiving day.
+            if let (Command::Event(Event::Archived { on }), Some(kind)) =
+                (&command, foi_docs::kind::DocumentKind::deciding(&state.case))
+            {
+                let request = foi_store::IssueRequest {
+                    case_id: state.record.id,
+                    expected_version: state.record.version,
+                    kind,
+                    consultation: None,
+                    issued_on: *on,
+                };
+                let renderer = foi_docs::Renderer::from_env();
+                let issued = store.issue_document(request, &renderer, &actor, calendar, now).await;
+                let (_, record) = issued.map_err(|e| match e {
+                    foi_store::DocumentError::Store(e) => ApiError::from(e),
+                    other => ApiError::Rule(other.to_string()),
+                })?;
+                state.record = record;
+            }
             state = store.change_case(next(&state, command), &actor, calendar, now).await?;
         }
         cases.push((subject.to_owned(), state.case.stage.label_zh().to_owned()));

@@ -61,6 +61,15 @@ pub enum ApiError {
         /// The server was busy, rather than the caller too insistent.
         busy: bool,
     },
+    /// `DECISION_NOT_ISSUED`: the case cannot be archived (归档) before the document that
+    /// records its decision is issued (and not voided); `extensions.kind` names the document
+    /// kind to issue (`REPLY` or `NOT_HANDLED_NOTICE`).
+    DecisionNotIssued {
+        /// The document kind to issue, e.g. `REPLY`.
+        kind: &'static str,
+        /// What to do, naming the document.
+        message: String,
+    },
     /// `INTERNAL`: something failed on the server; the details are in its log.
     Internal,
 }
@@ -93,6 +102,7 @@ impl ApiError {
             ApiError::RateLimited { retry_after_secs, busy: true } => {
                 format!("the server is busy checking other passwords; try again in {retry_after_secs} seconds")
             }
+            ApiError::DecisionNotIssued { message, .. } => message.clone(),
             ApiError::Internal => "internal error; the server log has the details".into(),
         }
     }
@@ -110,6 +120,7 @@ impl ApiError {
             ApiError::AlreadyExists(_) => "ALREADY_EXISTS",
             ApiError::CalendarUnknown(_) => "CALENDAR_UNKNOWN",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::DecisionNotIssued { .. } => "DECISION_NOT_ISSUED",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -147,6 +158,9 @@ impl From<foi_store::WorkflowError> for ApiError {
             foi_store::WorkflowError::Calendar(e) => e.into(),
             foi_store::WorkflowError::Pattern(e) => ApiError::validation("agency.caseNumberPattern", e.to_string()),
             foi_store::WorkflowError::Challenge(e) => ApiError::Rule(e.to_string()),
+            e @ foi_store::WorkflowError::DecisionNotIssued { kind, .. } => {
+                ApiError::DecisionNotIssued { kind: kind.code(), message: e.to_string() }
+            }
         }
     }
 }
@@ -183,6 +197,7 @@ impl ErrorExtensions for ApiError {
                     e.set("retryAfterSeconds", *retry_after_secs);
                     e.set("reason", if *busy { "BUSY" } else { "TOO_MANY_ATTEMPTS" });
                 }
+                ApiError::DecisionNotIssued { kind, .. } => e.set("kind", *kind),
                 _ => {}
             }
         })

@@ -7,7 +7,7 @@ use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
 use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::challenge::Challenge;
 use foi_domain::identity::{ResidentId, SocialCreditCode};
-use foi_domain::lifecycle::{Event, Stage};
+use foi_domain::lifecycle::{CORRECTION_PERIOD_RANGE, Event, Stage};
 use foi_store::{
     ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueCursor,
     QueueQuery, Uuid,
@@ -398,6 +398,10 @@ pub struct RequestCorrectionInput {
     pub change: CaseChangeInput,
     /// Everything the applicant must fix.
     pub items: Vec<String>,
+    /// The correction period this notice sets, in working days from the day it is sent
+    /// (Reg. 30: "a reasonable period"), 1 to 60. Leave it out for the agency's default
+    /// (`Agency.correctionPeriodWorkingDays`); out of range is `VALIDATION`.
+    pub period_working_days: Option<i32>,
 }
 
 /// A later reply date under Reg. 35.
@@ -733,7 +737,23 @@ impl CoreMutation {
             .map(|(i, item)| text::bounded(&format!("input.items[{i}]"), item, text::REASON))
             .collect::<Result<Vec<_>, _>>()
             .map_err(ext)?;
-        change(ctx, input.change, WORKERS, |on| event(Event::CorrectionRequested { on, items })).await
+        let period_wd = match input.period_working_days {
+            None => None,
+            Some(days) => match u32::try_from(days).ok().filter(|d| CORRECTION_PERIOD_RANGE.contains(d)) {
+                Some(days) => Some(days),
+                None => {
+                    return Err(ext(ApiError::validation(
+                        "input.periodWorkingDays",
+                        format!(
+                            "{days} is out of range: set {} to {} working days, or leave it out for the agency's default",
+                            CORRECTION_PERIOD_RANGE.start(),
+                            CORRECTION_PERIOD_RANGE.end()
+                        ),
+                    )));
+                }
+            },
+        };
+        change(ctx, input.change, WORKERS, |on| event(Event::CorrectionRequested { on, items, period_wd })).await
     }
 
     /// Records the corrected application; the clock restarts from this day (Reg. 30).
@@ -887,7 +907,11 @@ impl CoreMutation {
         change(ctx, input, &[], |on| event(Event::Withdrawn { on })).await
     }
 
-    /// Archives (归档) a concluded case; nothing happens to it afterwards.
+    /// Archives (归档) a concluded case; nothing happens to it afterwards. A replied case needs
+    /// its decision on file first: the reply letter (`REPLY`), or for a "not handled" decision
+    /// the `NOT_HANDLED_NOTICE`, issued and not voided; otherwise `DECISION_NOT_ISSUED` with
+    /// `extensions.kind` naming it. A withdrawn or lapsed application, and an imported case,
+    /// need none.
     async fn archive_case(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
         change(ctx, input, WORKERS, |on| event(Event::Archived { on })).await
     }

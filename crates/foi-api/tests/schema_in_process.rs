@@ -172,6 +172,15 @@ async fn an_online_application_from_submission_to_archive() {
     assert_eq!(code, "CONFLICT");
     let accepted = change(&app, "clerk", "acceptCase", json!({"caseId": id, "version": 3, "on": "2026-09-21"})).await;
     assert_eq!(accepted["stage"], "HANDLING");
+    // A correction notice may set its own period, but only 1 to 60 working days.
+    let correction = "mutation($i: RequestCorrectionInput!) { requestCorrection(input: $i) { stage } }";
+    for days in [0, 61, -3] {
+        let input = json!({"change": {"caseId": id, "version": 4, "on": "2026-09-21"}, "items": ["请写明文号"],
+            "periodWorkingDays": days});
+        let r = app.run(correction, json!({"i": input}), Some(&clerk)).await;
+        assert_eq!(r["errors"][0]["extensions"]["code"], "VALIDATION", "{r:#}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "input.periodWorkingDays", "{r:#}");
+    }
 
     // Only an office head extends.
     app.at(time::macros::date!(2026 - 10 - 20));
@@ -185,6 +194,13 @@ async fn an_online_application_from_submission_to_archive() {
         )
         .await;
     assert_eq!(code, "FORBIDDEN");
+    // In handling a correction notice is allowed by stage, but 20 October is past the 7
+    // working days from 18 September (last day 29 September): a rule, not the stage, refuses.
+    let late = json!({"change": {"caseId": id, "version": 4, "on": "2026-10-20"}, "items": ["请写明文号"],
+        "periodWorkingDays": 10});
+    let r = app.run(correction, json!({"i": late}), Some(&clerk)).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "RULE_VIOLATION", "{r:#}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("2026-09-29"), "{r:#}");
     let extended = change(&app, "head", "extendDeadline", extend).await;
     assert_eq!(extended["clock"]["dueOn"], "2026-11-19");
     assert_eq!(extended["clock"]["limitWorkingDays"], 40);
@@ -217,20 +233,37 @@ async fn an_online_application_from_submission_to_archive() {
         )
         .await;
     assert_eq!(code, "INVALID_TRANSITION");
-    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 6, "on": "2026-11-03"})).await;
+    // Archiving before the reply letter is issued would close the file without its decision.
+    app.at(time::macros::date!(2026 - 11 - 03));
+    let clerk = app.sign_in("clerk").await;
+    let archive = "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { stage } }";
+    let early = app.run(archive, json!({"i": {"caseId": id, "version": 6}}), Some(&clerk)).await;
+    assert_eq!(early["errors"][0]["extensions"]["code"], "DECISION_NOT_ISSUED", "{early:#}");
+    assert_eq!(early["errors"][0]["extensions"]["kind"], "REPLY");
+    assert!(early["errors"][0]["message"].as_str().unwrap().contains("政府信息公开申请答复书"), "{early:#}");
+    app.ok(
+        "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { number } }",
+        json!({"i": {"caseId": id, "version": 6, "kind": "REPLY"}}),
+        Some(&clerk),
+    )
+    .await;
+    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 7, "on": "2026-11-03"})).await;
     assert_eq!(archived["stage"], "ARCHIVED");
 
     let applicant = app.sign_in("zhangsan").await;
     let history = app
         .ok(
-            "query($id: ID!) { case(id: $id) { history { seq kind label occurredOn actor } } }",
+            "query($id: ID!) { case(id: $id) { history { seq code label occurredOn actor } } }",
             json!({"id": id}),
             Some(&applicant),
         )
         .await;
     let kinds: Vec<&str> =
-        history["case"]["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "EXTENDED", "REPLIED", "ARCHIVED"]);
+        history["case"]["history"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "EXTENDED", "REPLIED", "DOCUMENT_ISSUED", "ARCHIVED"]
+    );
 }
 
 #[tokio::test]

@@ -378,9 +378,10 @@ pub fn context(
         Some(c) => Some(CorrectionFacts {
             requested_on: date_zh(c.requested_on),
             items: c.items.iter().map(|i| shown(i)).collect(),
-            period_working_days: issuer.rules.correction_period_wd,
+            // The notice's own period if it set one, else the agency's default (Reg. 30).
+            period_working_days: c.period(&issuer.rules),
             // The correction period counts from the day the notice is sent (Reg. 30).
-            due_on: date_zh(strict(clock::deadline(calendar, c.requested_on, issuer.rules.correction_period_wd)?)?),
+            due_on: date_zh(strict(clock::deadline(calendar, c.requested_on, c.period(&issuer.rules))?)?),
         }),
         None => None,
     };

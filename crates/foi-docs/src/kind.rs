@@ -117,6 +117,25 @@ impl DocumentKind {
         self != DocumentKind::ConsultationLetter
     }
 
+    /// The document that records the decision of `case`, which must be issued (and not voided)
+    /// before the file is archived (归档): the "not handled" notice for an outcome of table 三
+    /// row (五), the reply letter for every other reply. `None` where the law asks for no
+    /// decision letter: a case closed without a reply (withdrawn, correction not made, fee not
+    /// paid, rows (六)) ends by the applicant's act or silence, and rules.md §5 lists no
+    /// notice for it; and a case that has not concluded.
+    pub fn deciding(case: &foi_domain::lifecycle::Case) -> Option<DocumentKind> {
+        use foi_domain::lifecycle::Stage;
+        use foi_domain::outcome::OutcomeGroup;
+        let outcome = case.outcome.filter(|o| o.is_reply_outcome())?;
+        match case.stage {
+            Stage::Replied | Stage::Archived if outcome.group() == OutcomeGroup::NotHandled => {
+                Some(DocumentKind::NotHandledNotice)
+            }
+            Stage::Replied | Stage::Archived => Some(DocumentKind::Reply),
+            _ => None,
+        }
+    }
+
     /// Whether the document decides the application and so must carry the remedy clause
     /// (rules.md §5): the reply and the "not handled" notice.
     pub fn needs_remedy_clause(self) -> bool {
@@ -162,6 +181,32 @@ mod tests {
             assert_eq!(kind.template_name(), format!("{}.html", kind.code().to_lowercase()));
         }
         assert!("LETTER".parse::<DocumentKind>().unwrap_err().to_string().contains("REPLY"));
+    }
+
+    #[test]
+    fn the_deciding_document_of_each_ending() {
+        use foi_domain::applicant::Channel;
+        use foi_domain::calendar::Calendar;
+        use foi_domain::lifecycle::{AgencyRules, Case, Context, Event, NotHandledReason};
+        use foi_domain::outcome::Outcome;
+        use time::macros::date;
+        let (calendar, rules) = (Calendar::bundled(), AgencyRules::default());
+        let ending = |last: Event| {
+            let on = date!(2026 - 10 - 09);
+            let events = [
+                Event::Received { on, channel: Channel::InPerson },
+                Event::Registered { on, case_number: "游府信申〔2026〕1号".into() },
+                last,
+            ];
+            DocumentKind::deciding(&Case::replay(&events, Context { calendar: &calendar, rules: &rules }).unwrap())
+        };
+        let on = date!(2026 - 10 - 12);
+        let replied = Event::Replied { on, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false };
+        assert_eq!(ending(replied), Some(DocumentKind::Reply));
+        let petition = Event::NotHandled { on, reason: NotHandledReason::Petition, explanation: "信访事项".into() };
+        assert_eq!(ending(petition), Some(DocumentKind::NotHandledNotice));
+        assert_eq!(ending(Event::Withdrawn { on }), None);
+        assert_eq!(ending(Event::Accepted { on }), None, "not concluded");
     }
 
     #[test]

@@ -50,6 +50,7 @@ fn the_case() -> (Case, Particulars) {
                 "请写明所需信息的名称、文号或者其他特征描述（如“2026年老旧小区改造项目”的具体项目名称）".into(),
                 "请补充申请人身份证明复印件".into(),
             ],
+            period_wd: None,
         },
         Event::CorrectionReceived { on: date!(2026 - 10 - 19) },
         Event::Accepted { on: date!(2026 - 10 - 19) },
@@ -143,6 +144,17 @@ fn correction_notice() {
     // 15 working days from Tuesday 13 October 2026.
     assert!(text.contains("即2026年11月3日前"), "{text}");
     insta::assert_snapshot!("correction_notice", text);
+}
+
+#[test]
+fn a_correction_notice_prints_its_own_period() {
+    let (case, p) = the_case();
+    let mut case = case;
+    case.correction.as_mut().expect("the case has a correction notice").period_wd = Some(10);
+    let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
+    let text = text_content(&html);
+    // 10 working days from Tuesday 13 October 2026: 14–16 (3), 19–23 (8), 26, 27 October.
+    assert!(text.contains("自本告知书发出之日起10个工作日内，即2026年10月27日前"), "{text}");
 }
 
 #[test]

@@ -30,6 +30,11 @@ use crate::clock::{
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
 
+/// The correction periods a notice may set itself, in working days. Reg. 30 asks only for a
+/// "reasonable" period; a day is the least that lets anyone act, and 60 working days (about
+/// three months) is already longer than the whole reply period with its extension.
+pub const CORRECTION_PERIOD_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
+
 /// The limits an agency may configure (rules.md marks them **configurable**).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgencyRules {
@@ -217,8 +222,16 @@ pub enum Event {
     Accepted { on: Date },
     /// Assigned to the officer who holds the information.
     Assigned { on: Date, officer: String },
-    /// One correction notice listing everything to fix (Reg. 30).
-    CorrectionRequested { on: Date, items: Vec<String> },
+    /// One correction notice listing everything to fix (Reg. 30), sent in review or in
+    /// handling. `period_wd` is the correction period the notice itself set (Reg. 30: "合理的
+    /// 补正期限"), in working days; `None` (and every event stored before the field existed)
+    /// means the agency's default, [`AgencyRules::correction_period_wd`].
+    CorrectionRequested {
+        on: Date,
+        items: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        period_wd: Option<u32>,
+    },
     /// The corrected application arrived: the clock restarts from this day (Reg. 30).
     CorrectionReceived { on: Date },
     /// The correction period ended without a correction: deemed abandoned (Reg. 30).
@@ -440,7 +453,9 @@ pub fn transition(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::Received, E::Registered) => S::InReview,
         (S::InReview, E::Accepted) => S::Handling,
         (S::InReview | S::Handling, E::Assigned) => stage,
-        (S::InReview, E::CorrectionRequested) => S::AwaitingCorrection,
+        // 条例第三十条: the only limit is 7 working days from receipt, not a stage; a notice
+        // may follow acceptance into handling. The guard in `Case::apply` checks the days.
+        (S::InReview | S::Handling, E::CorrectionRequested) => S::AwaitingCorrection,
         (S::AwaitingCorrection, E::CorrectionReceived) => S::InReview,
         (S::AwaitingCorrection, E::CorrectionLapsed) => S::Closed,
         (S::InReview | S::Handling, E::ReasonsRequested) => S::AwaitingReasons,
@@ -503,6 +518,11 @@ pub enum Guard {
         "a correction notice was already sent on {sent}; the law allows one single notice listing everything (Reg. 30)"
     )]
     CorrectionAlreadySent { sent: Date },
+    /// The period a correction notice set is outside what a notice may set.
+    #[error(
+        "a correction period of {days} working days is out of range; set 1 to 60 working days, or leave it out for the agency's default (Reg. 30)"
+    )]
+    CorrectionPeriodOutOfRange { days: u32 },
     /// Reg. 30: the notice goes out within 7 working days of receipt.
     #[error("the correction notice had to go out by {due} (7 working days after receipt, Reg. 30)")]
     CorrectionNoticeTooLate { due: Date },
@@ -624,8 +644,18 @@ pub struct Correction {
     pub requested_on: Date,
     /// Everything the applicant must fix, in one notice.
     pub items: Vec<String>,
+    /// The correction period the notice set, in working days; `None`: the agency's default.
+    #[serde(default)]
+    pub period_wd: Option<u32>,
     /// The day the corrected application was received.
     pub received_on: Option<Date>,
+}
+
+impl Correction {
+    /// The correction period that applies: the notice's own, or else the agency's default.
+    pub fn period(&self, rules: &AgencyRules) -> u32 {
+        self.period_wd.unwrap_or(rules.correction_period_wd)
+    }
 }
 
 /// A case as its events made it: the facts that decide what may happen next.
@@ -778,10 +808,7 @@ impl Case {
     }
 
     fn correction_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
-        self.correction
-            .as_ref()
-            .map(|c| clock::deadline(ctx.calendar, c.requested_on, ctx.rules.correction_period_wd))
-            .transpose()
+        self.correction.as_ref().map(|c| clock::deadline(ctx.calendar, c.requested_on, c.period(ctx.rules))).transpose()
     }
 
     fn fee_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
@@ -854,7 +881,7 @@ impl Case {
                 }
                 case.assignee = Some(officer.trim().to_owned());
             }
-            Event::CorrectionRequested { items, .. } => {
+            Event::CorrectionRequested { items, period_wd, .. } => {
                 if let Some(c) = &self.correction {
                     return Err(Guard::CorrectionAlreadySent { sent: c.requested_on });
                 }
@@ -866,7 +893,11 @@ impl Case {
                     return Err(Guard::CorrectionNoticeTooLate { due: due.date });
                 }
                 let items = items.iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
-                case.correction = Some(Correction { requested_on: on, items, received_on: None });
+                if let Some(days) = period_wd.filter(|d| !CORRECTION_PERIOD_RANGE.contains(d)) {
+                    return Err(Guard::CorrectionPeriodOutOfRange { days });
+                }
+                case.correction =
+                    Some(Correction { requested_on: on, items, period_wd: *period_wd, received_on: None });
             }
             Event::CorrectionReceived { .. } => {
                 if let Some(due) = self.correction_due(ctx)?.filter(|d| on > d.date) {

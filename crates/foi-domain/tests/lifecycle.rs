@@ -70,6 +70,7 @@ fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::AwaitingReasons, E::NotHandled, S::Replied),
         (S::AwaitingReasons, E::Withdrawn, S::Closed),
         (S::Handling, E::Assigned, S::Handling),
+        (S::Handling, E::CorrectionRequested, S::AwaitingCorrection),
         (S::Handling, E::ReasonsRequested, S::AwaitingReasons),
         (S::Handling, E::LaterReplyDateSet, S::Handling),
         (S::Handling, E::ConsultationOpened, S::Handling),
@@ -102,7 +103,11 @@ fn case_in(stage: Stage) -> Case {
             submitted,
             received,
             registered,
-            Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["文件名称不明确".into()] },
+            Event::CorrectionRequested {
+                on: date!(2026 - 09 - 21),
+                items: vec!["文件名称不明确".into()],
+                period_wd: None,
+            },
         ],
         Stage::AwaitingReasons => {
             vec![submitted, received, registered, Event::ReasonsRequested { on: date!(2026 - 09 - 21) }]
@@ -142,7 +147,9 @@ fn sample(kind: EventKind) -> Event {
         EventKind::Registered => Event::Registered { on, case_number: "游府信申〔2026〕18号".into() },
         EventKind::Accepted => Event::Accepted { on },
         EventKind::Assigned => Event::Assigned { on, officer: "李明".into() },
-        EventKind::CorrectionRequested => Event::CorrectionRequested { on, items: vec!["补充文号".into()] },
+        EventKind::CorrectionRequested => {
+            Event::CorrectionRequested { on, items: vec!["补充文号".into()], period_wd: None }
+        }
         EventKind::CorrectionReceived => Event::CorrectionReceived { on },
         EventKind::CorrectionLapsed => Event::CorrectionLapsed { on },
         EventKind::ReasonsRequested => Event::ReasonsRequested { on },
@@ -251,16 +258,85 @@ fn the_correction_notice_is_due_within_7_working_days() {
     let case = play(&received_in_person(date!(2025 - 09 - 26)));
     let s = case.schedule(ctx(), date!(2025 - 09 - 26)).unwrap();
     assert_eq!(s.correction_notice_due.unwrap().date, date!(2025 - 10 - 13));
-    let late = apply(&case, Event::CorrectionRequested { on: date!(2025 - 10 - 14), items: vec!["x".into()] });
+    let late = apply(
+        &case,
+        Event::CorrectionRequested { on: date!(2025 - 10 - 14), items: vec!["x".into()], period_wd: None },
+    );
     assert_eq!(refused(late), Guard::CorrectionNoticeTooLate { due: date!(2025 - 10 - 13) });
-    assert!(apply(&case, Event::CorrectionRequested { on: date!(2025 - 10 - 13), items: vec!["x".into()] }).is_ok());
+    assert!(
+        apply(
+            &case,
+            Event::CorrectionRequested { on: date!(2025 - 10 - 13), items: vec!["x".into()], period_wd: None }
+        )
+        .is_ok()
+    );
+}
+
+/// Received Friday 25 September 2026 (中秋节, a day off: an in-person receipt is allowed),
+/// registered and accepted the same day: the case is in handling.
+fn in_handling_since_25_september_2026() -> Vec<Event> {
+    let mut history = received_in_person(date!(2026 - 09 - 25));
+    history.push(Event::Accepted { on: date!(2026 - 09 - 25) });
+    history
+}
+
+#[test]
+fn a_correction_notice_may_go_out_in_handling_within_7_working_days() {
+    let case = play(&in_handling_since_25_september_2026());
+    assert_eq!(case.stage, Stage::Handling);
+    // By hand: day 0 is Fri 25 Sep (中秋节); 26, 27 Sep off; 28 Sep = 1, 29 = 2, 30 = 3;
+    // 1–7 Oct 国庆节 off; 8 Oct = 4, 9 Oct = 5, Sat 10 Oct (调休上班) = 6, Sun 11 off,
+    // Mon 12 Oct = 7 → the last day is Monday 12 October 2026; the next working day,
+    // Tuesday 13 October, is too late.
+    let notice = |on, period_wd| Event::CorrectionRequested { on, items: vec!["请写明文号".into()], period_wd };
+    let waiting = apply(&case, notice(date!(2026 - 10 - 12), None)).expect("day 7 in handling is in time");
+    assert_eq!(waiting.stage, Stage::AwaitingCorrection);
+    let late = apply(&case, notice(date!(2026 - 10 - 13), None));
+    assert_eq!(refused(late), Guard::CorrectionNoticeTooLate { due: date!(2026 - 10 - 12) });
+}
+
+#[test]
+fn a_correction_notice_sets_its_own_period() {
+    let case = play(&in_handling_since_25_september_2026());
+    let notice = |period_wd| Event::CorrectionRequested {
+        on: date!(2026 - 10 - 12),
+        items: vec!["请写明文号".into()],
+        period_wd,
+    };
+    // 10 working days from Mon 12 Oct 2026: 13–16 (4), 19–23 (9), 26 Oct = 10.
+    let own = apply(&case, notice(Some(10))).unwrap();
+    let s = own.schedule(ctx(), date!(2026 - 10 - 12)).unwrap();
+    assert_eq!(s.correction_due.unwrap().date, date!(2026 - 10 - 26));
+    // Without its own period the notice takes the agency's 15: 27–30 Oct (14), 2 Nov = 15.
+    let default = apply(&case, notice(None)).unwrap();
+    let s = default.schedule(ctx(), date!(2026 - 10 - 12)).unwrap();
+    assert_eq!(s.correction_due.unwrap().date, date!(2026 - 11 - 02));
+    // A correction on day 11 of a 10-day period is too late, though within the default.
+    let late = apply(&own, Event::CorrectionReceived { on: date!(2026 - 10 - 27) });
+    assert_eq!(refused(late), Guard::CorrectionPeriodOver { due: date!(2026 - 10 - 26) });
+    for days in [0, 61] {
+        assert_eq!(refused(apply(&case, notice(Some(days)))), Guard::CorrectionPeriodOutOfRange { days });
+    }
+    assert!(apply(&case, notice(Some(1))).is_ok() && apply(&case, notice(Some(60))).is_ok());
+}
+
+#[test]
+fn a_correction_notice_stored_before_periods_existed_means_the_default() {
+    // The event log is never rewritten: JSON without `period_wd` still reads.
+    let old = r#"{"type":"CORRECTION_REQUESTED","on":"2026-10-12","items":["请写明文号"]}"#;
+    let event: Event = serde_json::from_str(old).unwrap();
+    assert!(matches!(event, Event::CorrectionRequested { period_wd: None, .. }));
+    let json = serde_json::to_string(&event).unwrap();
+    assert!(!json.contains("period_wd"), "{json}");
 }
 
 #[test]
 fn a_correction_restarts_the_clock_from_zero() {
     let mut history = received_in_person(date!(2025 - 09 - 26));
     history.push(Event::CorrectionRequested {
-        on: date!(2025 - 09 - 30), items: vec!["请明确文件名称和文号".into()]
+        on: date!(2025 - 09 - 30),
+        items: vec!["请明确文件名称和文号".into()],
+        period_wd: None,
     });
     let waiting = play(&history);
     let s = waiting.schedule(ctx(), date!(2025 - 10 - 09)).unwrap();
@@ -270,7 +346,10 @@ fn a_correction_restarts_the_clock_from_zero() {
     // 27, 28 Oct → 28 October.
     assert_eq!(s.correction_due.unwrap().date, date!(2025 - 10 - 28));
     // Only one notice (Reg. 30).
-    let second = apply(&waiting, Event::CorrectionRequested { on: date!(2025 - 10 - 09), items: vec!["y".into()] });
+    let second = apply(
+        &waiting,
+        Event::CorrectionRequested { on: date!(2025 - 10 - 09), items: vec!["y".into()], period_wd: None },
+    );
     assert!(matches!(second, Err(TransitionError::NotAllowed { .. })));
 
     history.push(Event::CorrectionReceived { on: date!(2025 - 10 - 20) });
@@ -295,7 +374,11 @@ fn a_correction_restarts_the_clock_from_zero() {
 #[test]
 fn an_uncorrected_application_lapses_only_after_its_period() {
     let mut history = received_in_person(date!(2025 - 09 - 26));
-    history.push(Event::CorrectionRequested { on: date!(2025 - 09 - 30), items: vec!["请明确文件名称".into()] });
+    history.push(Event::CorrectionRequested {
+        on: date!(2025 - 09 - 30),
+        items: vec!["请明确文件名称".into()],
+        period_wd: None,
+    });
     let waiting = play(&history);
     let early = apply(&waiting, Event::CorrectionLapsed { on: date!(2025 - 10 - 28) });
     assert_eq!(refused(early), Guard::CorrectionPeriodRunning { due: date!(2025 - 10 - 28) });

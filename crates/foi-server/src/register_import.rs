@@ -64,6 +64,9 @@ pub enum Column {
     Concluded,
     /// 补正告知日期: the day the correction notice was sent (Reg. 30).
     CorrectionRequested,
+    /// 补正期限（工作日）: the correction period the notice set, in working days (Reg. 30);
+    /// empty for the agency's default.
+    CorrectionPeriod,
     /// 收到补正日期: the day the corrected application arrived (Reg. 30).
     CorrectionReceived,
     /// 延期日期: the day the extension was approved and notified (Reg. 33).
@@ -86,7 +89,7 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the order of the template.
-    pub const ALL: [Column; 19] = [
+    pub const ALL: [Column; 20] = [
         Column::Agency,
         Column::CaseNumber,
         Column::ApplicantName,
@@ -97,6 +100,7 @@ impl Column {
         Column::Outcome,
         Column::Concluded,
         Column::CorrectionRequested,
+        Column::CorrectionPeriod,
         Column::CorrectionReceived,
         Column::Extended,
         Column::FeeNotice,
@@ -121,6 +125,7 @@ impl Column {
             Column::Outcome => "办理结果",
             Column::Concluded => "答复或办结日期",
             Column::CorrectionRequested => "补正告知日期",
+            Column::CorrectionPeriod => "补正期限（工作日）",
             Column::CorrectionReceived => "收到补正日期",
             Column::Extended => "延期日期",
             Column::FeeNotice => "收费通知日期",
@@ -139,6 +144,7 @@ impl Column {
             Column::CaseNumber => &["案件编号", "申请编号", "登记编号"],
             Column::ApplicantName => &["申请人姓名或名称", "申请人姓名", "申请人名称"],
             Column::Received => &["收到日期", "收件日期"],
+            Column::CorrectionPeriod => &["补正期限", "补正期限（个工作日）"],
             Column::Subject => &["申请公开的内容", "申请事项"],
             Column::Concluded => &["答复日期", "办结日期"],
             Column::FeeAmount => &["收费金额"],
@@ -695,6 +701,23 @@ impl RowCheck<'_, '_> {
         };
         let concluded = self.date(Column::Concluded, cell(Column::Concluded));
         let correction_requested = self.date(Column::CorrectionRequested, cell(Column::CorrectionRequested));
+        let correction_period = match cell(Column::CorrectionPeriod) {
+            "" => None,
+            v => {
+                let days = v
+                    .trim_end_matches("个工作日")
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| foi_domain::lifecycle::CORRECTION_PERIOD_RANGE.contains(d));
+                if days.is_none() {
+                    self.problem(format!(
+                        "补正期限（工作日） {v:?} is not a whole number of working days from 1 to 60"
+                    ));
+                }
+                days
+            }
+        };
         let correction_received = self.date(Column::CorrectionReceived, cell(Column::CorrectionReceived));
         let extended = self.date(Column::Extended, cell(Column::Extended));
         let fee_notice = self.date(Column::FeeNotice, cell(Column::FeeNotice));
@@ -736,6 +759,9 @@ impl RowCheck<'_, '_> {
         }
         if !cell(Column::CorrectionReceived).is_empty() && cell(Column::CorrectionRequested).is_empty() {
             self.problem("收到补正日期 is given but 补正告知日期 is empty".into());
+        }
+        if !cell(Column::CorrectionPeriod).is_empty() && cell(Column::CorrectionRequested).is_empty() {
+            self.problem("补正期限（工作日） is given but 补正告知日期 is empty".into());
         }
         if !cell(Column::FeePaid).is_empty() && cell(Column::FeeNotice).is_empty() {
             self.problem("缴费日期 is given but 收费通知日期 is empty".into());
@@ -805,7 +831,11 @@ impl RowCheck<'_, '_> {
         }
         if let Some(on) = correction_requested {
             push(
-                Step::Event(Event::CorrectionRequested { on, items: vec![CORRECTION_ITEMS.to_owned()] }),
+                Step::Event(Event::CorrectionRequested {
+                    on,
+                    items: vec![CORRECTION_ITEMS.to_owned()],
+                    period_wd: correction_period,
+                }),
                 format!("补正告知日期 {}", format_date(on)),
             );
         }
@@ -954,6 +984,7 @@ fn article(err: &TransitionError) -> Option<&'static str> {
         | Guard::CorrectionNoticeTooLate { .. }
         | Guard::CorrectionPeriodOver { .. }
         | Guard::CorrectionPeriodRunning { .. }
+        | Guard::CorrectionPeriodOutOfRange { .. }
         | Guard::NotCorrected => Some("第三十条"),
         Guard::OpinionPeriodRunning { .. } => Some("第三十二条"),
         Guard::AlreadyExtended { .. } | Guard::ExtensionLength { .. } | Guard::NotOnTheSpot { .. } => {
@@ -1287,6 +1318,45 @@ mod tests {
         };
         assert_eq!(article(&out_of_order), None, "no article forbids a date out of order");
         assert!(!refusal("延期日期 2025-10-13", &out_of_order).contains("条例"));
+    }
+
+    #[test]
+    fn a_correction_notice_keeps_its_own_period() {
+        let header = "机关代码,申请人,申请人类型,申请方式,收到申请日期,申请内容,办理结果,答复或办结日期,补正告知日期,补正期限（工作日）\n";
+        let csv = |body: &str| {
+            let sheet = read_csv(format!("{header}{body}").as_bytes()).expect("readable");
+            let agencies = [agency("youxian")];
+            let calendar = Calendar::bundled();
+            let taken = HashSet::new();
+            plan(
+                &sheet,
+                &Checks {
+                    agencies: &agencies,
+                    calendar: &calendar,
+                    today: date!(2026 - 11 - 26),
+                    taken_numbers: &taken,
+                },
+            )
+        };
+        let period = |plan: &Plan| {
+            plan.cases[0].steps.iter().find_map(|s| match s {
+                Step::Event(Event::CorrectionRequested { period_wd, .. }) => Some(*period_wd),
+                _ => None,
+            })
+        };
+        let own = csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,10\n").unwrap();
+        assert_eq!(period(&own), Some(Some(10)));
+        let default = csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,\n").unwrap();
+        assert_eq!(period(&default), Some(None), "empty: the agency's default");
+        let Err(PlanError::Rows(errors)) = csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,0\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,十天\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,,,,10\n")
+        else {
+            panic!("expected row errors")
+        };
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].to_string().contains("1 to 60"), "{}", errors[0]);
+        assert!(errors[2].to_string().contains("补正告知日期 is empty"), "{}", errors[2]);
     }
 
     #[test]

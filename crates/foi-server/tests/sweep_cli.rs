@@ -37,7 +37,7 @@ async fn seed(url: &str) -> Vec<Uuid> {
         let items = vec!["请写明所需信息的名称或文号".to_owned()];
         for command in [
             Change::Register { on: date!(2026 - 09 - 18) },
-            Change::Event(Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }),
+            Change::Event(Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }),
         ] {
             let request = ChangeRequest {
                 case_id: state.record.id,

@@ -170,7 +170,7 @@ async fn insert<C: ConnectionTrait>(c: &C, new: NewDocument) -> Result<DocumentR
     Ok(model.into())
 }
 
-async fn of_case<C: ConnectionTrait>(c: &C, case_id: Uuid) -> Result<Vec<DocumentRecord>, StoreError> {
+pub(crate) async fn of_case<C: ConnectionTrait>(c: &C, case_id: Uuid) -> Result<Vec<DocumentRecord>, StoreError> {
     let rows = documents::Entity::find()
         .filter(documents::Column::CaseId.eq(case_id))
         .order_by_asc(documents::Column::IssuedOn)

@@ -231,7 +231,8 @@ fn plan(case: &Case, ctx: Context<'_>, today: Date) -> Result<Plan, CalendarErro
     };
     // Reg. 30: no correction within the period → deemed abandoned.
     if let Some(due) = &schedule.correction_due {
-        let period = ctx.rules.correction_period_wd;
+        // The notice's own period where it set one (the schedule counted the same).
+        let period = case.correction.as_ref().map_or(ctx.rules.correction_period_wd, |c| c.period(ctx.rules));
         lapsed(due, &|on, last| Action {
             event: Event::CorrectionLapsed { on },
             reason: format!("补正期限（{period}个工作日）已于{last}届满，视为放弃申请（条例第三十条）"),

@@ -8,6 +8,7 @@
 //! is allocated inside the same transaction, so a refused or failed registration gives its
 //! number back. Nothing here decides a transition.
 
+use foi_docs::kind::DocumentKind;
 use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::{Calendar, CalendarError};
 use foi_domain::case_number::{CaseNumberPattern, PatternError};
@@ -123,6 +124,47 @@ pub enum WorkflowError {
     /// The agency's case-number pattern is invalid.
     #[error("the agency's case-number pattern is invalid: {0}")]
     Pattern(#[from] PatternError),
+    /// Archiving (归档) refused: the document recording the decision is not issued, or was
+    /// voided and not issued again. The file would be closed without its decision, and once
+    /// archived the letter can never be issued.
+    #[error(
+        "the case cannot be archived before its decision is issued: issue the {} ({}, {}) first, then archive",
+        .kind.title_zh(), .kind.code(), missing(*.voided)
+    )]
+    DecisionNotIssued {
+        /// The document to issue.
+        kind: DocumentKind,
+        /// Whether one was issued and then voided.
+        voided: bool,
+    },
+}
+
+/// Archiving needs the decision on file: the document [`DocumentKind::deciding`] names,
+/// issued and not voided. Read in the archiving transaction; a void commits a new case
+/// version, so a void racing this check makes the archive's versioned write fail (CONFLICT)
+/// rather than archive a case whose letter was just voided.
+///
+/// A case imported from an earlier register (`foi import register`) is exempt: its decision
+/// was issued on paper before `foi` knew the case, and no document of `foi` can stand for it.
+///
+/// Hook for service (送达): when proofs of service are recorded, the decision must also be
+/// served before archiving; check it here, next to the issue.
+async fn decision_issued(txn: &Txn, current: &CaseState) -> Result<(), WorkflowError> {
+    let Some(kind) = DocumentKind::deciding(&current.case) else { return Ok(()) };
+    if current.record.imported {
+        return Ok(());
+    }
+    let documents = crate::documents::of_case(&txn.inner, current.record.id).await?;
+    let mut of_kind = documents.iter().filter(|d| d.kind == kind.code()).peekable();
+    let voided = of_kind.peek().is_some();
+    if of_kind.any(|d| d.voided.is_none()) {
+        return Ok(());
+    }
+    Err(WorkflowError::DecisionNotIssued { kind, voided })
+}
+
+fn missing(voided: bool) -> &'static str {
+    if voided { "the one issued was voided" } else { "none is issued" }
 }
 
 /// The configurable limits of an agency, as the domain takes them.
@@ -502,6 +544,9 @@ async fn change_in(
         }
     };
     let next = current.case.apply(&event, ctx)?;
+    if matches!(event, Event::Archived { .. }) {
+        decision_issued(txn, &current).await?;
+    }
     // Cached once, when the case concludes; archiving keeps what the reply fixed.
     let timing = (!current.case.stage.is_concluded() && next.stage.is_concluded())
         .then(|| reply_timing(&next, &rules, calendar));

@@ -112,14 +112,28 @@ impl Db {
             }
             Fate::CorrectedThenReply { asked, corrected, reply: on, outcome } => {
                 s = self.step(s, Command::Register { on: received }).await;
-                s = self.step(s, ev(Event::CorrectionRequested { on: asked, items: vec!["请写明文号".into()] })).await;
+                s = self
+                    .step(
+                        s,
+                        ev(Event::CorrectionRequested {
+                            on: asked, items: vec!["请写明文号".into()], period_wd: None
+                        }),
+                    )
+                    .await;
                 s = self.step(s, ev(Event::CorrectionReceived { on: corrected })).await;
                 s = self.step(s, ev(Event::Accepted { on: corrected })).await;
                 s = self.step(s, ev(reply(on, outcome))).await;
             }
             Fate::CorrectionLapsed { asked, lapsed } => {
                 s = self.step(s, Command::Register { on: received }).await;
-                s = self.step(s, ev(Event::CorrectionRequested { on: asked, items: vec!["请写明文号".into()] })).await;
+                s = self
+                    .step(
+                        s,
+                        ev(Event::CorrectionRequested {
+                            on: asked, items: vec!["请写明文号".into()], period_wd: None
+                        }),
+                    )
+                    .await;
                 s = self.step(s, ev(Event::CorrectionLapsed { on: lapsed })).await;
             }
             Fate::NotHandledRepeat(on) => {

@@ -187,6 +187,67 @@ async fn kept_unchanged(db: TestDb) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archiving_needs_the_decision_issued_and_not_voided() {
+    on_each_backend(archiving).await;
+}
+
+async fn archiving(db: TestDb) {
+    let s = &db.store;
+    let district = agency(s, "youxian", "绵阳市游仙区人民政府", "游府信申").await;
+    let renderer = Renderer::built_in();
+    let (calendar, now) = (Calendar::bundled(), datetime!(2026-11-30 10:00 +8));
+    let step = |id, version, event: Event| {
+        let request =
+            ChangeRequest { case_id: id, expected_version: version, command: Command::Event(event), reason: None };
+        let calendar = &calendar;
+        async move { s.change_case(request, &actor(), calendar, now).await }
+    };
+    // Received Friday 25 September 2026, accepted, replied after the National Day week.
+    let (id, v) = received(s, &district, date!(2026 - 09 - 25)).await;
+    let v = step(id, v, Event::Accepted { on: date!(2026 - 09 - 28) }).await.unwrap().record.version;
+    let replied = Event::Replied {
+        on: date!(2026 - 10 - 09),
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: false,
+    };
+    let v = step(id, v, replied).await.unwrap().record.version;
+    let archive = Event::Archived { on: date!(2026 - 10 - 12) };
+    let not_issued = |r: Result<foi_store::CaseState, foi_store::WorkflowError>, was_voided: bool| match r {
+        Err(foi_store::WorkflowError::DecisionNotIssued { kind: DocumentKind::Reply, voided }) => {
+            assert_eq!(voided, was_voided)
+        }
+        other => panic!("expected DecisionNotIssued(REPLY), got {other:?}"),
+    };
+
+    // Before the reply letter: refused, nothing written.
+    not_issued(step(id, v, archive.clone()).await, false);
+    assert_eq!(s.case_state(id).await.unwrap().record.version, v);
+    // A receipt is no decision.
+    let (_, c) = issue(s, (id, v), DocumentKind::Receipt, date!(2026 - 10 - 09), &renderer).await.unwrap();
+    not_issued(step(id, c.version, archive.clone()).await, false);
+    // The reply issued, then voided: refused again, saying it was voided.
+    let (letter, c) = issue(s, (id, c.version), DocumentKind::Reply, date!(2026 - 10 - 09), &renderer).await.unwrap();
+    let void = foi_store::VoidRequest {
+        document_id: letter.id,
+        expected_version: c.version,
+        reason: "答复书文号有误".into(),
+        on: date!(2026 - 10 - 12),
+    };
+    let (_, c) = s.void_document(void, &actor(), now).await.unwrap();
+    not_issued(step(id, c.version, archive.clone()).await, true);
+    // Issued anew: archived.
+    let (_, c) = issue(s, (id, c.version), DocumentKind::Reply, date!(2026 - 10 - 12), &renderer).await.unwrap();
+    let archived = step(id, c.version, archive.clone()).await.unwrap();
+    assert_eq!(archived.record.stage, "ARCHIVED");
+
+    // A withdrawn application ends without a decision letter, and archives as it is.
+    let (id, v) = received(s, &district, date!(2026 - 09 - 25)).await;
+    let v = step(id, v, Event::Withdrawn { on: date!(2026 - 09 - 28) }).await.unwrap().record.version;
+    assert_eq!(step(id, v, archive).await.unwrap().record.stage, "ARCHIVED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_voided_document_stays_as_issued_and_is_issued_anew_under_the_next_number() {
     on_each_backend(voiding).await;
 }

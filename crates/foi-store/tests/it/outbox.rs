@@ -89,8 +89,14 @@ async fn notifying_events(db: TestDb) {
     expect(1).await;
     case = step(s, &case, Command::Register { on: date!(2026 - 09 - 18) }).await.unwrap();
     expect(1).await;
-    case = ev(s, &case, Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["请写明文件名称".into()] })
-        .await;
+    case = ev(
+        s,
+        &case,
+        Event::CorrectionRequested {
+            on: date!(2026 - 09 - 21), items: vec!["请写明文件名称".into()], period_wd: None
+        },
+    )
+    .await;
     expect(2).await;
     case = ev(s, &case, Event::CorrectionReceived { on: date!(2026 - 10 - 12) }).await;
     case = ev(s, &case, Event::Accepted { on: date!(2026 - 10 - 12) }).await;
@@ -128,6 +134,17 @@ async fn notifying_events(db: TestDb) {
     )
     .await;
     expect(5).await;
+    // Archiving needs the reply letter on file.
+    let request = foi_store::IssueRequest {
+        case_id: case.record.id,
+        expected_version: case.record.version,
+        kind: foi_docs::DocumentKind::Reply,
+        consultation: None,
+        issued_on: date!(2026 - 10 - 20),
+    };
+    let now = datetime!(2026-11-30 10:00 +8);
+    s.issue_document(request, &foi_docs::Renderer::built_in(), &actor(), &Calendar::bundled(), now).await.unwrap();
+    let case = s.case_state(case.record.id).await.unwrap();
     ev(s, &case, Event::Archived { on: date!(2026 - 10 - 20) }).await;
     expect(5).await;
 
@@ -205,7 +222,12 @@ async fn closings(db: TestDb) {
     let app = application(a.id, None, None);
     let mut case = s.open_case(app, received(date!(2026 - 09 - 18)), &actor(), &calendar, NOW).await.unwrap();
     case = step(s, &case, Command::Register { on: date!(2026 - 09 - 18) }).await.unwrap();
-    case = ev(s, &case, Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()] }).await;
+    case = ev(
+        s,
+        &case,
+        Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()], period_wd: None },
+    )
+    .await;
     ev(s, &case, Event::CorrectionLapsed { on: date!(2026 - 10 - 20) }).await;
     assert_eq!(rows(&db).await, 4);
 
@@ -216,7 +238,12 @@ async fn closings(db: TestDb) {
         s.open_case(app, Event::Submitted { on: date!(2026 - 09 - 17) }, &actor(), &calendar, NOW).await.unwrap();
     case = ev(s, &case, Event::Received { on: date!(2026 - 09 - 18), channel: Channel::Online }).await;
     case = step(s, &case, Command::Register { on: date!(2026 - 09 - 18) }).await.unwrap();
-    case = ev(s, &case, Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()] }).await;
+    case = ev(
+        s,
+        &case,
+        Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()], period_wd: None },
+    )
+    .await;
     // Reg. 30: the period ended Mon 19 Oct; lapsed on the 20th.
     ev(s, &case, Event::CorrectionLapsed { on: date!(2026 - 10 - 20) }).await;
     let got = of_case(s, zhao.id, case.record.id).await;
@@ -290,7 +317,11 @@ async fn rolled_back(db: TestDb) {
     let correction = ChangeRequest {
         case_id: case.record.id,
         expected_version: 2,
-        command: Command::Event(Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()] }),
+        command: Command::Event(Event::CorrectionRequested {
+            on: date!(2026 - 09 - 21),
+            items: vec!["x".into()],
+            period_wd: None,
+        }),
         reason: None,
     };
     txn.change_case(correction, &actor(), &calendar, NOW).await.unwrap();

@@ -61,7 +61,8 @@ async fn correction_lapses(db: TestDb) {
     // 1–7 Oct 国庆节 passed over, Sat 10 Oct counted) end on Thu 22 Oct.
     let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
-    let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }).await;
+    let waiting =
+        event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
 
     // On the last day, up to 24:00 Beijing time (16:00 UTC), the period runs: nothing.
     for now in [datetime!(2026-10-22 09:00 +8), datetime!(2026-10-22 15:59:59 UTC)] {
@@ -105,6 +106,35 @@ async fn correction_lapses(db: TestDb) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_in_handling_with_its_own_period_lapses_by_that_period() {
+    on_each_backend(own_period_lapses).await;
+}
+
+async fn own_period_lapses(db: TestDb) {
+    let s = &db.store;
+    let a = agency(s, "youxian", None).await;
+    // Received Fri 25 Sep (中秋节), accepted: in handling. The notice goes out on Mon 12 Oct,
+    // working day 7 (28, 29, 30 Sep; 8, 9, Sat 10 Oct make-up; 12 Oct), with its own 10
+    // working days: 13–16 Oct (4), 19–23 (9), Mon 26 Oct = 10. The agency's 15 would end
+    // on 2 Nov.
+    let open = registered(s, a.id, date!(2026 - 09 - 25)).await;
+    let handling = event(s, &open, Event::Accepted { on: date!(2026 - 09 - 28) }).await;
+    let items = vec!["请写明所需信息的名称或文号".to_owned()];
+    let notice = Event::CorrectionRequested { on: date!(2026 - 10 - 12), items, period_wd: Some(10) };
+    let waiting = event(s, &handling, notice).await;
+    assert_eq!(waiting.record.stage, "AWAITING_CORRECTION");
+    // On the period's last day nothing lapses; the next day it does, dated that day.
+    let report = sweep(s, datetime!(2026-10-26 23:00 +8)).await;
+    assert_eq!(report.corrections_lapsed, 0, "{report:?}");
+    let report = sweep(s, datetime!(2026-10-27 00:30 +8)).await;
+    assert_eq!(report.corrections_lapsed, 1, "{report:?}");
+    let lapsed = last_event(s, waiting.record.id).await;
+    assert_eq!((lapsed.kind.as_str(), lapsed.occurred_on), ("CORRECTION_LAPSED", date!(2026 - 10 - 27)));
+    let reason = lapsed.reason.unwrap_or_default();
+    assert!(reason.contains("（10个工作日）已于2026-10-26届满"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sweep_that_runs_late_still_dates_the_closing_by_the_law() {
     on_each_backend(late_sweep).await;
 }
@@ -114,7 +144,8 @@ async fn late_sweep(db: TestDb) {
     let a = agency(s, "youxian", None).await;
     let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
-    let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }).await;
+    let waiting =
+        event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
     // Two weeks after the period ended on 22 Oct, the sweep runs for the first time.
     let now = datetime!(2026-11-06 09:00 +8);
     let report = sweep(s, now).await;
@@ -294,7 +325,8 @@ async fn concurrent_sweeps(db: TestDb) {
     for _ in 0..12 {
         let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
         let items = vec!["请写明所需信息的名称或文号".to_owned()];
-        let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items }).await;
+        let waiting =
+            event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
         ids.push(waiting.record.id);
     }
     // A second replica: its own connection pool on the same database.
@@ -326,7 +358,8 @@ async fn unknown_year(db: TestDb) {
     // is not loaded, so the last day is only provisional ("calendar unknown").
     let open = registered(s, a.id, date!(2026 - 12 - 14)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
-    let waiting = event(s, &open, Event::CorrectionRequested { on: date!(2026 - 12 - 15), items }).await;
+    let waiting =
+        event(s, &open, Event::CorrectionRequested { on: date!(2026 - 12 - 15), items, period_wd: None }).await;
     let report = sweep(s, datetime!(2027-02-01 09:00 +8)).await;
     assert_eq!((report.corrections_lapsed, report.calendar_unknown), (0, 1), "{report:?}");
     assert_eq!(s.load_case(waiting.record.id).await.unwrap().stage, "AWAITING_CORRECTION");
