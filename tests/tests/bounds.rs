@@ -8,28 +8,12 @@
 use std::time::{Duration, Instant};
 
 use foi_api::config::Limits;
+use foi_api::limits::GRAPHIQL_INTROSPECTION_QUERY;
+use foi_e2e::attacks::{aliased, fragment_bomb};
 use foi_e2e::{Backend, PASSWORD, TestApp, TestOptions, data, error_code};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Ten levels of fragments, each spreading the next four times, ending in `apiVersion`:
-/// 4^10 ≈ a million fields once expanded, in a few hundred bytes.
-fn fragment_bomb() -> String {
-    let mut query = String::from("query { ...F0 }\n");
-    for level in 0..10 {
-        let next = format!("...F{}", level + 1);
-        query.push_str(&format!("fragment F{level} on QueryRoot {{ {next} {next} {next} {next} }}\n"));
-    }
-    query.push_str("fragment F10 on QueryRoot { apiVersion }\n");
-    query
-}
-
-/// `count` aliases of `field`, in one query.
-fn aliased(count: usize, field: &str) -> String {
-    let fields: String = (0..count).map(|i| format!(" a{i}: {field}")).collect();
-    format!("query {{{fields} }}")
-}
 
 async fn app_with(limits: Limits) -> TestApp {
     let mut options = TestOptions::default();
@@ -162,7 +146,7 @@ async fn depth_and_cost_just_under_pass_and_just_over_are_refused() {
 async fn graphiqls_introspection_query_passes() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let started = Instant::now();
-    let response = app.graphql(INTROSPECTION, json!({}), None).await;
+    let response = app.graphql(GRAPHIQL_INTROSPECTION_QUERY, json!({}), None).await;
     let types = data(&response)["__schema"]["types"].as_array().unwrap();
     println!("introspection: {} types in {:?}", types.len(), started.elapsed());
     assert!(types.iter().any(|t| t["name"] == "Case"));
@@ -345,36 +329,6 @@ async fn a_third_connection_waits_while_two_are_served() {
     second.write_all(HEALTHZ).await.unwrap();
     assert!(read_response(&mut second).await.unwrap().ends_with("ok"));
 }
-
-/// GraphiQL's (graphql-js 16) introspection query, with the nine-level `TypeRef`.
-const INTROSPECTION: &str = r#"
-query IntrospectionQuery {
-  __schema {
-    description
-    queryType { name } mutationType { name } subscriptionType { name }
-    types { ...FullType }
-    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description specifiedByURL isOneOf
-  fields(includeDeprecated: true) {
-    name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
-  }
-  inputFields(includeDeprecated: true) { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue {
-  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
-}
-fragment TypeRef on __Type {
-  kind name
-  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
-    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
-}
-"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_the_request_in_flight_finish() {
