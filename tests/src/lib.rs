@@ -472,3 +472,25 @@ pub mod memory {
         }
     }
 }
+
+/// Hostile GraphQL documents, shared by the tests that show the server refusing them
+/// (`bounds.rs`) and those that measure what refusing them costs (`bounds_memory.rs`).
+pub mod attacks {
+    /// Ten levels of fragments, each spreading the next four times, ending in `apiVersion`:
+    /// 4^10 ≈ a million fields once expanded, in a few hundred bytes.
+    pub fn fragment_bomb() -> String {
+        let mut query = String::from("query { ...F0 }\n");
+        for level in 0..10 {
+            let next = format!("...F{}", level + 1);
+            query.push_str(&format!("fragment F{level} on QueryRoot {{ {next} {next} {next} {next} }}\n"));
+        }
+        query.push_str("fragment F10 on QueryRoot { apiVersion }\n");
+        query
+    }
+
+    /// `count` aliases of `field`, in one query.
+    pub fn aliased(count: usize, field: &str) -> String {
+        let fields: String = (0..count).map(|i| format!(" a{i}: {field}")).collect();
+        format!("query {{{fields} }}")
+    }
+}

@@ -8,27 +8,13 @@
 
 use std::time::{Duration, Instant};
 
+use foi_e2e::attacks::{aliased, fragment_bomb};
 use foi_e2e::memory::PeakRss;
 use foi_e2e::{Backend, PASSWORD, TestApp, error_code};
 use serde_json::json;
 
 /// The most an attack may grow the process by.
 const BOUND: u64 = 64 * 1024 * 1024;
-
-fn fragment_bomb() -> String {
-    let mut query = String::from("query { ...F0 }\n");
-    for level in 0..10 {
-        let next = format!("...F{}", level + 1);
-        query.push_str(&format!("fragment F{level} on QueryRoot {{ {next} {next} {next} {next} }}\n"));
-    }
-    query.push_str("fragment F10 on QueryRoot { apiVersion }\n");
-    query
-}
-
-fn aliased(count: usize, field: &str) -> String {
-    let fields: String = (0..count).map(|i| format!(" a{i}: {field}")).collect();
-    format!("query {{{fields} }}")
-}
 
 #[test]
 fn refused_attacks_cost_the_server_little_memory() {
