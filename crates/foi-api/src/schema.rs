@@ -67,6 +67,13 @@ async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: 
     Ok(CaseNode { state: state_, agency, view, calendar: s.calendar(), today: today(ctx) })
 }
 
+/// The further description of the information sought (optional, empty when not given),
+/// within its length: the same for an application submitted online and one recorded by a
+/// clerk.
+fn description(value: Option<&str>) -> Result<String, ApiError> {
+    text::bounded("input.description", value.unwrap_or_default(), text::DESCRIPTION)
+}
+
 /// Checks an identity number against the applicant kind: a resident ID (GB 11643) for a
 /// natural person, a unified social credit code (GB 32100) for an organisation.
 fn check_identity(field: &str, kind: ApplicantKind, number: &str) -> Result<String, ApiError> {
@@ -610,12 +617,7 @@ impl CoreMutation {
                 address: a.address.clone(),
             },
             subject: text::required("input.subject", &input.subject, text::SUBJECT).map_err(ext)?,
-            description: text::bounded(
-                "input.description",
-                input.description.as_deref().unwrap_or_default(),
-                text::DESCRIPTION,
-            )
-            .map_err(ext)?,
+            description: description(input.description.as_deref()).map_err(ext)?,
             form_wanted: input.form_wanted.into(),
             delivery: input.delivery_method.into(),
         };
@@ -659,12 +661,7 @@ impl CoreMutation {
                     .map_err(ext)?,
             },
             subject: text::required("input.subject", &input.subject, text::SUBJECT).map_err(ext)?,
-            description: text::bounded(
-                "input.description",
-                input.description.as_deref().unwrap_or_default(),
-                text::DESCRIPTION,
-            )
-            .map_err(ext)?,
+            description: description(input.description.as_deref()).map_err(ext)?,
             form_wanted: input.form_wanted.into(),
             delivery: input.delivery_method.into(),
         };
