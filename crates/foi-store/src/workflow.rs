@@ -139,8 +139,9 @@ pub enum WorkflowError {
     },
 }
 
-/// Archiving needs the decision on file: the document [`DocumentKind::deciding`] names,
-/// issued and not voided. Read in the archiving transaction; a void commits a new case
+/// Archiving needs the decision on file (rules.md §2 归档, the work system of Reg. 45: the
+/// closed file holds every notice and letter; the reply itself is a written one, Reg. 36):
+/// the document [`DocumentKind::deciding`] names, issued and not voided. Read in the archiving transaction; a void commits a new case
 /// version, so a void racing this check makes the archive's versioned write fail (CONFLICT)
 /// rather than archive a case whose letter was just voided.
 ///
