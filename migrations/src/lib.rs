@@ -23,6 +23,7 @@ mod m20261125_000001_initial;
 mod m20261126_000001_processing;
 mod m20261126_000002_notices;
 mod m20261201_000001_throttle;
+mod m20261202_000002_applicant_identity;
 
 /// The ordered list of schema versions.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_processing::Migration),
             Box::new(m20261126_000002_notices::Migration),
             Box::new(m20261201_000001_throttle::Migration),
+            Box::new(m20261202_000002_applicant_identity::Migration),
         ]
     }
 }
@@ -55,6 +57,9 @@ pub mod names {
     pub const UX_CHALLENGES_CASE_KIND: &str = "ux_challenges_case_kind";
     /// `documents.number` is unique: a document number is never given twice.
     pub const UX_DOCUMENTS_NUMBER: &str = "ux_documents_number";
+    /// `(accounts.id_document_kind, accounts.id_number)` is unique: one applicant account
+    /// per resident ID number or unified social credit code (staff have none).
+    pub const UX_ACCOUNTS_IDENTITY: &str = "ux_accounts_identity";
 }
 
 /// Creates the (non-unique) index `name` on `cols` of `table`.

@@ -67,6 +67,9 @@ impl std::fmt::Debug for StaffSpec {
 pub enum AdminError {
     /// The input cannot be used; the message says what to change (exit status 2).
     Invalid(String),
+    /// A unique value is taken: a login or an agency code (`ALREADY_EXISTS`, exit status 3),
+    /// so that a provisioning script can tell "already there" from a mistake.
+    AlreadyExists(String),
     /// The database failed (exit status 1).
     Store(StoreError),
     /// Something else failed on this machine, e.g. no randomness for a salt (exit status 1).
@@ -76,7 +79,7 @@ pub enum AdminError {
 impl std::fmt::Display for AdminError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AdminError::Invalid(message) => f.write_str(message),
+            AdminError::Invalid(message) | AdminError::AlreadyExists(message) => f.write_str(message),
             AdminError::Store(err) => write!(f, "database error: {}", crate::db::error_chain(err)),
             AdminError::Internal(message) => f.write_str(message),
         }
@@ -228,9 +231,9 @@ fn check_code(code: &str) -> Result<(), AdminError> {
 }
 
 fn taken_code(code: &str) -> AdminError {
-    invalid(format!("--code: an agency with the code {code:?} already exists"))
+    AdminError::AlreadyExists(format!("--code: an agency with the code {code:?} already exists; choose another code"))
 }
 
 fn taken_login(login: &str) -> AdminError {
-    invalid(format!("--login: the login {login:?} is already taken"))
+    AdminError::AlreadyExists(format!("--login: the login {login:?} is already taken; choose another login"))
 }

@@ -100,6 +100,7 @@ pub async fn run(args: AdminArgs) -> Result<(), Failure> {
     store.close().await.ok();
     result.map_err(|e| match e {
         AdminError::Invalid(message) => Failure::BadInput(message),
+        AdminError::AlreadyExists(message) => Failure::AlreadyExists(message),
         other => Failure::Runtime(other.to_string()),
     })
 }

@@ -153,6 +153,8 @@ enum Failure {
     BadInput(String),
     /// Status 1: the database or the machine failed.
     Runtime(String),
+    /// Status 3: a unique value is taken (`ALREADY_EXISTS`: a login, an agency code).
+    AlreadyExists(String),
 }
 
 impl From<OpenError> for Failure {
@@ -190,6 +192,10 @@ fn main() -> ExitCode {
         Err(Failure::Runtime(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(1)
+        }
+        Err(Failure::AlreadyExists(message)) => {
+            eprintln!("error: ALREADY_EXISTS: {message}");
+            ExitCode::from(3)
         }
     }
 }

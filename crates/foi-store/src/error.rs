@@ -94,6 +94,7 @@ fn database_error(err: &DbErr) -> Option<&dyn DatabaseError> {
 const SQLITE_UNIQUE_COLUMNS: &[(&str, &str)] = &[
     ("agencies.code", names::UX_AGENCIES_CODE),
     ("accounts.login", names::UX_ACCOUNTS_LOGIN),
+    ("accounts.id_document_kind, accounts.id_number", names::UX_ACCOUNTS_IDENTITY),
     ("cases.case_number", names::UX_CASES_CASE_NUMBER),
     ("case_events.case_id, case_events.seq", names::UX_CASE_EVENTS_CASE_SEQ),
     ("challenges.case_id, challenges.kind", names::UX_CHALLENGES_CASE_KIND),

@@ -109,3 +109,105 @@ async fn sessions(db: TestDb) {
     assert!(s.lookup_session(&c.token, T0).await.unwrap().is_none());
     raw.close().await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_applicant_account_per_identity_number_even_when_registrations_race() {
+    on_each_backend(one_identity).await;
+}
+
+/// Issue 10, item 9: one applicant identity per resident ID number or credit code. The
+/// unique index refuses a second account with the number, and registrations racing with
+/// the same number (each checking first, then inserting, as `registerApplicant` does) leave
+/// exactly one account: on PostgreSQL both checks can pass, and the index decides.
+async fn one_identity(db: TestDb) {
+    let s = &db.store;
+    s.create_account(applicant("wang")).await.unwrap();
+    let mut same = applicant("wang2");
+    same.id_number = Some("11010519491231002X".into());
+    let err = s.create_account(same).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::UniqueViolation { constraint } if constraint == constraints::UX_ACCOUNTS_IDENTITY),
+        "{err:?}"
+    );
+    // Staff have no identity number: any number of them.
+    for login in ["staff1", "staff2"] {
+        let staff = NewAccount {
+            kind: "staff".into(),
+            applicant_kind: None,
+            id_document_kind: None,
+            id_number: None,
+            ..applicant(login)
+        };
+        s.create_account(staff).await.unwrap();
+    }
+
+    let number = "110101199003078515";
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = s.clone();
+            tokio::spawn(async move {
+                let mut account = applicant(&format!("racer{i}"));
+                account.id_number = Some(number.into());
+                store
+                    .transaction(|txn| {
+                        Box::pin(async move {
+                            if txn.id_number_registered(number).await? {
+                                return Ok::<bool, StoreError>(false);
+                            }
+                            txn.create_account(account).await.map(|_| true)
+                        })
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(true) => created += 1,
+            Ok(false) | Err(StoreError::UniqueViolation { .. }) => {}
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(db.count(&format!("SELECT COUNT(*) FROM accounts WHERE id_number = '{number}'")).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_identity_migration_reports_accounts_that_share_a_number() {
+    on_each_backend(shared_numbers_are_reported).await;
+}
+
+/// A database that already holds one identity number on two accounts: the migration that
+/// adds `ux_accounts_identity` fails naming both account ids (not the number) and changes
+/// nothing, so the operator can merge them and migrate again.
+async fn shared_numbers_are_reported(db: TestDb) {
+    use foi_migrations::MigratorTrait as _;
+    let raw = db.raw().await;
+    // Back to the schema before m20261202_000002_applicant_identity (the newest migration).
+    foi_migrations::Migrator::down(&raw, Some(1)).await.unwrap();
+    let s = &db.store;
+    let first = s.create_account(applicant("wang")).await.unwrap();
+    let mut lower = applicant("wang2");
+    lower.id_number = Some("11010519491231002x".into());
+    let second = s.create_account(lower).await.unwrap();
+    let err = s.migrate().await.unwrap_err().to_string();
+    assert!(err.contains("more than one applicant account"), "{err}");
+    assert!(err.contains(&first.id.to_string()) && err.contains(&second.id.to_string()), "{err}");
+    assert!(!err.contains("11010519491231002"), "the number itself is personal data: {err}");
+    assert_eq!(s.pending_migrations().await.unwrap().len(), 1);
+    // Nothing changed: the lower-case number is still there.
+    assert_eq!(db.count("SELECT COUNT(*) FROM accounts WHERE id_number = '11010519491231002x'").await, 1);
+    // Once one account is gone, the migration applies.
+    let conn = db.raw().await;
+    conn.execute_raw(Statement::from_string(
+        conn.get_database_backend(),
+        "DELETE FROM accounts WHERE login = 'wang2'".to_owned(),
+    ))
+    .await
+    .unwrap();
+    s.migrate().await.unwrap();
+    assert!(s.pending_migrations().await.unwrap().is_empty());
+    raw.close().await.ok();
+    conn.close().await.ok();
+}

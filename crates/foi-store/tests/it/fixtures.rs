@@ -26,7 +26,13 @@ pub fn applicant(login: &str) -> NewAccount {
         display_name: "王五".into(),
         applicant_kind: Some("natural_person".into()),
         id_document_kind: Some("resident_id".into()),
-        id_number: Some("11010519491231002X".into()),
+        // One applicant account per identity number (ux_accounts_identity): wang keeps the
+        // number the tests assert on, any other login gets its own.
+        id_number: Some(match login {
+            "wang" => "11010519491231002X".to_owned(),
+            "zhao" => "110101199003078515".to_owned(),
+            other => format!("1101011990{:08}", other.bytes().map(u32::from).sum::<u32>()),
+        }),
         phone: Some("13800000000".into()),
         ..NewAccount::default()
     }
