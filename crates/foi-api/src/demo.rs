@@ -26,13 +26,18 @@ pub struct DemoSummary {
     pub cases: Vec<(String, String)>,
 }
 
-/// The date `n` working days before `today` (lenient in unknown years).
+/// The date `n` working days before `today` (on the provisional calendar in a year without a
+/// notice, and Monday to Friday where no rule covers the year: demo data only).
 fn working_days_before(calendar: &Calendar, today: Date, n: u32) -> Date {
     let mut date = today;
     let mut count = 0;
     while count < n {
         date = date.previous_day().unwrap_or(date);
-        if calendar.is_working_day_lenient(date) {
+        let working = calendar.day_or_provisional(date).map_or_else(
+            |_| !matches!(date.weekday(), time::Weekday::Saturday | time::Weekday::Sunday),
+            |(kind, _)| kind.is_working(),
+        );
+        if working {
             count += 1;
         }
     }

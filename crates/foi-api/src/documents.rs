@@ -125,9 +125,7 @@ fn consultation_number(kind: Kind, number: Option<i32>) -> ApiResult<Option<u32>
 fn document_error(kind: Kind, e: DocumentError) -> async_graphql::Error {
     match e {
         DocumentError::Store(e) => ext(e),
-        DocumentError::NotIssuable(e @ (NotIssuable::CalendarUnknown { .. } | NotIssuable::Calendar(_))) => {
-            ext(ApiError::CalendarUnknown(e.to_string()))
-        }
+        DocumentError::NotIssuable(e @ NotIssuable::Calendar(_)) => ext(ApiError::CalendarUnknown(e.to_string())),
         DocumentError::NotIssuable(e) => {
             coded("DOCUMENT_NOT_ISSUABLE", e.to_string()).extend_with(|_, x| x.set("kind", kind.code()))
         }

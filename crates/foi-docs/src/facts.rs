@@ -133,16 +133,9 @@ pub enum NotIssuable {
         /// When that happened.
         fact_on: Date,
     },
-    /// A deadline the document states lies in a year without a holiday notice.
-    #[error(
-        "a date this document states falls in {years:?}, for which no holiday notice is loaded; \
-         load the year's calendar before issuing it"
-    )]
-    CalendarUnknown {
-        /// The years without a notice.
-        years: Vec<i32>,
-    },
-    /// The calendar could not count.
+    /// The calendar could not count (a year no rule covers: `CALENDAR_UNKNOWN`). A year
+    /// counted on the provisional calendar is no reason to refuse: the date is printed with
+    /// the provisional mark (rules.md §3).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
     /// The remedy clause cannot be written.
@@ -190,6 +183,9 @@ pub struct ReceiptFacts {
     /// The last day to reply counted from the date of receipt, before any pause or
     /// extension.
     pub reply_due_on: String,
+    /// Whether `reply_due_on` was counted on the provisional calendar: the template prints
+    /// [`PROVISIONAL_NOTE`] after it.
+    pub reply_due_provisional: bool,
 }
 
 /// The correction notice's facts (Reg. 30).
@@ -203,6 +199,8 @@ pub struct CorrectionFacts {
     pub period_working_days: u32,
     /// Its last day, counted from the day the notice is sent.
     pub due_on: String,
+    /// Whether `due_on` was counted on the provisional calendar.
+    pub due_provisional: bool,
 }
 
 /// The extension notice's facts (Reg. 33 ¶1).
@@ -214,6 +212,8 @@ pub struct ExtensionFacts {
     pub working_days: u32,
     /// The extended last day to reply, as it stood on the day of the extension.
     pub due_on: String,
+    /// Whether `due_on` was counted on the provisional calendar.
+    pub due_provisional: bool,
 }
 
 /// The consultation letter's facts (Reg. 32, 34).
@@ -229,6 +229,8 @@ pub struct ConsultationFacts {
     pub sent_on: String,
     /// The last day of the 15 working days for an opinion.
     pub due_on: String,
+    /// Whether `due_on` was counted on the provisional calendar.
+    pub due_provisional: bool,
     /// The article it rests on: `第三十二条` or `第三十四条`.
     pub article: String,
 }
@@ -244,6 +246,8 @@ pub struct FeeFacts {
     pub notified_on: String,
     /// The last day to pay (20 working days).
     pub due_on: String,
+    /// Whether `due_on` was counted on the provisional calendar.
+    pub due_provisional: bool,
     /// Whether the reply clock stops while the fee is unpaid (configurable; default yes).
     pub pauses_clock: bool,
 }
@@ -319,11 +323,14 @@ pub struct DocumentContext {
     pub remedy: Option<RemedyFacts>,
 }
 
-fn strict(deadline: Deadline) -> Result<Date, NotIssuable> {
-    if deadline.is_provisional() {
-        return Err(NotIssuable::CalendarUnknown { years: deadline.calendar_unknown.into_iter().collect() });
-    }
-    Ok(deadline.date)
+/// The mark printed after a date counted on the provisional calendar (rules.md §3).
+pub const PROVISIONAL_NOTE: &str = "（以国务院办公厅公布的放假安排为准）";
+
+/// A deadline as printed: the date in Chinese, and whether it is provisional (a year without
+/// a loaded notice, counted on the statutory holidays; rules.md §3). The template prints
+/// [`PROVISIONAL_NOTE`] after a provisional date instead of the document being refused.
+fn printed(deadline: Deadline) -> (String, bool) {
+    (date_zh(deadline.date), deadline.is_provisional())
 }
 
 fn not_before(issued_on: Date, what: &'static str, fact_on: Date) -> Result<(), NotIssuable> {
@@ -335,10 +342,10 @@ fn not_before(issued_on: Date, what: &'static str, fact_on: Date) -> Result<(), 
 
 /// The extended reply deadline as it stood on the day of the extension: the clock of the
 /// case with only the pauses known that day, an open one assumed to end that day.
-fn extended_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date) -> Result<Date, NotIssuable> {
+fn extended_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date) -> Result<Deadline, NotIssuable> {
     let Some(mut clock) = case.reply_clock(rules) else {
         // Waiting for a correction: no count runs, and none is stated.
-        return strict(clock::deadline(calendar, on, REPLY.working_days)?);
+        return Ok(clock::deadline(calendar, on, REPLY.working_days)?);
     };
     clock.pauses.retain(|p| p.from <= on);
     for pause in &mut clock.pauses {
@@ -347,7 +354,7 @@ fn extended_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date)
         }
     }
     clock.fixed_due = None;
-    strict(clock.due(calendar, on)?)
+    Ok(clock.due(calendar, on)?)
 }
 
 /// Checks that `request` may be issued for `case` and builds the document's context.
@@ -375,14 +382,19 @@ pub fn context(
     let mut title = kind.title_zh().to_owned();
     let mut addressee = particulars.applicant_name.clone();
     let correction = match &case.correction {
-        Some(c) => Some(CorrectionFacts {
-            requested_on: date_zh(c.requested_on),
-            items: c.items.iter().map(|i| shown(i)).collect(),
-            // The notice's own period if it set one, else the agency's default (Reg. 30).
-            period_working_days: c.period(&issuer.rules),
+        Some(c) => {
             // The correction period counts from the day the notice is sent (Reg. 30).
-            due_on: date_zh(strict(clock::deadline(calendar, c.requested_on, c.period(&issuer.rules))?)?),
-        }),
+            let (due_on, due_provisional) =
+                printed(clock::deadline(calendar, c.requested_on, c.period(&issuer.rules))?);
+            Some(CorrectionFacts {
+                requested_on: date_zh(c.requested_on),
+                items: c.items.iter().map(|i| shown(i)).collect(),
+                // The notice's own period if it set one, else the agency's default (Reg. 30).
+                period_working_days: c.period(&issuer.rules),
+                due_on,
+                due_provisional,
+            })
+        }
         None => None,
     };
     let mut context = DocumentContext {
@@ -413,8 +425,10 @@ pub fn context(
     match kind {
         DocumentKind::Receipt => {
             // Reg. 33 ¶1: 20 working days from the date of receipt (Reg. 31).
-            let due = strict(clock::deadline(calendar, received, REPLY.working_days)?)?;
-            context.receipt = Some(ReceiptFacts { limit_working_days: REPLY.working_days, reply_due_on: date_zh(due) });
+            let (reply_due_on, reply_due_provisional) =
+                printed(clock::deadline(calendar, received, REPLY.working_days)?);
+            context.receipt =
+                Some(ReceiptFacts { limit_working_days: REPLY.working_days, reply_due_on, reply_due_provisional });
         }
         DocumentKind::CorrectionNotice => {
             let c = case.correction.as_ref().ok_or(NotIssuable::NoCorrection)?;
@@ -423,11 +437,12 @@ pub fn context(
         DocumentKind::ExtensionNotice => {
             let e = case.extension.as_ref().ok_or(NotIssuable::NoExtension)?;
             not_before(on, "the extension", e.approved_on)?;
-            let due = extended_due(case, &issuer.rules, calendar, e.approved_on)?;
+            let (due_on, due_provisional) = printed(extended_due(case, &issuer.rules, calendar, e.approved_on)?);
             context.extension = Some(ExtensionFacts {
                 approved_on: date_zh(e.approved_on),
                 working_days: e.working_days,
-                due_on: date_zh(due),
+                due_on,
+                due_provisional,
             });
         }
         DocumentKind::ConsultationLetter => {
@@ -440,7 +455,7 @@ pub fn context(
             not_before(on, "the consultation", c.sent_on)?;
             let third_party = c.party == ConsultedParty::ThirdParty;
             // Reg. 32, 34: 15 working days for an opinion.
-            let due = strict(clock::deadline(calendar, c.sent_on, CONSULTATION.working_days)?)?;
+            let (due_on, due_provisional) = printed(clock::deadline(calendar, c.sent_on, CONSULTATION.working_days)?);
             title = if third_party {
                 "政府信息公开征求第三方意见函"
             } else {
@@ -453,7 +468,8 @@ pub fn context(
                 third_party,
                 name: c.name.clone(),
                 sent_on: date_zh(c.sent_on),
-                due_on: date_zh(due),
+                due_on,
+                due_provisional,
                 article: if third_party { "第三十二条" } else { "第三十四条" }.to_owned(),
             });
         }
@@ -461,12 +477,14 @@ pub fn context(
             let f = case.fee.as_ref().ok_or(NotIssuable::NoFeeNotice)?;
             not_before(on, "the fee notice", f.notified_on)?;
             // 国办函〔2020〕109号: 20 working days from the day after the notice is received.
-            let due = strict(clock::deadline(calendar, f.notified_on, FEE_PAYMENT.working_days)?)?;
+            let (due_on, due_provisional) =
+                printed(clock::deadline(calendar, f.notified_on, FEE_PAYMENT.working_days)?);
             context.fee = Some(FeeFacts {
                 amount_yuan: f.amount_yuan,
                 basis: f.basis.label_zh().to_owned(),
                 notified_on: date_zh(f.notified_on),
-                due_on: date_zh(due),
+                due_on,
+                due_provisional,
                 pauses_clock: issuer.rules.fee_pauses_clock,
             });
         }

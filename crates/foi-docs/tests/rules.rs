@@ -287,3 +287,57 @@ fn a_missing_template_directory_is_reported() {
     assert!(matches!(err, DocError::Unreadable { .. }), "{err:?}");
     assert!(err.to_string().contains("FOI_TEMPLATE_DIR"), "{err}");
 }
+
+fn html(case: &Case, kind: DocumentKind, on: Date, calendar: &Calendar) -> String {
+    let request = Request { kind, consultation: None, issued_on: on };
+    let context = context(request, case, &particulars(), &issuer("youxian"), calendar, None)
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    Renderer::built_in().render(&context).unwrap_or_else(|e| panic!("{kind}: {e}")).html
+}
+
+/// Issue 10, item 8 (rules.md §3): an extension on Monday 2026-12-21 whose due date lands in
+/// January 2027, before the 2027 notice is loaded. The extension notice is issued, not
+/// refused: it prints the date counted on the provisional calendar (1 January 2027, 元旦,
+/// off) followed by 以国务院办公厅公布的放假安排为准. With a 2027 notice loaded it prints
+/// the final date, without the mark.
+#[test]
+fn an_extension_into_2027_prints_the_provisional_mark_until_the_notice_is_loaded() {
+    // Received Monday 2026-11-23: the reply is due Monday 2026-12-21.
+    let case = replay(&[
+        Event::Received { on: date!(2026 - 11 - 23), channel: Channel::InPerson },
+        Event::Registered { on: date!(2026 - 11 - 23), case_number: "游府信申〔2026〕5号".into() },
+        Event::Accepted { on: date!(2026 - 11 - 23) },
+        Event::Extended { on: date!(2026 - 12 - 21), working_days: 20, approver: "王主任".into() },
+    ]);
+    let provisional = html(&case, DocumentKind::ExtensionNotice, date!(2026 - 12 - 21), &Calendar::bundled());
+    // 22–25, 28–31 December (8), 1 January off, 4–8 (13), 11–15 (18), 18–19 January (20).
+    assert!(
+        provisional.contains("本机关将于2027年1月19日（以国务院办公厅公布的放假安排为准）前作出答复"),
+        "{provisional}"
+    );
+    // The receipt (due 21 December 2026, all in a loaded year) has no mark.
+    let receipt = html(&case, DocumentKind::Receipt, date!(2026 - 11 - 23), &Calendar::bundled());
+    assert!(receipt.contains("即2026年12月21日前") && !receipt.contains("放假安排为准"), "{receipt}");
+    // A (test) 2027 notice giving 1–4 January off: the date moves to 20 January and is final.
+    let json = r#"{"2027": {"all_off_days": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"], "makeup_workdays": []}}"#;
+    let loaded = Calendar::bundled().merged_with_json(json).unwrap();
+    let final_ = html(&case, DocumentKind::ExtensionNotice, date!(2026 - 12 - 21), &loaded);
+    assert!(final_.contains("本机关将于2027年1月20日前作出答复") && !final_.contains("放假安排为准"), "{final_}");
+}
+
+/// A receipt on Monday 2026-12-14: the reply deadline (20 working days) reaches 2027 and is
+/// printed provisionally; before 2018 no rule gives an answer and the document is refused.
+#[test]
+fn a_receipt_whose_reply_date_is_in_2027_is_marked_and_one_before_2018_is_refused() {
+    let case = replay(&[Event::Received { on: date!(2026 - 12 - 14), channel: Channel::InPerson }]);
+    let receipt = html(&case, DocumentKind::Receipt, date!(2026 - 12 - 14), &Calendar::bundled());
+    // 15–18 (4), 21–25 (9), 28–31 December (13), 1 January off, 4–8 (18), 11–12 January (20).
+    assert!(receipt.contains("即2027年1月12日（以国务院办公厅公布的放假安排为准）前予以答复"), "{receipt}");
+    let old = Case::replay(
+        &[Event::Received { on: date!(2017 - 12 - 01), channel: Channel::InPerson }],
+        Context { calendar: &Calendar::bundled(), rules: &AgencyRules::default() },
+    )
+    .unwrap();
+    let err = try_issue(&old, DocumentKind::Receipt, None, date!(2017 - 12 - 01)).unwrap_err();
+    assert!(matches!(err, NotIssuable::Calendar(_)) && err.to_string().contains("calendar unknown"), "{err}");
+}

@@ -11,9 +11,13 @@
 //! `shared/calendar/cn-official-holidays.json`, bundled for 2018–2026 and extendable at run
 //! time. Guarantees:
 //! - the union of all loaded notices applies (the 2019 notice reaches back into 2018-12-29);
-//! - a date whose year has no loaded notice is an error ([`CalendarError::UnknownYear`]),
-//!   never silently treated as "weekends only"; the lenient counting used for provisional
-//!   due dates says which years it had to assume;
+//! - a year ≥ 2018 without a loaded notice is counted on the *provisional* calendar
+//!   ([`provisional`]: weekends plus the statutory holidays of 全国年节及纪念日放假办法, no
+//!   make-up days), and every count that used it names the years ([`Counted`]), so nothing
+//!   provisional is ever taken for final; the strict queries ([`Calendar::day`],
+//!   [`Calendar::add_working_days`], …) accept loaded years only;
+//! - a date no rule covers (before 2018, after the provisional table) is an error
+//!   ([`CalendarError::UnknownYear`]), never silently treated as "weekends only";
 //! - every calendar has a [`CalendarVersion`] derived from its content, so a deadline can
 //!   say which version of the notices it was computed with.
 
@@ -22,6 +26,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Weekday};
+
+pub mod provisional;
 
 /// The notices for 2018–2026, byte for byte as in `shared/calendar/cn-official-holidays.json`.
 pub const BUNDLED_JSON: &str = include_str!("../data/cn-official-holidays.json");
@@ -69,6 +75,9 @@ pub enum DayKind<'a> {
     Holiday(&'a str),
     /// A weekend day declared a working day (调休上班), named by the holiday it makes up for.
     MakeupWorkday(&'a str),
+    /// On the provisional calendar of a year without a notice: a statutory day off of
+    /// 全国年节及纪念日放假办法, named by its holiday.
+    StatutoryHoliday(&'static str),
 }
 
 impl DayKind<'_> {
@@ -85,6 +94,7 @@ impl fmt::Display for DayKind<'_> {
             DayKind::Weekend => f.write_str("weekend"),
             DayKind::Holiday(name) => write!(f, "official day off, {name}"),
             DayKind::MakeupWorkday(name) => write!(f, "make-up working day for {name} (调休上班)"),
+            DayKind::StatutoryHoliday(name) => write!(f, "statutory day off, {name} (全国年节及纪念日放假办法)"),
         }
     }
 }
@@ -112,10 +122,12 @@ impl fmt::Display for CalendarVersion {
 /// Why a calendar could not be built or could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    /// The date lies in a year for which no holiday notice is loaded.
+    /// The date lies in a year for which no holiday notice is loaded (and, for the counts
+    /// that accept it, which the provisional calendar does not cover either).
     #[error(
         "calendar unknown: no State Council holiday notice is loaded for {year} (needed for {date}); \
-         loaded years: {loaded}. Load that year's notice before counting working days in it"
+         loaded years: {loaded}; the provisional calendar covers {first}-{last}. Load that year's notice \
+         before counting working days in it", first = provisional::FIRST_YEAR, last = provisional::LAST_YEAR
     )]
     UnknownYear {
         /// The year without a notice.
@@ -156,18 +168,19 @@ enum Special {
 pub struct Calendar {
     notices: BTreeMap<i32, YearNotice>,
     days: BTreeMap<Date, Special>,
+    /// The statutory days off of every year the provisional table covers and no notice does.
+    statutory: BTreeMap<Date, &'static str>,
     version: CalendarVersion,
 }
 
-/// The result of a count that tolerated years without a notice (see
-/// [`Calendar::add_working_days_lenient`]).
+/// The result of a count that may run on the provisional calendar (see [`Calendar::count`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
     /// The resulting date.
     pub date: Date,
-    /// Years the count passed through without a notice, where only weekends were skipped.
-    /// Empty means the result is certain.
-    pub unknown_years: BTreeSet<i32>,
+    /// Years without a loaded notice that the count passed through, counted on the
+    /// provisional calendar. Empty means the result is final.
+    pub provisional_years: BTreeSet<i32>,
 }
 
 /// One day of an explained count (see [`Calendar::explain`]).
@@ -179,6 +192,8 @@ pub struct ExplainedDay {
     pub kind: String,
     /// `Some(n)` when this day is the n-th working day counted; `None` when passed over.
     pub counted: Option<u32>,
+    /// Whether the day lies in a year counted on the provisional calendar.
+    pub provisional: bool,
 }
 
 impl Calendar {
@@ -206,7 +221,12 @@ impl Calendar {
             index_notice(year, notice, &mut days)?;
         }
         let version = version_of(&notices);
-        Ok(Calendar { notices, days, version })
+        let statutory = (provisional::FIRST_YEAR..=provisional::LAST_YEAR)
+            .filter(|year| !notices.contains_key(year))
+            .filter_map(provisional::statutory_days_off)
+            .flatten()
+            .collect();
+        Ok(Calendar { notices, days, statutory, version })
     }
 
     /// Returns a calendar with `notice` loaded for `year`, replacing any notice already
@@ -238,6 +258,12 @@ impl Calendar {
     /// Whether `year` has a loaded notice.
     pub fn knows_year(&self, year: i32) -> bool {
         self.notices.contains_key(&year)
+    }
+
+    /// Whether `year` is counted on the provisional calendar: no notice is loaded for it,
+    /// and the statutory holidays are known (2018–2035, [`provisional`]).
+    pub fn is_provisional_year(&self, year: i32) -> bool {
+        !self.knows_year(year) && (provisional::FIRST_YEAR..=provisional::LAST_YEAR).contains(&year)
     }
 
     /// This calendar's version.
@@ -272,29 +298,44 @@ impl Calendar {
         Ok(date)
     }
 
-    /// Like [`Calendar::add_working_days`], but a year without a notice is counted as
-    /// Monday to Friday and reported in [`Counted::unknown_years`], so that a provisional
-    /// date can be shown together with the warning.
-    pub fn add_working_days_lenient(&self, start: Date, n: u32) -> Result<Counted, CalendarError> {
-        let mut unknown_years = BTreeSet::new();
+    /// What kind of day `date` is, on the notices where loaded and on the provisional
+    /// calendar elsewhere; the flag says whether it was provisional. Errors only where no
+    /// rule covers the year (before 2018, after the provisional table).
+    pub fn day_or_provisional(&self, date: Date) -> Result<(DayKind<'_>, bool), CalendarError> {
+        if self.knows_year(date.year()) {
+            return Ok((self.classify(date), false));
+        }
+        if !self.is_provisional_year(date.year()) {
+            return Err(self.unknown(date));
+        }
+        // A loaded notice reaching into this year still decides its own days.
+        let kind = match (self.days.get(&date), self.statutory.get(&date)) {
+            (Some(_), _) => self.classify(date),
+            (None, Some(name)) => DayKind::StatutoryHoliday(name),
+            (None, None) if is_weekend(date) => DayKind::Weekend,
+            (None, None) => DayKind::Workday,
+        };
+        Ok((kind, true))
+    }
+
+    /// The `n`-th working day after `start` (day 0 not counted, Civil Code 201), counting a
+    /// year without a notice on the provisional calendar and naming it in
+    /// [`Counted::provisional_years`] (rules.md §3). Errors only where no rule covers a year.
+    pub fn count(&self, start: Date, n: u32) -> Result<Counted, CalendarError> {
+        let mut provisional_years = BTreeSet::new();
         let mut date = start;
         let mut count = 0;
         while count < n {
             date = next_day(date, start)?;
-            if !self.knows_year(date.year()) {
-                unknown_years.insert(date.year());
+            let (kind, provisional) = self.day_or_provisional(date)?;
+            if provisional {
+                provisional_years.insert(date.year());
             }
-            if self.classify(date).is_working() {
+            if kind.is_working() {
                 count += 1;
             }
         }
-        Ok(Counted { date, unknown_years })
-    }
-
-    /// Whether `date` counts as a working day, assuming Monday to Friday in years without a
-    /// notice. Callers must report unknown years themselves (see [`Calendar::knows_year`]).
-    pub fn is_working_day_lenient(&self, date: Date) -> bool {
-        self.classify(date).is_working()
+        Ok(Counted { date, provisional_years })
     }
 
     /// The number of working days `d` with `from < d <= to` (0 when `to <= from`).
@@ -311,22 +352,23 @@ impl Calendar {
         Ok(count)
     }
 
-    /// Counts `n` working days from `start` like [`Calendar::add_working_days`] and explains
-    /// every day on the way: each day passed over and why, each day counted.
+    /// Counts `n` working days from `start` like [`Calendar::count`] and explains every day on
+    /// the way: each day passed over and why, each day counted, and whether it was counted on
+    /// the provisional calendar.
     pub fn explain(&self, start: Date, n: u32) -> Result<Vec<ExplainedDay>, CalendarError> {
         let mut days = Vec::new();
         let mut date = start;
         let mut count = 0;
         while count < n {
             date = next_day(date, start)?;
-            let kind = self.day(date)?;
+            let (kind, provisional) = self.day_or_provisional(date)?;
             let counted = if kind.is_working() {
                 count += 1;
                 Some(count)
             } else {
                 None
             };
-            days.push(ExplainedDay { date, kind: kind.to_string(), counted });
+            days.push(ExplainedDay { date, kind: kind.to_string(), counted, provisional });
         }
         Ok(days)
     }
@@ -529,10 +571,35 @@ mod tests {
         assert!(c.is_working_day(date!(2017 - 12 - 29)).is_err());
         // Counting from late December 2026 needs January 2027.
         assert!(c.add_working_days(date!(2026 - 12 - 15), 20).is_err());
-        let lenient = c.add_working_days_lenient(date!(2026 - 12 - 15), 20).unwrap();
-        assert_eq!(lenient.unknown_years, BTreeSet::from([2027]));
-        // Weekends-only assumption past New Year, with 2026-12-31 known to be a workday.
-        assert_eq!(lenient.date, date!(2027 - 01 - 12));
+        let counted = c.count(date!(2026 - 12 - 15), 20).unwrap();
+        assert_eq!(counted.provisional_years, BTreeSet::from([2027]));
+        // 16–31 December 2026 are 12 working days; on the provisional 2027, Friday 1 January
+        // (元旦) is off, then 4–8 and 11–13 January are days 13 to 20.
+        assert_eq!(counted.date, date!(2027 - 01 - 13));
+        // Before 2018 and after 2035 no rule gives an answer.
+        assert!(matches!(c.count(date!(2017 - 12 - 20), 10), Err(CalendarError::UnknownYear { year: 2017, .. })));
+        assert!(matches!(c.count(date!(2035 - 12 - 20), 20), Err(CalendarError::UnknownYear { year: 2036, .. })));
+    }
+
+    #[test]
+    fn a_provisional_year_has_the_statutory_holidays_and_no_make_up_days() {
+        let c = cal();
+        assert!(c.is_provisional_year(2027) && !c.is_provisional_year(2026) && !c.is_provisional_year(2017));
+        let day = |d| c.day_or_provisional(d).unwrap();
+        assert_eq!(day(date!(2027 - 01 - 01)), (DayKind::StatutoryHoliday("元旦"), true));
+        // 除夕 Friday 5 February 2027 and 正月初一 to 初三 (6–8 February): Monday 8 is off,
+        // Tuesday 9 February is a working day, and no weekend is worked.
+        assert_eq!(day(date!(2027 - 02 - 05)), (DayKind::StatutoryHoliday("春节"), true));
+        assert_eq!(day(date!(2027 - 02 - 08)), (DayKind::StatutoryHoliday("春节"), true));
+        assert_eq!(day(date!(2027 - 02 - 09)), (DayKind::Workday, true));
+        assert_eq!(day(date!(2027 - 02 - 20)), (DayKind::Weekend, true));
+        // A loaded year is never provisional.
+        assert_eq!(day(date!(2026 - 10 - 10)), (DayKind::MakeupWorkday("国庆节"), false));
+        // Loading 2027 replaces the provisional calendar for that year.
+        let json = r#"{"2027": {"all_off_days": ["2027-01-01", "2027-01-02", "2027-01-03"], "makeup_workdays": []}}"#;
+        let loaded = c.merged_with_json(json).unwrap();
+        assert!(!loaded.is_provisional_year(2027));
+        assert_eq!(loaded.day_or_provisional(date!(2027 - 02 - 05)).unwrap(), (DayKind::Workday, false));
     }
 
     #[test]

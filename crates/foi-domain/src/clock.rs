@@ -87,9 +87,11 @@ pub const FEE_PAYMENT: Limit = Limit { working_days: 20, basis: "国办函〔202
 pub struct Deadline {
     /// The last day of the period.
     pub date: Date,
-    /// Years without a loaded holiday notice that the count had to assume were plain
-    /// Monday-to-Friday years. Non-empty means the date is provisional ("calendar unknown").
-    pub calendar_unknown: BTreeSet<i32>,
+    /// Years without a loaded holiday notice that the count passed through, counted on the
+    /// provisional calendar (weekends and the statutory holidays of 全国年节及纪念日放假办法,
+    /// rules.md §3). Non-empty means the date is provisional: 以国务院办公厅公布的放假安排为准,
+    /// and it is recomputed when the notice is loaded.
+    pub provisional_years: BTreeSet<i32>,
 }
 
 impl Deadline {
@@ -99,16 +101,16 @@ impl Deadline {
         PrimitiveDateTime::new(next, Time::MIDNIGHT).assume_offset(CHINA_STANDARD_TIME)
     }
 
-    /// Whether the date rests on an assumption about a year without a notice.
+    /// Whether the date was counted on the provisional calendar of a year without a notice.
     pub fn is_provisional(&self) -> bool {
-        !self.calendar_unknown.is_empty()
+        !self.provisional_years.is_empty()
     }
 }
 
 /// The limit counted from `start` (day 0): its last day.
 pub fn deadline(calendar: &Calendar, start: Date, working_days: u32) -> Result<Deadline, CalendarError> {
-    let counted = calendar.add_working_days_lenient(start, working_days)?;
-    Ok(Deadline { date: counted.date, calendar_unknown: counted.unknown_years })
+    let counted = calendar.count(start, working_days)?;
+    Ok(Deadline { date: counted.date, provisional_years: counted.provisional_years })
 }
 
 /// A paused interval of the reply clock. Working days `d` with `from < d <= to` are not
@@ -133,7 +135,7 @@ impl Pause {
     /// later than its `max_working_days`-th working day.
     fn last_day(&self, calendar: &Calendar, today: Date) -> Date {
         let end = self.to.unwrap_or(today);
-        match self.max_working_days.map(|n| calendar.add_working_days_lenient(self.from, n)) {
+        match self.max_working_days.map(|n| calendar.count(self.from, n)) {
             Some(Ok(cap)) => end.min(cap.date),
             _ => end,
         }
@@ -210,11 +212,17 @@ impl ReplyClock {
         self.pauses.iter().map(|p| (p.from, p.last_day(calendar, today))).collect()
     }
 
-    fn counts(calendar: &Calendar, date: Date, paused: &[(Date, Date)], unknown: &mut BTreeSet<i32>) -> bool {
-        if !calendar.knows_year(date.year()) {
-            unknown.insert(date.year());
+    fn counts(
+        calendar: &Calendar,
+        date: Date,
+        paused: &[(Date, Date)],
+        provisional: &mut BTreeSet<i32>,
+    ) -> Result<bool, CalendarError> {
+        let (kind, is_provisional) = calendar.day_or_provisional(date)?;
+        if is_provisional {
+            provisional.insert(date.year());
         }
-        calendar.is_working_day_lenient(date) && !paused.iter().any(|&(from, last)| from < date && date <= last)
+        Ok(kind.is_working() && !paused.iter().any(|&(from, last)| from < date && date <= last))
     }
 
     /// Counted working days `d` with `from < d <= to`.
@@ -223,8 +231,8 @@ impl ReplyClock {
         from: Date,
         to: Date,
         paused: &[(Date, Date)],
-        unknown: &mut BTreeSet<i32>,
-    ) -> i64 {
+        provisional: &mut BTreeSet<i32>,
+    ) -> Result<i64, CalendarError> {
         let mut n = 0;
         let mut d = from;
         while d < to {
@@ -232,11 +240,11 @@ impl ReplyClock {
                 Some(next) => d = next,
                 None => break,
             }
-            if Self::counts(calendar, d, paused, unknown) {
+            if Self::counts(calendar, d, paused, provisional)? {
                 n += 1;
             }
         }
-        n
+        Ok(n)
     }
 
     /// The due date as known on `today`: an open pause is assumed to end today.
@@ -245,30 +253,30 @@ impl ReplyClock {
     }
 
     fn due_with(&self, calendar: &Calendar, paused: &[(Date, Date)]) -> Result<Deadline, CalendarError> {
-        let mut unknown = BTreeSet::new();
+        let mut provisional = BTreeSet::new();
         if let Some(fixed) = self.fixed_due {
             // Reg. 35: the agency set and notified a later reasonable date.
-            Self::counted_between(calendar, self.start, fixed, paused, &mut unknown);
-            return Ok(Deadline { date: fixed, calendar_unknown: unknown });
+            Self::counted_between(calendar, self.start, fixed, paused, &mut provisional)?;
+            return Ok(Deadline { date: fixed, provisional_years: provisional });
         }
         let mut d = self.start;
         let mut count = 0;
         while count < self.limit {
             d = d.next_day().ok_or(CalendarError::OutOfRange { from: self.start })?;
-            if Self::counts(calendar, d, paused, &mut unknown) {
+            if Self::counts(calendar, d, paused, &mut provisional)? {
                 count += 1;
             }
         }
-        Ok(Deadline { date: d, calendar_unknown: unknown })
+        Ok(Deadline { date: d, provisional_years: provisional })
     }
 
     /// Reads the clock on `today`. `due_soon` is the agency's threshold in working days.
     pub fn read(&self, calendar: &Calendar, today: Date, due_soon: u32) -> Result<ClockReading, CalendarError> {
         let paused = self.paused_spans(calendar, today);
         let due = self.due_with(calendar, &paused)?;
-        let mut unknown = due.calendar_unknown.clone();
-        let limit = Self::counted_between(calendar, self.start, due.date, &paused, &mut unknown);
-        let used = Self::counted_between(calendar, self.start, today, &paused, &mut unknown);
+        let mut provisional = due.provisional_years.clone();
+        let limit = Self::counted_between(calendar, self.start, due.date, &paused, &mut provisional)?;
+        let used = Self::counted_between(calendar, self.start, today, &paused, &mut provisional)?;
         let left = limit - used;
         let urgency = if today > due.date {
             Urgency::Overdue
@@ -278,7 +286,7 @@ impl ReplyClock {
             Urgency::OnTrack
         };
         Ok(ClockReading {
-            due: Deadline { date: due.date, calendar_unknown: unknown },
+            due: Deadline { date: due.date, provisional_years: provisional },
             used,
             left,
             limit,
@@ -305,12 +313,12 @@ pub fn receipt_deadlines(calendar: &Calendar, received: Date) -> Result<ReceiptD
     let reply = deadline(calendar, received, REPLY.working_days)?;
     // The extension is added to the reply deadline (rules.md §3), so it counts from there.
     let extended = deadline(calendar, reply.date, MAX_EXTENSION.working_days)?;
-    let mut extended_unknown = reply.calendar_unknown.clone();
-    extended_unknown.extend(extended.calendar_unknown);
+    let mut extended_provisional = reply.provisional_years.clone();
+    extended_provisional.extend(extended.provisional_years);
     Ok(ReceiptDeadlines {
         correction_notice: deadline(calendar, received, CORRECTION_NOTICE.working_days)?,
         reply,
-        extended_reply: Deadline { date: extended.date, calendar_unknown: extended_unknown },
+        extended_reply: Deadline { date: extended.date, provisional_years: extended_provisional },
     })
 }
 
@@ -406,8 +414,32 @@ mod tests {
     fn a_provisional_deadline_names_the_unknown_year() {
         let r = receipt_deadlines(&cal(), date!(2026 - 12 - 10)).unwrap();
         assert!(r.reply.is_provisional());
-        assert_eq!(r.reply.calendar_unknown, BTreeSet::from([2027]));
+        assert_eq!(r.reply.provisional_years, BTreeSet::from([2027]));
         assert!(!r.correction_notice.is_provisional());
+    }
+
+    /// The issue's year-end case: an extension of 20 working days on Monday 2026-12-21,
+    /// added to a reply deadline of that day, lands in January 2027 on the provisional
+    /// calendar (元旦, Friday 1 January 2027, off), and moves when the notice is loaded.
+    #[test]
+    fn an_extension_on_21_december_2026_lands_in_january_2027_provisionally() {
+        let c = cal();
+        // Received Monday 2026-11-23: 20 working days → Monday 2026-12-21, the day of the
+        // extension. +20 from there: 22–25 December (4), 28–31 (8), 1 January off (元旦),
+        // 4–8 January (13), 11–15 (18), 18–19 (20): Tuesday 2027-01-19.
+        let mut clock = ReplyClock::new(date!(2026 - 11 - 23));
+        assert_eq!(clock.due(&c, date!(2026 - 12 - 21)).unwrap().date, date!(2026 - 12 - 21));
+        clock.limit += 20;
+        let due = clock.due(&c, date!(2026 - 12 - 21)).unwrap();
+        assert_eq!(due.date, date!(2027 - 01 - 19));
+        assert_eq!(due.provisional_years, BTreeSet::from([2027]));
+        // A 2027 notice that gives 4 January off as well moves it a day, and it is final.
+        let json = r#"{"2027": {"all_off_days": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"],
+            "makeup_workdays": []}}"#;
+        let loaded = c.merged_with_json(json).unwrap();
+        let due = clock.due(&loaded, date!(2026 - 12 - 21)).unwrap();
+        assert_eq!(due.date, date!(2027 - 01 - 20));
+        assert!(!due.is_provisional());
     }
 
     #[test]

@@ -316,7 +316,7 @@ fn receipt_deadlines_give_correction_reply_and_extension() {
         assert_eq!(r.reply.date, reply, "{name}: reply");
         assert_eq!(r.extended_reply.date, extended, "{name}: extended reply");
         for (what, d) in [("correction", &r.correction_notice), ("reply", &r.reply), ("extended", &r.extended_reply)] {
-            assert!(!d.is_provisional(), "{name}: {what} is provisional: {:?}", d.calendar_unknown);
+            assert!(!d.is_provisional(), "{name}: {what} is provisional: {:?}", d.provisional_years);
         }
         // The extension counts from the reply deadline.
         assert_eq!(c.add_working_days(reply, EXTENSION), Ok(extended), "{name}: extension from reply");
@@ -434,11 +434,23 @@ fn counting_into_2027_is_calendar_unknown() {
     let err = c.add_working_days(date!(2026 - 12 - 10), REPLY).unwrap_err();
     assert!(err.to_string().contains("calendar unknown"), "{err}");
     assert!(c.working_days_between(date!(2026 - 12 - 30), date!(2027 - 01 - 04)).is_err());
-    assert!(c.explain(date!(2026 - 12 - 31), 1).is_err());
+    // The explanation counts on the provisional calendar and marks the day: 1 January 2027
+    // (元旦, a statutory day off) is passed over, Monday 4 January is day 1.
+    let days = c.explain(date!(2026 - 12 - 31), 1).unwrap();
+    assert_eq!(
+        days.iter().map(|d| (d.date, d.counted, d.provisional)).collect::<Vec<_>>(),
+        vec![
+            (date!(2027 - 01 - 01), None, true),
+            (date!(2027 - 01 - 02), None, true),
+            (date!(2027 - 01 - 03), None, true),
+            (date!(2027 - 01 - 04), Some(1), true),
+        ]
+    );
+    assert!(days[0].kind.contains("元旦"), "{:?}", days[0]);
 
-    // The lenient clock gives a provisional date and names 2027.
+    // The clock counts on the provisional calendar and names 2027.
     let r = clock::receipt_deadlines(&c, date!(2026 - 12 - 31)).unwrap();
-    assert!(r.correction_notice.calendar_unknown.contains(&2027));
+    assert!(r.correction_notice.provisional_years.contains(&2027));
     assert!(r.reply.is_provisional());
     assert!(r.extended_reply.is_provisional());
 }

@@ -1,11 +1,18 @@
 //! `foi calendar …`: working-day arithmetic on the official calendar, for clerks and
 //! supervisors who want to check a deadline by hand.
+//!
+//! A count that reaches a year whose State Council notice is not loaded runs on the
+//! provisional calendar (rules.md §3) and every such date is printed with the mark
+//! `provisional (YEAR: 以国务院办公厅公布的放假安排为准)`; before 2018 and after the
+//! provisional table the command fails with "calendar unknown" (status 2).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use foi_domain::calendar::{Calendar, DayKind, format_date, parse_date};
+use std::collections::BTreeSet;
+
+use foi_domain::calendar::{Calendar, DayKind, format_date, parse_date, provisional};
 use foi_domain::clock::{self, Deadline};
 use time::Date;
 
@@ -69,21 +76,26 @@ pub fn run(args: CalendarArgs) -> Result<String, String> {
     let mut out = String::new();
     match args.command {
         CalendarCommand::AddWorkingDays { date, n } => {
-            let _ = writeln!(out, "{}", format_date(calendar.add_working_days(date, n).map_err(fail)?));
+            calendar.day_or_provisional(date).map_err(fail)?;
+            let counted = calendar.count(date, n).map_err(fail)?;
+            let _ = writeln!(out, "{}{}", format_date(counted.date), mark(&counted.provisional_years));
         }
         CalendarCommand::IsWorkingDay { date } => {
-            let working = calendar.is_working_day(date).map_err(fail)?;
-            let _ = writeln!(out, "{}", if working { "working" } else { "off" });
+            let (kind, is_provisional) = calendar.day_or_provisional(date).map_err(fail)?;
+            let years = if is_provisional { BTreeSet::from([date.year()]) } else { BTreeSet::new() };
+            let _ = writeln!(out, "{}{}", if kind.is_working() { "working" } else { "off" }, mark(&years));
         }
         CalendarCommand::Deadlines { receipt } => {
-            // Validate the receipt date's own year, then every year the counts pass through.
-            calendar.day(receipt).map_err(fail)?;
+            // Validate the receipt date's own year; the counts check every year they pass.
+            calendar.day_or_provisional(receipt).map_err(fail)?;
             let d = clock::receipt_deadlines(calendar, receipt).map_err(fail)?;
-            for deadline in [&d.correction_notice, &d.reply, &d.extended_reply] {
-                strict(calendar, deadline)?;
-            }
             let line = |label: &str, deadline: &Deadline, rule: &str| {
-                format!("{label:<22} {}  {} ({rule})\n", format_date(deadline.date), weekday(deadline.date))
+                format!(
+                    "{label:<22} {}  {} ({rule}){}\n",
+                    format_date(deadline.date),
+                    weekday(deadline.date),
+                    mark(&deadline.provisional_years)
+                )
             };
             out.push_str(&format!("{:<22} {}  {}\n", "receipt", format_date(receipt), weekday(receipt)));
             out.push_str(&line("correction-notice", &d.correction_notice, "7 working days, Reg. 30"));
@@ -93,7 +105,7 @@ pub fn run(args: CalendarArgs) -> Result<String, String> {
         }
         CalendarCommand::Explain { from, n } => {
             let days = calendar.explain(from, n).map_err(fail)?;
-            let start_kind = calendar.day(from).map_err(fail)?;
+            let (start_kind, _) = calendar.day_or_provisional(from).map_err(fail)?;
             let _ = writeln!(
                 out,
                 "{}  {}  day 0, not counted ({})",
@@ -106,10 +118,14 @@ pub fn run(args: CalendarArgs) -> Result<String, String> {
                     Some(k) => format!("working day {k}"),
                     None => "passed over".to_owned(),
                 };
-                let _ = writeln!(out, "{}  {}  {verdict}: {}", format_date(day.date), weekday(day.date), day.kind);
+                let note = if day.provisional { " [provisional calendar]" } else { "" };
+                let _ =
+                    writeln!(out, "{}  {}  {verdict}: {}{note}", format_date(day.date), weekday(day.date), day.kind);
             }
             let end = days.last().map_or(from, |d| d.date);
-            let _ = writeln!(out, "=> {} is working day {n} after {}", format_date(end), format_date(from));
+            let years: BTreeSet<i32> = days.iter().filter(|d| d.provisional).map(|d| d.date.year()).collect();
+            let _ =
+                writeln!(out, "=> {} is working day {n} after {}{}", format_date(end), format_date(from), mark(&years));
         }
         CalendarCommand::Years => {
             let _ = writeln!(out, "years    {}", calendar.loaded_years());
@@ -119,15 +135,13 @@ pub fn run(args: CalendarArgs) -> Result<String, String> {
     Ok(out)
 }
 
-fn strict(calendar: &Calendar, deadline: &Deadline) -> Result<(), String> {
-    match deadline.calendar_unknown.iter().next() {
-        Some(year) => Err(format!(
-            "calendar unknown: no State Council holiday notice is loaded for {year}, which this count \
-             reaches (loaded: {}); pass that year's notice with --notices FILE",
-            calendar.loaded_years()
-        )),
-        None => Ok(()),
+/// The provisional mark after a date counted through years without a loaded notice.
+fn mark(years: &BTreeSet<i32>) -> String {
+    if years.is_empty() {
+        return String::new();
     }
+    let years: Vec<String> = years.iter().map(i32::to_string).collect();
+    format!("  provisional ({}: no State Council notice loaded; {})", years.join(", "), provisional::NOTE_ZH)
 }
 
 fn describe(kind: DayKind<'_>) -> String {

@@ -620,7 +620,9 @@ impl RowCheck<'_, '_> {
             self.problem(format!("{column} {} is in the future", format_date(date)));
             return None;
         }
-        if let Err(e) = self.checks.calendar.is_working_day(date) {
+        // A year without a notice is counted on the provisional calendar (rules.md §3); only
+        // a year no rule covers is refused.
+        if let Err(e) = self.checks.calendar.day_or_provisional(date) {
             self.problem(format!("{column} {}: {e}", format_date(date)));
             return None;
         }

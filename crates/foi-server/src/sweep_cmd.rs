@@ -37,7 +37,11 @@ fn counts(report: &SweepReport) -> [(&'static str, u64, &'static str); 11] {
         ("marked_overdue", report.marked_overdue, "newly marked overdue"),
         ("marks_cleared", report.marks_cleared, "marks set back to none"),
         ("skipped_locked", report.skipped_locked, "left to another sweep running at the same time"),
-        ("calendar_unknown", report.calendar_unknown, "lapsed periods left alone: load the next year's holiday notice"),
+        (
+            "provisional",
+            report.provisional,
+            "lapsed periods counted on the provisional calendar, left alone: load the next year's holiday notice",
+        ),
         ("refused", report.refused, "refused by the rules: see the log, a clerk must act"),
         ("failed", report.failed, "could not be swept: see the log"),
     ]

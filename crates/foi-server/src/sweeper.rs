@@ -40,7 +40,7 @@ pub async fn sweep_and_publish(
 }
 
 fn log_report(report: &SweepReport) {
-    let noteworthy = report.changed_anything() || report.refused + report.failed + report.calendar_unknown > 0;
+    let noteworthy = report.changed_anything() || report.refused + report.failed + report.provisional > 0;
     macro_rules! emit {
         ($level:ident) => {
             tracing::$level!(
@@ -53,7 +53,7 @@ fn log_report(report: &SweepReport) {
                 marked_overdue = report.marked_overdue,
                 marks_cleared = report.marks_cleared,
                 skipped_locked = report.skipped_locked,
-                calendar_unknown = report.calendar_unknown,
+                provisional = report.provisional,
                 refused = report.refused,
                 failed = report.failed,
                 "deadline sweep"

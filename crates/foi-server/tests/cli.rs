@@ -76,15 +76,36 @@ fn bad_input_exits_2_with_a_message_saying_what_is_wrong() {
     assert!(e.contains("18.09.2026"), "{e}");
     let e = fails_with_2(&["calendar", "add-working-days", "2026-09-18", "-1"]);
     assert!(!e.is_empty());
-    let e = fails_with_2(&["calendar", "is-working-day", "2027-01-04"]);
-    assert!(e.contains("calendar unknown") && e.contains("2027"), "{e}");
     let e = fails_with_2(&["calendar", "is-working-day", "2017-06-01"]);
     assert!(e.contains("calendar unknown") && e.contains("2017"), "{e}");
-    // The reply deadline of a receipt in December 2026 reaches into 2027.
-    let e = fails_with_2(&["calendar", "deadlines", "2026-12-20"]);
-    assert!(e.contains("calendar unknown") && e.contains("2027"), "{e}");
-    let e = fails_with_2(&["calendar", "explain", "2026-12-28", "10"]);
-    assert!(e.contains("2027"), "{e}");
+    let e = fails_with_2(&["calendar", "add-working-days", "2035-12-20", "20"]);
+    assert!(e.contains("calendar unknown") && e.contains("2036"), "{e}");
+}
+
+/// A year without a loaded notice is counted on the provisional calendar (rules.md §3) and
+/// every such date is marked.
+#[test]
+fn a_year_without_a_notice_is_counted_provisionally_and_marked() {
+    // Monday 2027-01-04: a working day on the provisional calendar.
+    let out = stdout(&["calendar", "is-working-day", "2027-01-04"]);
+    assert!(out.starts_with("working  provisional (2027") && out.contains("以国务院办公厅公布的放假安排为准"), "{out}");
+    assert!(stdout(&["calendar", "is-working-day", "2027-01-01"]).starts_with("off  provisional (2027"));
+    // Thursday 2026-12-31 + 1: Friday 1 January 2027 is 元旦, so Monday 4 January.
+    let out = stdout(&["calendar", "add-working-days", "2026-12-31", "1"]);
+    assert!(out.starts_with("2027-01-04  provisional (2027"), "{out}");
+    // The reply deadline of a receipt on Sunday 2026-12-20 reaches into 2027: 21–25 (5),
+    // 28–31 December (9), 4–8 (14), 11–15 (19), 18 January (20).
+    let out = stdout(&["calendar", "deadlines", "2026-12-20"]);
+    let reply = out.lines().find(|l| l.starts_with("reply ")).unwrap();
+    assert!(reply.contains("2027-01-18") && reply.contains("provisional (2027"), "{out}");
+    let correction = out.lines().find(|l| l.starts_with("correction-notice")).unwrap();
+    assert!(!correction.contains("provisional"), "{out}");
+    let out = stdout(&["calendar", "explain", "2026-12-28", "10"]);
+    assert!(out.contains("2027-01-01  Fri  passed over: statutory day off, 元旦"), "{out}");
+    assert!(
+        out.contains("[provisional calendar]") && out.lines().last().unwrap().contains("provisional (2027"),
+        "{out}"
+    );
 }
 
 #[test]

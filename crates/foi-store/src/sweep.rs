@@ -14,8 +14,11 @@
 //! **The legal date** of each closing event is the day after the period's last day (a
 //! period ends at 24:00 of its last day), not the day the sweep runs: a sweep that was down
 //! for a week still closes every case on the right day. A deadline counted through a year
-//! without a loaded holiday notice is provisional and is left alone (reported as
-//! `calendar_unknown`) until that year's notice is loaded.
+//! without a loaded holiday notice is provisional (rules.md §3) and its lapse is left alone
+//! (reported as `provisional`) until that year's notice is loaded: closing a case as
+//! abandoned cannot be undone, and the notice may give the party more days off (e.g. the
+//! days around the Spring Festival) than the statutory holidays the provisional calendar
+//! knows. A clerk who must act on it can still record the lapse by hand.
 //!
 //! **Nothing is bypassed.** Each event goes through [`Txn::change_case`], so the domain's
 //! guards ([`Case::apply`]) decide, and the event, its audit record (actor
@@ -121,9 +124,9 @@ pub struct SweepReport {
     pub marks_cleared: u64,
     /// Cases skipped because another sweep held them (PostgreSQL, several replicas).
     pub skipped_locked: u64,
-    /// Lapsed periods left alone because they were counted through a year without a
-    /// loaded holiday notice ("calendar unknown"): load the notice.
-    pub calendar_unknown: u64,
+    /// Lapsed periods left alone because they were counted on the provisional calendar of a
+    /// year without a loaded holiday notice: load the notice.
+    pub provisional: u64,
     /// Events the domain's guards refused (logged with the case id); a clerk must act.
     pub refused: u64,
     /// Cases that could not be swept (a database error, unreadable stored state).
@@ -147,7 +150,7 @@ impl SweepReport {
             marked_overdue: 0,
             marks_cleared: 0,
             skipped_locked: 0,
-            calendar_unknown: 0,
+            provisional: 0,
             refused: 0,
             failed: 0,
             changed: Vec::new(),
@@ -195,7 +198,7 @@ struct Action {
 struct Plan {
     /// Events in date order (consultations before a closing event of the same day).
     actions: Vec<Action>,
-    /// Lapsed periods left alone because their count assumed an unknown year.
+    /// Lapsed periods left alone because they were counted on the provisional calendar.
     provisional: u64,
     /// The mark the case should carry now (before any of the actions).
     mark: UrgencyMark,
@@ -392,7 +395,7 @@ impl Store {
                 return;
             }
         };
-        report.calendar_unknown += plan.provisional;
+        report.provisional += plan.provisional;
         if plan.actions.is_empty() {
             // Only the mark, guarded by the version it was computed from.
             if plan.mark.code() != candidate.urgency {
@@ -532,7 +535,7 @@ mod tests {
 
     #[test]
     fn a_period_lapses_the_day_after_its_last_day() {
-        let deadline = Deadline { date: date!(2026 - 10 - 22), calendar_unknown: Default::default() };
+        let deadline = Deadline { date: date!(2026 - 10 - 22), provisional_years: Default::default() };
         assert_eq!(lapsed_on(&deadline, date!(2026 - 10 - 22)), None);
         assert_eq!(lapsed_on(&deadline, date!(2026 - 10 - 23)), Some(date!(2026 - 10 - 23)));
         // Late sweeps still date it the day after the last day.

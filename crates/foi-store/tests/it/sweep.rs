@@ -355,12 +355,13 @@ async fn unknown_year(db: TestDb) {
     let s = &db.store;
     let a = agency(s, "youxian", None).await;
     // Notice sent Tue 15 Dec 2026: its 15 working days run into 2027, whose holiday notice
-    // is not loaded, so the last day is only provisional ("calendar unknown").
+    // is not loaded, so the last day is only provisional (rules.md §3): the sweep waits for
+    // the notice before closing anything on it.
     let open = registered(s, a.id, date!(2026 - 12 - 14)).await;
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
     let waiting =
         event(s, &open, Event::CorrectionRequested { on: date!(2026 - 12 - 15), items, period_wd: None }).await;
     let report = sweep(s, datetime!(2027-02-01 09:00 +8)).await;
-    assert_eq!((report.corrections_lapsed, report.calendar_unknown), (0, 1), "{report:?}");
+    assert_eq!((report.corrections_lapsed, report.provisional), (0, 1), "{report:?}");
     assert_eq!(s.load_case(waiting.record.id).await.unwrap().stage, "AWAITING_CORRECTION");
 }
