@@ -8,7 +8,7 @@ use time::macros::datetime;
 
 const RECORD: &str = "mutation($i: RecordApplicationInput!) {
     recordApplication(input: $i) { id version stage channel receivedOn applicant { idNumber masked }
-        clock { dueOn calendarUnknownYears } } }";
+        clock { dueOn provisional provisionalYears } } }";
 
 fn in_person(received_on: &str, id_number: &str) -> Value {
     json!({"i": {"channel": "IN_PERSON", "receivedOn": received_on, "applicantName": "王五",
@@ -160,8 +160,9 @@ foi_e2e::on_both_backends! {
         assert_eq!(data(&response)["assignCase"]["assignee"], district_head.display_name.as_str());
     }
 
-    /// A receipt in late December 2026 has a provisional due date while 2027 has no notice;
-    /// loading the 2027 notice makes it certain and moves it over New Year's Day.
+    /// A receipt in late December 2026 has a provisional due date while 2027 has no notice
+    /// (rules.md §3: statutory holidays only, 1 January 2027 off); loading the 2027 notice
+    /// makes it final.
     async fn loading_a_year_recomputes_open_due_dates(app: TestApp) {
         app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
         app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
@@ -170,9 +171,10 @@ foi_e2e::on_both_backends! {
         let clerk = app.sign_in("clerk").await;
         let response = app.graphql(RECORD, in_person("2026-12-21", "11010519491231002X"), Some(&clerk)).await;
         let case = data(&response)["recordApplication"].clone();
-        // Weekends only in 2027: 22–25, 28–31 Dec, 1 Jan (assumed worked), 4–8, 11–15, 18 Jan.
-        assert_eq!(case["clock"]["dueOn"], "2027-01-18");
-        assert_eq!(case["clock"]["calendarUnknownYears"], json!([2027]));
+        // Provisional 2027: 22–25, 28–31 Dec (8), 1 Jan off (元旦), 4–8 (13), 11–15 (18), 18–19 Jan.
+        assert_eq!(case["clock"]["dueOn"], "2027-01-19");
+        assert_eq!(case["clock"]["provisional"], true);
+        assert_eq!(case["clock"]["provisionalYears"], json!([2027]));
 
         let notice = json!({"all_off_days": ["2027-01-01", "2027-01-02", "2027-01-03"], "makeup_workdays": [],
             "by_holiday": {"元旦": {"off": ["2027-01-01", "2027-01-02", "2027-01-03"], "work": []}}}).to_string();
@@ -185,13 +187,14 @@ foi_e2e::on_both_backends! {
         assert_eq!(data(&response)["loadCalendarYear"]["years"], "2018-2027");
 
         let response = app
-            .graphql("query($id: ID!) { case(id: $id) { clock { dueOn calendarUnknownYears calendarVersion } } }",
+            .graphql("query($id: ID!) { case(id: $id) { clock { dueOn provisional provisionalYears calendarUnknownYears calendarVersion } } }",
                 json!({"id": case["id"]}), Some(&clerk))
             .await;
         let clock = &data(&response)["case"]["clock"];
-        // With 1 January 2027 off: … 4–8, 11–15, 18, 19 January → 19 January.
+        // The notice agrees here (1–3 January off): 19 January, now final.
         assert_eq!(clock["dueOn"], "2027-01-19");
-        assert_eq!(clock["calendarUnknownYears"], json!([]));
+        assert_eq!(clock["provisional"], false);
+        assert_eq!((&clock["provisionalYears"], &clock["calendarUnknownYears"]), (&json!([]), &json!([])));
         assert!(clock["calendarVersion"].as_str().unwrap().starts_with("2018-2027@"));
         // The queue's cached due date moved with it: the case is due soon on 14 January 2027.
         app.set_now(datetime!(2027-01-14 09:00 +8));
@@ -201,6 +204,77 @@ foi_e2e::on_both_backends! {
         // A restarted server loads the year from the database.
         let state = foi_api::ApiState::load(app.store.clone(), std::sync::Arc::new(foi_domain::clock::SystemClock)).await;
         assert_eq!(state.map(|s| s.calendar().loaded_years()).ok().as_deref(), Some("2018-2027"));
+    }
+
+    /// The issue's year-end case: on Monday 2026-12-21 the office head extends the reply limit
+    /// by 20 working days, and the due date lands in January 2027, whose notice is not loaded.
+    /// The extension notice is issued all the same, printing the provisional mark; the API
+    /// shows `provisional: true`; loading a (test) 2027 notice moves the date and the mark goes.
+    async fn an_extension_into_2027_is_provisional_until_the_notice_is_loaded(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        app.create_staff("head", "youxian", &["clerk", "office_head"], PASSWORD).await;
+        app.create_staff("admin", "youxian", &["system_admin"], PASSWORD).await;
+        app.set_now(datetime!(2026-11-23 09:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        // Received Monday 2026-11-23: 20 working days → Monday 2026-12-21, all in 2026.
+        let response = app.graphql(RECORD, in_person("2026-11-23", "11010519491231002X"), Some(&clerk)).await;
+        let case = data(&response)["recordApplication"].clone();
+        assert_eq!((&case["clock"]["dueOn"], &case["clock"]["provisional"]), (&json!("2026-12-21"), &json!(false)));
+        let id = case["id"].as_str().unwrap().to_owned();
+        for (mutation, version) in [("registerCase", 1), ("acceptCase", 2)] {
+            let response = app
+                .graphql(&format!("mutation($i: CaseChangeInput!) {{ {mutation}(input: $i) {{ id }} }}"),
+                    json!({"i": {"caseId": id, "version": version, "on": "2026-11-23"}}), Some(&clerk))
+                .await;
+            data(&response);
+        }
+        app.set_now(datetime!(2026-12-21 10:00 +8));
+        let head = app.sign_in("head").await;
+        let response = app
+            .graphql("mutation($i: ExtendInput!) { extendDeadline(input: $i) { version clock { dueOn provisional provisionalYears } } }",
+                json!({"i": {"change": {"caseId": id, "version": 3, "on": "2026-12-21"}, "workingDays": 20}}), Some(&head))
+            .await;
+        let extended = data(&response)["extendDeadline"].clone();
+        // +20 from 21 December: 22–25 (4), 28–31 (8), 1 January off (元旦, provisional),
+        // 4–8 (13), 11–15 (18), 18–19 January (20).
+        assert_eq!(extended["clock"], json!({"dueOn": "2027-01-19", "provisional": true, "provisionalYears": [2027]}));
+        // The queue shows the same mark.
+        let response = app.graphql("{ queue { edges { node { id clock { dueOn provisional } } } } }", json!({}), Some(&clerk)).await;
+        let node = &data(&response)["queue"]["edges"][0]["node"];
+        assert_eq!((&node["id"], &node["clock"]["provisional"]), (&json!(id), &json!(true)));
+
+        // The extension notice can be issued, and prints the date with the provisional mark.
+        let response = app
+            .graphql("mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { kind html case { version } } }",
+                json!({"i": {"caseId": id, "version": extended["version"], "kind": "EXTENSION_NOTICE"}}), Some(&clerk))
+            .await;
+        let notice = data(&response)["issueDocument"].clone();
+        assert_eq!(notice["kind"], "EXTENSION_NOTICE");
+        let html = notice["html"].as_str().unwrap();
+        assert!(html.contains("本机关将于2027年1月19日（以国务院办公厅公布的放假安排为准）前作出答复"), "{html}");
+
+        // A (test) 2027 notice that also gives Monday 4 January off: the date moves to
+        // 20 January and is final.
+        let notice_json = json!({"all_off_days": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"],
+            "makeup_workdays": []}).to_string();
+        let response = app
+            .graphql("mutation($y: Int!, $n: String!) { loadCalendarYear(year: $y, noticeJson: $n) { years } }",
+                json!({"y": 2027, "n": notice_json}), Some(&app.sign_in("admin").await))
+            .await;
+        assert_eq!(data(&response)["loadCalendarYear"]["years"], "2018-2027");
+        let response = app
+            .graphql("query($id: ID!) { case(id: $id) { clock { dueOn provisional provisionalYears } } }",
+                json!({"id": id}), Some(&clerk))
+            .await;
+        assert_eq!(data(&response)["case"]["clock"], json!({"dueOn": "2027-01-20", "provisional": false, "provisionalYears": []}));
+        // A preview of the notice now prints the final date without the mark.
+        let response = app
+            .graphql("query($i: PreviewDocumentInput!) { previewDocument(input: $i) { html } }",
+                json!({"i": {"caseId": id, "kind": "EXTENSION_NOTICE"}}), Some(&clerk))
+            .await;
+        let html = data(&response)["previewDocument"]["html"].as_str().unwrap();
+        assert!(html.contains("本机关将于2027年1月20日前作出答复") && !html.contains("放假安排为准"), "{html}");
     }
 }
 
@@ -284,5 +358,76 @@ foi_e2e::on_both_backends! {
         let bad = app.graphql(PAGE, json!({"first": 2, "after": "3"}), Some(&clerk)).await;
         assert_eq!(error_code(&bad), Some("VALIDATION"), "{bad}");
         assert_eq!(bad["errors"][0]["extensions"]["field"], "after");
+    }
+}
+
+foi_e2e::on_both_backends! {
+    /// The fee is counted per applicant per calendar month (rules.md §2, 国办函〔2020〕109号),
+    /// by identity number across the online account and applications recorded at the counter,
+    /// not by account. October 2026: ten applications handed in on Friday 9 October by one
+    /// resident ID (written with a lower-case x), then the same person's online application
+    /// received on Monday 12 October is the 11th: 100 yuan. Another person's application, and
+    /// the same person's in September, do not count.
+    async fn the_fee_quote_counts_the_identity_across_account_and_counter(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        app.set_now(datetime!(2026-10-12 09:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        let id_number = "11010519491231002X";
+        data(&app.graphql(RECORD, in_person("2026-09-30", id_number), Some(&clerk)).await);
+        data(&app.graphql(RECORD, in_person("2026-10-09", "110101199003078515"), Some(&clerk)).await);
+        let mut counter = Vec::new();
+        for _ in 0..10 {
+            let response = app.graphql(RECORD, in_person("2026-10-09", "11010519491231002x"), Some(&clerk)).await;
+            counter.push(data(&response)["recordApplication"]["id"].as_str().unwrap().to_owned());
+        }
+        let register = "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login } }";
+        data(&app.graphql(register, json!({"i": {"login": "wangwu", "password": PASSWORD, "name": "王五",
+            "kind": "NATURAL_PERSON", "idNumber": id_number}}), None).await);
+        let applicant = app.sign_in("wangwu").await;
+        let response = app
+            .graphql("mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id } }",
+                json!({"i": {"agencyCode": "youxian", "subject": "仙人路改造工程招标文件",
+                    "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "EMAIL"}}), Some(&applicant))
+            .await;
+        let online = data(&response)["submitApplication"]["id"].as_str().unwrap().to_owned();
+        for (mutation, version) in [("receiveApplication", 1), ("registerCase", 2), ("acceptCase", 3)] {
+            data(&app
+                .graphql(&format!("mutation($i: CaseChangeInput!) {{ {mutation}(input: $i) {{ id }} }}"),
+                    json!({"i": {"caseId": online, "version": version, "on": "2026-10-12"}}), Some(&clerk))
+                .await);
+        }
+        let quote = |id: String, basis: &'static str, pages: Option<i32>, token: String| {
+            let app = &app;
+            async move {
+                app.graphql("query($id: ID!, $b: FeeBasis!, $p: Int) { case(id: $id) {
+                        feeQuote(basis: $b, pages: $p) { basis month nthApplication pages amountYuan explanation } } }",
+                    json!({"id": id, "b": basis, "p": pages}), Some(&token))
+                    .await
+            }
+        };
+        let response = quote(online.clone(), "PER_APPLICATION", None, clerk.clone()).await;
+        let q = &data(&response)["case"]["feeQuote"];
+        assert_eq!((&q["month"], &q["nthApplication"], &q["amountYuan"]), (&json!("2026-10"), &json!(11), &json!(100)), "{q}");
+        assert!(q["explanation"].as_str().unwrap().contains("国办函〔2020〕109号"));
+        let response = quote(counter[2].clone(), "PER_APPLICATION", None, clerk.clone()).await;
+        let q = &data(&response)["case"]["feeQuote"];
+        assert_eq!((&q["nthApplication"], &q["amountYuan"]), (&json!(3), &json!(0)), "{q}");
+        // Per page: 101 pages → 70 × 10 + 1 × 20 = 720 yuan; without pages, VALIDATION.
+        let response = quote(online.clone(), "PER_PAGE", Some(101), clerk.clone()).await;
+        assert_eq!(data(&response)["case"]["feeQuote"]["amountYuan"], 720);
+        let response = quote(online.clone(), "PER_PAGE", None, clerk.clone()).await;
+        assert_eq!(error_code(&response), Some("VALIDATION"));
+        // The applicant does not get the quote.
+        let response = quote(online.clone(), "PER_APPLICATION", None, applicant.clone()).await;
+        assert_eq!(error_code(&response), Some("FORBIDDEN"));
+
+        // A fee notice without an amount charges the quote.
+        let response = app
+            .graphql("mutation($i: FeeNoticeInput!) { issueFeeNotice(input: $i) { fee { amountYuan basis } } }",
+                json!({"i": {"change": {"caseId": online, "version": 4, "on": "2026-10-12"}, "basis": "PER_APPLICATION"}}),
+                Some(&clerk))
+            .await;
+        assert_eq!(data(&response)["issueFeeNotice"]["fee"], json!({"amountYuan": 100, "basis": "PER_APPLICATION"}));
     }
 }

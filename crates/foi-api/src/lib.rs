@@ -11,6 +11,7 @@ pub mod demo;
 pub mod documents;
 pub mod enums;
 pub mod error;
+pub mod fee_quote;
 pub mod limits;
 pub mod notifications;
 pub mod observe;

@@ -456,10 +456,14 @@ pub struct ExtendInput {
 pub struct FeeNoticeInput {
     /// The case.
     pub change: CaseChangeInput,
-    /// Amount in yuan.
-    pub amount_yuan: i32,
+    /// Amount in yuan. Leave it out to charge what the rates give (`Case.feeQuote`:
+    /// counted per applicant, by identity number, per calendar month, 国办函〔2020〕109号);
+    /// an amount given is charged as given.
+    pub amount_yuan: Option<i32>,
     /// Per application or per page.
     pub basis: enums::FeeBasis,
+    /// Per page: the pages of this request, for the quote when `amountYuan` is left out.
+    pub pages: Option<i32>,
 }
 
 /// The reply (答复).
@@ -808,9 +812,27 @@ impl CoreMutation {
 
     /// Issues an information-processing fee notice (Reg. 42).
     async fn issue_fee_notice(&self, ctx: &Context<'_>, input: FeeNoticeInput) -> ApiResult<CaseNode> {
-        let amount = u32::try_from(input.amount_yuan)
+        let basis: foi_domain::fee::FeeBasis = input.basis.into();
+        let amount = match input.amount_yuan {
+            Some(amount) => amount,
+            None => {
+                // Default: the rates, counted per identity per calendar month (国办函〔2020〕109号).
+                let viewer = auth::viewer(ctx).await.map_err(ext)?;
+                let s = state(ctx);
+                let case_id = parse_id("input.change.caseId", &input.change.case_id).map_err(ext)?;
+                let current = s.store.case_state(case_id).await.map_err(ext)?;
+                if !viewer.can_see(&current.record) {
+                    return Err(ext(ApiError::NotFound(format!("case {case_id}"))));
+                }
+                viewer.require_case_worker(&current.record).map_err(ext)?;
+                crate::fee_quote::quote(&s.store, &current.record, basis, input.pages, "input.")
+                    .await
+                    .map_err(ext)?
+                    .amount_yuan
+            }
+        };
+        let amount = u32::try_from(amount)
             .map_err(|_| ext(ApiError::validation("input.amountYuan", "a positive amount in yuan")))?;
-        let basis = input.basis.into();
         change(ctx, input.change, WORKERS, |on| event(Event::FeeNoticeIssued { on, amount_yuan: amount, basis })).await
     }
 

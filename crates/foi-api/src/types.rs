@@ -127,8 +127,15 @@ pub struct ReplyClockView {
     pub urgency: Option<enums::Urgency>,
     /// The calendar version the dates were computed with.
     pub calendar_version: String,
-    /// Years without a loaded holiday notice that the dates had to assume ("calendar
-    /// unknown"): the dates are provisional while this is not empty.
+    /// Whether `dueOn` was counted on the provisional calendar of a year whose State Council
+    /// holiday notice is not loaded yet (weekends and the statutory holidays of
+    /// 全国年节及纪念日放假办法, no make-up days): 以国务院办公厅公布的放假安排为准. It is recomputed, and this turns
+    /// false, when that year's notice is loaded (`loadCalendarYear`, `foi calendar load`).
+    pub provisional: bool,
+    /// The years counted on the provisional calendar; empty when the dates are final.
+    pub provisional_years: Vec<i32>,
+    /// The same years as `provisionalYears`.
+    #[graphql(deprecation = "use provisional and provisionalYears")]
     pub calendar_unknown_years: Vec<i32>,
 }
 
@@ -145,6 +152,9 @@ pub struct ConsultationView {
     pub sent_on: Date,
     /// The last day of the 15-working-day opinion period.
     pub due_on: Option<Date>,
+    /// Whether `dueOn` was counted on the provisional calendar of a year without a loaded
+    /// holiday notice: 以国务院办公厅公布的放假安排为准.
+    pub due_provisional: bool,
     /// The day it ended.
     pub closed_on: Option<Date>,
     /// How it ended.
@@ -173,6 +183,9 @@ pub struct FeeView {
     pub notified_on: Date,
     /// The last day to pay (20 working days).
     pub due_on: Option<Date>,
+    /// Whether `dueOn` was counted on the provisional calendar of a year without a loaded
+    /// holiday notice: 以国务院办公厅公布的放假安排为准.
+    pub due_provisional: bool,
     /// The day it was paid.
     pub paid_on: Option<Date>,
 }
@@ -186,6 +199,9 @@ pub struct CorrectionView {
     pub items: Vec<String>,
     /// The last day of the correction period, while it runs.
     pub due_on: Option<Date>,
+    /// Whether `dueOn` was counted on the provisional calendar of a year without a loaded
+    /// holiday notice: 以国务院办公厅公布的放假安排为准.
+    pub due_provisional: bool,
     /// The day the corrected application arrived.
     pub received_on: Option<Date>,
 }
@@ -266,6 +282,10 @@ impl CaseNode {
 
 fn due_on(deadline: Option<&Deadline>) -> Option<Date> {
     deadline.map(|d| d.date)
+}
+
+fn provisional(deadline: Option<&Deadline>) -> bool {
+    deadline.is_some_and(Deadline::is_provisional)
 }
 
 #[Object(name = "Case")]
@@ -382,8 +402,10 @@ impl CaseNode {
             limit_working_days: reading.map(|r| to_i32(r.limit)),
             urgency: reading.filter(|_| !self.case().stage.is_concluded()).map(|r| r.urgency.into()),
             calendar_version: self.calendar.version().to_string(),
+            provisional: reading.is_some_and(|r| r.due.is_provisional()),
+            provisional_years: reading.map(|r| r.due.provisional_years.iter().copied().collect()).unwrap_or_default(),
             calendar_unknown_years: reading
-                .map(|r| r.due.calendar_unknown.iter().copied().collect())
+                .map(|r| r.due.provisional_years.iter().copied().collect())
                 .unwrap_or_default(),
         })
     }
@@ -392,13 +414,20 @@ impl CaseNode {
     async fn correction_notice_due_on(&self) -> async_graphql::Result<Option<Date>> {
         Ok(due_on(self.schedule()?.correction_notice_due.as_ref()))
     }
+    /// Whether `correctionNoticeDueOn` was counted on the provisional calendar of a year
+    /// without a loaded holiday notice: 以国务院办公厅公布的放假安排为准.
+    async fn correction_notice_due_provisional(&self) -> async_graphql::Result<bool> {
+        Ok(provisional(self.schedule()?.correction_notice_due.as_ref()))
+    }
     /// The correction notice, if one was sent.
     async fn correction(&self) -> async_graphql::Result<Option<CorrectionView>> {
-        let due = due_on(self.schedule()?.correction_due.as_ref());
+        let s = self.schedule()?;
+        let due = s.correction_due.as_ref();
         Ok(self.case().correction.as_ref().map(|c| CorrectionView {
             requested_on: c.requested_on,
             items: c.items.clone(),
-            due_on: due,
+            due_on: due_on(due),
+            due_provisional: provisional(due),
             received_on: c.received_on,
         }))
     }
@@ -418,6 +447,7 @@ impl CaseNode {
                     name: c.name.clone(),
                     sent_on: c.sent_on,
                     due_on: s.consultations_due.iter().find(|(n, _)| *n == number).map(|(_, d)| d.date),
+                    due_provisional: s.consultations_due.iter().any(|(n, d)| *n == number && d.is_provisional()),
                     closed_on: c.closed.map(|(on, _)| on),
                     result: c.closed.map(|(_, r)| r.into()),
                 }
@@ -432,14 +462,32 @@ impl CaseNode {
             approved_on: e.approved_on,
         })
     }
+    /// The information-processing fee the rates give for this application (Reg. 42;
+    /// 国办函〔2020〕109号), counted per applicant — by resident ID number or credit code,
+    /// across accounts and applications recorded offline — per calendar month of receipt.
+    /// `pages` is needed per page. For the case's officers only (`FORBIDDEN` otherwise);
+    /// `issueFeeNotice` charges this amount when it is given no `amountYuan`.
+    async fn fee_quote(
+        &self,
+        ctx: &Context<'_>,
+        basis: enums::FeeBasis,
+        pages: Option<i32>,
+    ) -> async_graphql::Result<crate::fee_quote::FeeQuote> {
+        let state = ctx.data_unchecked::<ApiState>();
+        let viewer = crate::auth::viewer(ctx).await?;
+        viewer.require_case_worker(&self.state.record)?;
+        Ok(crate::fee_quote::quote(&state.store, &self.state.record, basis.into(), pages, "").await?)
+    }
     /// The fee notice, if any.
     async fn fee(&self) -> async_graphql::Result<Option<FeeView>> {
-        let due = due_on(self.schedule()?.fee_payment_due.as_ref());
+        let s = self.schedule()?;
+        let due = s.fee_payment_due.as_ref();
         Ok(self.case().fee.as_ref().map(|f| FeeView {
             amount_yuan: i32::try_from(f.amount_yuan).unwrap_or(i32::MAX),
             basis: f.basis.into(),
             notified_on: f.notified_on,
-            due_on: due,
+            due_on: due_on(due),
+            due_provisional: provisional(due),
             paid_on: f.paid_on,
         }))
     }

@@ -8,8 +8,8 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -404,6 +404,36 @@ async fn insert_event<C: ConnectionTrait>(c: &C, case_id: Uuid, seq: i64, event:
     .exec_without_returning(c)
     .await?;
     Ok(())
+}
+
+/// How many applications of one identity (resident ID number or credit code, as stored:
+/// upper-case) `agency` received from `from` to `to` (both included) that come no later
+/// than `case` in the order of receipt (date of receipt, then creation, then id): the
+/// ordinal of `case` among that identity's applications of the period. Counts every
+/// channel — online under any account and offline recorded — because the fee is counted
+/// per applicant per calendar month (rules.md §2; 国办函〔2020〕109号), not per account.
+pub(crate) async fn identity_applications<C: ConnectionTrait>(
+    c: &C,
+    agency: Uuid,
+    id_number: &str,
+    (from, to): (Date, Date),
+    case: &CaseRecord,
+) -> Result<u64, StoreError> {
+    let Some(received) = case.received_on else { return Ok(0) };
+    let earlier = Condition::any().add(cases::Column::ReceivedOn.lt(received)).add(
+        Condition::all().add(cases::Column::ReceivedOn.eq(received)).add(
+            Condition::any().add(cases::Column::CreatedAt.lt(case.created_at)).add(
+                Condition::all().add(cases::Column::CreatedAt.eq(case.created_at)).add(cases::Column::Id.lte(case.id)),
+            ),
+        ),
+    );
+    Ok(cases::Entity::find()
+        .filter(cases::Column::AgencyId.eq(agency))
+        .filter(cases::Column::ApplicantIdNumber.eq(id_number))
+        .filter(cases::Column::ReceivedOn.between(from, to))
+        .filter(earlier)
+        .count(c)
+        .await?)
 }
 
 pub(crate) async fn load<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<CaseRecord, StoreError> {

@@ -416,6 +416,16 @@ on_store_and_txn! {
 
     /// The case, or `NotFound`.
     pub async fn load_case(&self, id: Uuid) -> Result<CaseRecord, StoreError> = cases::load;
+    /// The ordinal of `case` among the applications of the identity `id_number` that
+    /// `agency` received in the period `(from, to)` (every channel and account; for the fee
+    /// counted per applicant per calendar month, 国办函〔2020〕109号).
+    pub async fn identity_applications(
+        &self,
+        agency: Uuid,
+        id_number: &str,
+        period: (Date, Date),
+        case: &CaseRecord,
+    ) -> Result<u64, StoreError> = cases::identity_applications;
     /// The case's events ordered by `seq`; `NotFound` if the case does not exist.
     pub async fn case_events(&self, case_id: Uuid) -> Result<Vec<EventRecord>, StoreError>
         = cases::events;
