@@ -29,7 +29,7 @@ use crate::clock::{
 };
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
-pub use crate::service::{Service, ServiceMethod, ServedNotice};
+pub use crate::service::{ServedNotice, Service, ServiceMethod};
 
 /// The correction periods a notice may set itself, in working days. Reg. 30 asks only for a
 /// "reasonable" period; a day is the least that lets anyone act, and 60 working days (about
@@ -991,8 +991,13 @@ impl Case {
                 if let Some(days) = period_wd.filter(|d| !CORRECTION_PERIOD_RANGE.contains(d)) {
                     return Err(Guard::CorrectionPeriodOutOfRange { days });
                 }
-                case.correction =
-                    Some(Correction { requested_on: on, items, period_wd: *period_wd, received_on: None, served_on: None });
+                case.correction = Some(Correction {
+                    requested_on: on,
+                    items,
+                    period_wd: *period_wd,
+                    received_on: None,
+                    served_on: None,
+                });
             }
             Event::CorrectionReceived { .. } => {
                 if let Some(due) = self.correction_due(ctx)?.filter(|d| on > d.date) {
@@ -1234,10 +1239,9 @@ impl Case {
             ServedNotice::FeeNotice => self.fee.as_ref().map(|f| f.notified_on),
             // The reply or the "not handled" notice; a closing by withdrawal or lapse is no
             // decision to serve.
-            ServedNotice::Decision => self
-                .outcome
-                .filter(|o| !matches!(o.group(), OutcomeGroup::Other))
-                .and(self.concluded_on),
+            ServedNotice::Decision => {
+                self.outcome.filter(|o| !matches!(o.group(), OutcomeGroup::Other)).and(self.concluded_on)
+            }
         }
     }
 
@@ -1306,7 +1310,9 @@ impl Case {
                 .filter(|(_, c)| c.closed.is_none())
                 // Reg. 32: 15 working days from the party's receipt of the letter.
                 .filter_map(|(i, c)| c.served_on.map(|served| (i, served)))
-                .map(|(i, served)| Ok((i as u32 + 1, clock::deadline(ctx.calendar, served, CONSULTATION.working_days)?)))
+                .map(|(i, served)| {
+                    Ok((i as u32 + 1, clock::deadline(ctx.calendar, served, CONSULTATION.working_days)?))
+                })
                 .collect::<Result<_, CalendarError>>()?
         } else {
             Vec::new()

@@ -421,7 +421,8 @@ fn a_third_party_consultation_is_not_counted() {
     // Unserved, the third party's period has not begun (Reg. 32): no due, no silence.
     let unserved = play(&history);
     assert!(unserved.schedule(ctx(), date!(2025 - 03 - 12)).unwrap().consultations_due.is_empty());
-    let silence = Event::ConsultationClosed { on: date!(2025 - 04 - 30), number: 1, result: ConsultationResult::NoReply };
+    let silence =
+        Event::ConsultationClosed { on: date!(2025 - 04 - 30), number: 1, result: ConsultationResult::NoReply };
     assert_eq!(
         refused(apply(&unserved, silence)),
         Guard::NotServed { notice: ServedNotice::ConsultationLetter { number: 1 } }
@@ -472,7 +473,11 @@ fn a_consultation_pauses_the_clock_for_at_most_its_15_working_days() {
         party: ConsultedParty::ThirdParty,
         name: "某建筑公司".into(),
     });
-    history.push(served(date!(2026 - 10 - 12), ServedNotice::ConsultationLetter { number: 1 }, ServiceMethod::InPerson));
+    history.push(served(
+        date!(2026 - 10 - 12),
+        ServedNotice::ConsultationLetter { number: 1 },
+        ServiceMethod::InPerson,
+    ));
     let open = play(&history);
     // Still open a week after the period: the pause stopped on 2 Nov all the same.
     let s = open.schedule(ctx(), date!(2026 - 11 - 09)).unwrap();
@@ -912,7 +917,11 @@ fn a_posted_fee_notice_runs_from_the_day_after_service() {
     // after receipt: Sat 10 Oct (make-up working day) = 1, 12–16 = 2–6, 19–23 = 7–11, 26–30
     // = 12–16, 2–5 Nov = 17–20 → Thursday 5 November 2026.
     let mut history = handling_since_14_september_2026();
-    history.push(Event::FeeNoticeIssued { on: date!(2026 - 09 - 30), amount_yuan: 100, basis: FeeBasis::PerApplication });
+    history.push(Event::FeeNoticeIssued {
+        on: date!(2026 - 09 - 30),
+        amount_yuan: 100,
+        basis: FeeBasis::PerApplication,
+    });
     let unserved = play(&history);
     let s = unserved.schedule(ctx(), date!(2026 - 10 - 09)).unwrap();
     assert_eq!(s.fee_payment_due, None, "unserved, the period has not begun");
@@ -971,7 +980,11 @@ fn a_consultation_letter_served_after_national_day_gives_15_days_from_service() 
 #[test]
 fn service_is_recorded_once_never_before_its_notice_and_may_be_recorded_late() {
     let mut history = handling_since_14_september_2026();
-    history.push(Event::FeeNoticeIssued { on: date!(2026 - 09 - 30), amount_yuan: 100, basis: FeeBasis::PerApplication });
+    history.push(Event::FeeNoticeIssued {
+        on: date!(2026 - 09 - 30),
+        amount_yuan: 100,
+        basis: FeeBasis::PerApplication,
+    });
     history.push(Event::Assigned { on: date!(2026 - 10 - 12), officer: "李明".into() });
     let case = play(&history);
     // Nothing to serve: no correction notice was sent.
@@ -989,7 +1002,8 @@ fn service_is_recorded_once_never_before_its_notice_and_may_be_recorded_late() {
     );
     // Recorded on 12 Oct for a return receipt of 9 Oct: earlier than the last event, allowed,
     // and the case's latest date stays 12 Oct.
-    let served_case = apply(&case, served(date!(2026 - 10 - 09), ServedNotice::FeeNotice, ServiceMethod::Post)).unwrap();
+    let served_case =
+        apply(&case, served(date!(2026 - 10 - 09), ServedNotice::FeeNotice, ServiceMethod::Post)).unwrap();
     assert_eq!(served_case.last_event_on, Some(date!(2026 - 10 - 12)));
     assert_eq!(served_case.fee.as_ref().unwrap().served_on, Some(date!(2026 - 10 - 09)));
     let again = served(date!(2026 - 10 - 12), ServedNotice::FeeNotice, ServiceMethod::InPerson);
