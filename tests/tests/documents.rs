@@ -277,14 +277,55 @@ foi_e2e::on_both_backends! {
         let voiding = history.iter().find(|e| e["code"] == "DOCUMENT_VOIDED").expect("the voiding is in the history");
         assert_eq!((voiding["label"].as_str(), voiding["reason"].as_str()), (Some("作废文书"), Some("答复书送达地址有误")));
 
+        // Archiving needs the decision served (送达, issue 10 item 7).
+        let archive = |version: i64| {
+            let (app, clerk) = (&app, &clerk);
+            async move {
+                app.graphql(
+                    "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { version stage } }",
+                    json!({"i": {"caseId": case, "version": version}}),
+                    Some(clerk),
+                )
+                .await
+            }
+        };
+        let unserved = archive(version).await;
+        assert_eq!(error_code(&unserved), Some("DECISION_NOT_SERVED"), "{unserved}");
+        assert_eq!(unserved["errors"][0]["extensions"]["number"], "游府信答〔2026〕2号", "{unserved}");
+        let serve = |document: &Value, version: i64, input: Value| {
+            let mut i = json!({"documentId": document["id"], "version": version});
+            i.as_object_mut().unwrap().extend(input.as_object().unwrap().clone());
+            let (app, clerk) = (&app, &clerk);
+            async move {
+                app.graphql(
+                    "mutation($i: ServeDocumentInput!) { serveDocument(input: $i) { number requiresService service { method servedOn recipient recordedBy } case { version } } }",
+                    json!({"i": i}),
+                    Some(clerk),
+                )
+                .await
+            }
+        };
+        // By post, the day must be said; a voided letter is not served; not in the future.
+        let no_day = serve(&anew, version, json!({"method": "POST"})).await;
+        assert_eq!(error_code(&no_day), Some("VALIDATION"), "{no_day}");
+        assert_eq!(no_day["errors"][0]["extensions"]["field"], "input.servedOn", "{no_day}");
+        let voided_one = serve(&letter, version, json!({"method": "IN_PERSON", "servedOn": "2026-10-14"})).await;
+        assert_eq!(error_code(&voided_one), Some("RULE_VIOLATION"), "{voided_one}");
+        let future = serve(&anew, version, json!({"method": "POST", "servedOn": "2026-10-15"})).await;
+        assert_eq!(error_code(&future), Some("VALIDATION"), "{future}");
+        let served = serve(&anew, version, json!({"method": "IN_PERSON", "servedOn": "2026-10-14", "recipient": "张三"})).await;
+        let served = data(&served)["serveDocument"].clone();
+        assert_eq!(served["requiresService"], true);
+        assert_eq!(
+            served["service"],
+            json!({"method": "IN_PERSON", "servedOn": "2026-10-14", "recipient": "张三", "recordedBy": "clerk (clerk)"})
+        );
+        let version = served["case"]["version"].as_i64().unwrap();
+        let twice = serve(&anew, version, json!({"method": "POST", "servedOn": "2026-10-14"})).await;
+        assert_eq!(error_code(&twice), Some("ALREADY_SERVED"), "{twice}");
+
         // Archived: the file is closed.
-        let archived = app
-            .graphql(
-                "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { version stage } }",
-                json!({"i": {"caseId": case, "version": version}}),
-                Some(&clerk),
-            )
-            .await;
+        let archived = archive(version).await;
         let version = data(&archived)["archiveCase"]["version"].as_i64().unwrap();
         let closed = void(&app, &head, &anew, version, "归档后发现错误").await;
         assert_eq!(error_code(&closed), Some("DOCUMENT_NOT_VOIDABLE"), "{closed}");

@@ -310,11 +310,20 @@ pub async fn seed(
                 };
                 let renderer = foi_docs::Renderer::from_env();
                 let issued = store.issue_document(request, &renderer, &actor, calendar, now).await;
-                let (_, record) = issued.map_err(|e| match e {
+                let (document, record) = issued.map_err(|e| match e {
                     foi_store::DocumentError::Store(e) => ApiError::from(e),
                     other => ApiError::Rule(other.to_string()),
                 })?;
                 state.record = record;
+                // … and served (送达) the same day: the applicant read it online.
+                let serve = foi_store::ServeRequest {
+                    document_id: document.id,
+                    expected_version: state.record.version,
+                    method: foi_domain::service::ServiceMethod::Online,
+                    on: *on,
+                    recipient: None,
+                };
+                state = store.serve_document(serve, &actor, calendar, now).await?.1;
             }
             state = store.change_case(next(&state, command), &actor, calendar, now).await?;
         }

@@ -24,7 +24,10 @@ use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, Sim
 use base64::Engine as _;
 use foi_docs::{DocError, DocumentKind as Kind, NotIssuable, Renderer};
 use foi_domain::privacy::View;
-use foi_store::{CaseRecord, DocumentError, DocumentRecord, IssueRequest, Uuid, VoidRefusal, VoidRequest};
+use foi_domain::service::ServiceMethod;
+use foi_store::{
+    CaseRecord, DocumentError, DocumentRecord, IssueRequest, ServeRequest, Uuid, VoidRefusal, VoidRequest,
+};
 use time::Date;
 
 use crate::ApiState;
@@ -244,6 +247,35 @@ impl DocumentNode {
     async fn voided(&self) -> Option<DocumentVoiding> {
         self.0.voided.as_ref().map(|v| DocumentVoiding { on: v.on, by: v.by.clone(), reason: v.reason.clone() })
     }
+    /// Whether the document must reach its addressee (送达) and have its service recorded:
+    /// every notice and letter of a case does (rules.md §2).
+    async fn requires_service(&self) -> bool {
+        Kind::from_code(&self.0.kind).is_some_and(|k| k.served_notice(Some(1)).is_some())
+    }
+    /// How and when it was served (送达), or null while its service is not recorded.
+    async fn service(&self, ctx: &Context<'_>) -> ApiResult<Option<DocumentService>> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let s = state(ctx);
+        let record = s.store.load_case(self.0.case_id).await.map_err(ext)?;
+        let view = viewer.view_of(&record).at_most(self.1);
+        let events = s.store.case_events(self.0.case_id).await.map_err(ext)?;
+        let id = self.0.id.to_string();
+        let served = events.into_iter().find(|e| {
+            e.kind == foi_domain::lifecycle::EventKind::Served.code()
+                && e.payload.get("document_id").and_then(|d| d.as_str()) == Some(id.as_str())
+        });
+        Ok(served.map(|e| {
+            let method = e.payload.get("method").and_then(|m| m.as_str()).and_then(ServiceMethod::from_code);
+            // Who signed is personal data: only the case's officers see it.
+            let recipient = e.payload.get("recipient").and_then(|r| r.as_str()).map(str::to_owned);
+            DocumentService {
+                method: method.map(Into::into),
+                served_on: e.occurred_on,
+                recipient: recipient.filter(|_| view == View::Full),
+                recorded_by: e.actor_label,
+            }
+        }))
+    }
     /// The number of the voided document this one was issued to replace, if any.
     async fn replaces(&self) -> Option<&str> {
         self.0.replaces.as_deref()
@@ -270,6 +302,38 @@ impl DocumentNode {
         let view = viewer.view_of(&found.record).at_most(self.1);
         Ok(CaseNode { state: found, agency, view, calendar: s.calendar(), today: s.clock.today() })
     }
+}
+
+/// How and when a document reached its addressee (送达).
+#[derive(SimpleObject)]
+pub struct DocumentService {
+    /// How it was served.
+    pub method: Option<crate::enums::ServiceMethod>,
+    /// The day it reached the addressee: periods counted from receipt of the notice start
+    /// from this day, day 0 not counted.
+    pub served_on: Date,
+    /// Who signed for it (签收人), if recorded; shown to the case's officers only.
+    pub recipient: Option<String>,
+    /// Who recorded the service, as the history names them.
+    pub recorded_by: String,
+}
+
+/// A document whose service (送达) to record.
+#[derive(InputObject)]
+pub struct ServeDocumentInput {
+    /// The document.
+    pub document_id: ID,
+    /// The version of its case read; a stale one is refused with `CONFLICT`. Serving
+    /// appends a `SERVED` event, so the case's version grows by one.
+    pub version: i64,
+    /// How it was served.
+    pub method: crate::enums::ServiceMethod,
+    /// The day it reached the addressee (e.g. the date on the postal return receipt):
+    /// required, except for `ONLINE` (default today); not in the future, not before the
+    /// document's date.
+    pub served_on: Option<Date>,
+    /// Who signed for it (签收人), if recorded.
+    pub recipient: Option<String>,
 }
 
 /// How a document was voided (作废).
@@ -470,6 +534,44 @@ impl DocumentsMutation {
             .await
             .map_err(|e| document_error(kind, e))?;
         Ok(DocumentNode(document, View::Full))
+    }
+
+    /// Records the service (送达) of a document: how and when it reached its addressee.
+    /// Periods the law counts from receipt of a notice (fee payment, the third party's 15
+    /// working days, the correction period) run from this date, and the case's decision
+    /// must be served before the case is archived. A notice is served once
+    /// (`ALREADY_SERVED`); a voided document is not served (`RULE_VIOLATION`). Case workers
+    /// of the case's agency only.
+    async fn serve_document(&self, ctx: &Context<'_>, input: ServeDocumentInput) -> ApiResult<DocumentNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let document_id = parse_id("input.documentId", &input.document_id)?;
+        let s = state(ctx);
+        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
+        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
+        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
+        if !viewer.can_see(&case) {
+            return Err(not_found());
+        }
+        viewer.require_case_worker(&case).map_err(ext)?;
+        let method: ServiceMethod = input.method.into();
+        if input.served_on.is_none() && method != ServiceMethod::Online {
+            return Err(ext(ApiError::validation(
+                "input.servedOn",
+                "say on which day it reached the addressee (e.g. the date on the postal return receipt)",
+            )));
+        }
+        let on = issue_date(ctx, "input.servedOn", input.served_on)?;
+        let recipient = match input.recipient.as_deref() {
+            Some(r) => Some(crate::text::bounded("input.recipient", r, crate::text::NAME).map_err(ext)?),
+            None => None,
+        };
+        let request = ServeRequest { document_id, expected_version: input.version, method, on, recipient };
+        let (served, _) = s
+            .store
+            .serve_document(request, &viewer.actor(), &s.calendar(), s.clock.now())
+            .await
+            .map_err(|e| ext(ApiError::from(e)))?;
+        Ok(DocumentNode(served, View::Full))
     }
 
     /// Voids (作废) a document issued with a mistake: the case's history records who voided

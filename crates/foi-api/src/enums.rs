@@ -190,6 +190,24 @@ pub enum EventKind {
     Withdrawn,
     /// 归档.
     Archived,
+    /// 送达: a notice or the decision reached its addressee (rules.md §2).
+    Served,
+}
+
+/// How a document was served (送达方式).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::service::ServiceMethod")]
+pub enum ServiceMethod {
+    /// 直接送达: handed over and signed for.
+    InPerson,
+    /// 邮寄送达: by post, on the day the return receipt shows.
+    Post,
+    /// 电子邮件送达.
+    Email,
+    /// 网上送达: the addressee first opened it in the service.
+    Online,
+    /// 传真送达.
+    Fax,
 }
 
 /// The state of the reply clock (计时状态), kept apart from the stage.

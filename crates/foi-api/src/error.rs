@@ -9,7 +9,7 @@
 //! an opaque `INTERNAL` error: no SQL, no stack, no personal data.
 
 use async_graphql::ErrorExtensions;
-use foi_domain::lifecycle::TransitionError;
+use foi_domain::lifecycle::{Guard, TransitionError};
 use foi_store::StoreError;
 
 /// Everything a resolver can fail with.
@@ -35,6 +35,9 @@ pub enum ApiError {
     /// `extensions.stage` and `extensions.event` name them.
     /// `RULE_VIOLATION`: allowed in the stage, but a statutory guard refused its facts
     /// (e.g. a correction notice after 7 working days); the message cites the article.
+    /// Two guards of service (送达) have codes of their own: `ALREADY_SERVED` (a notice is
+    /// served once; the message names the first date) and `NOT_SERVED` (a period that runs
+    /// from service cannot lapse before the notice is served: record its service first).
     Transition(TransitionError),
     /// `RULE_VIOLATION` also: a rule outside the lifecycle table refused the change (e.g. a
     /// challenge dated before the reply it challenges).
@@ -70,6 +73,17 @@ pub enum ApiError {
         /// What to do, naming the document.
         message: String,
     },
+    /// `DECISION_NOT_SERVED`: the case cannot be archived before the service (送达) of its
+    /// decision is recorded; `extensions.kind` names the kind and `extensions.number` the
+    /// document to serve with `serveDocument`.
+    DecisionNotServed {
+        /// The document kind, e.g. `REPLY`.
+        kind: &'static str,
+        /// The document number to serve.
+        number: String,
+        /// What to do, naming the document.
+        message: String,
+    },
     /// `INTERNAL`: something failed on the server; the details are in its log.
     Internal,
 }
@@ -102,7 +116,9 @@ impl ApiError {
             ApiError::RateLimited { retry_after_secs, busy: true } => {
                 format!("the server is busy checking other passwords; try again in {retry_after_secs} seconds")
             }
-            ApiError::DecisionNotIssued { message, .. } => message.clone(),
+            ApiError::DecisionNotIssued { message, .. } | ApiError::DecisionNotServed { message, .. } => {
+                message.clone()
+            }
             ApiError::Internal => "internal error; the server log has the details".into(),
         }
     }
@@ -115,12 +131,18 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Validation { .. } => "VALIDATION",
             ApiError::Transition(TransitionError::NotAllowed { .. }) => "INVALID_TRANSITION",
+            // 送达 (rules.md §2): a client branches on these two.
+            ApiError::Transition(TransitionError::Refused { reason: Guard::AlreadyServed { .. }, .. }) => {
+                "ALREADY_SERVED"
+            }
+            ApiError::Transition(TransitionError::Refused { reason: Guard::NotServed { .. }, .. }) => "NOT_SERVED",
             ApiError::Transition(TransitionError::Refused { .. }) | ApiError::Rule(_) => "RULE_VIOLATION",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::AlreadyExists(_) => "ALREADY_EXISTS",
             ApiError::CalendarUnknown(_) => "CALENDAR_UNKNOWN",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::DecisionNotIssued { .. } => "DECISION_NOT_ISSUED",
+            ApiError::DecisionNotServed { .. } => "DECISION_NOT_SERVED",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -161,6 +183,14 @@ impl From<foi_store::WorkflowError> for ApiError {
             e @ foi_store::WorkflowError::DecisionNotIssued { kind, .. } => {
                 ApiError::DecisionNotIssued { kind: kind.code(), message: e.to_string() }
             }
+            foi_store::WorkflowError::DecisionNotServed { kind, ref number } => {
+                let number = number.clone();
+                ApiError::DecisionNotServed { kind: kind.code(), message: err.to_string(), number }
+            }
+            foi_store::WorkflowError::NotServable(e @ foi_store::ServeRefusal::BeforeIssue { .. }) => {
+                ApiError::validation("input.servedOn", e.to_string())
+            }
+            foi_store::WorkflowError::NotServable(e) => ApiError::Rule(e.to_string()),
         }
     }
 }
@@ -198,6 +228,10 @@ impl ErrorExtensions for ApiError {
                     e.set("reason", if *busy { "BUSY" } else { "TOO_MANY_ATTEMPTS" });
                 }
                 ApiError::DecisionNotIssued { kind, .. } => e.set("kind", *kind),
+                ApiError::DecisionNotServed { kind, number, .. } => {
+                    e.set("kind", *kind);
+                    e.set("number", number.as_str());
+                }
                 _ => {}
             }
         })

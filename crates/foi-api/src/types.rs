@@ -454,6 +454,18 @@ impl CaseNode {
             })
             .collect())
     }
+    /// The notices that start a period for their addressee (correction notice, consultation
+    /// letters, fee notice), each "served on" or "not yet served" (送达, rules.md §2): the
+    /// period runs from service, so `periodDue` is null until it is recorded.
+    async fn notices(&self) -> async_graphql::Result<Vec<NoticeServiceView>> {
+        Ok(self.schedule()?.notices.iter().map(NoticeServiceView::from).collect())
+    }
+    /// How many period-starting notices of the case are not served yet (0 for none): their
+    /// periods have not begun, and no deadline sweep closes the case for them.
+    async fn unserved_notices(&self) -> async_graphql::Result<i32> {
+        let notices = self.schedule()?.notices;
+        Ok(notices.iter().filter(|n| n.service.is_none()).count() as i32)
+    }
     /// The extension, if any.
     async fn extension(&self) -> Option<ExtensionView> {
         self.case().extension.as_ref().map(|e| ExtensionView {
@@ -569,5 +581,41 @@ impl ChallengeNode {
             result: result.into(),
             decided_on: r.decided_on,
         })
+    }
+}
+
+/// A notice that starts a period for its addressee, and its service (送达).
+#[derive(SimpleObject)]
+#[graphql(name = "NoticeService")]
+pub struct NoticeServiceView {
+    /// Which notice: `CORRECTION_NOTICE`, `CONSULTATION_LETTER` or `FEE_NOTICE`.
+    pub notice: &'static str,
+    /// For a consultation letter, its consultation's number (1-based).
+    pub number: Option<i32>,
+    /// The notice's own date (sent or issued).
+    pub issued_on: Date,
+    /// The day it reached its addressee; null: not yet served, its period has not begun.
+    pub served_on: Option<Date>,
+    /// How it was served.
+    pub method: Option<enums::ServiceMethod>,
+    /// The last day of the period it starts, counted from service (day 0 not counted); null
+    /// while unserved or once the period no longer runs (paid, corrected, answered).
+    pub period_due: Option<Date>,
+}
+
+impl From<&foi_domain::lifecycle::NoticeService> for NoticeServiceView {
+    fn from(n: &foi_domain::lifecycle::NoticeService) -> Self {
+        let number = match n.notice {
+            foi_domain::service::ServedNotice::ConsultationLetter { number } => i32::try_from(number).ok(),
+            _ => None,
+        };
+        NoticeServiceView {
+            notice: n.notice.code(),
+            number,
+            issued_on: n.issued_on,
+            served_on: n.service.map(|s| s.on),
+            method: n.service.map(|s| s.method.into()),
+            period_due: n.period_due.as_ref().map(|d| d.date),
+        }
     }
 }

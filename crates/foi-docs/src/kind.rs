@@ -136,6 +136,21 @@ impl DocumentKind {
         }
     }
 
+    /// Which notice of the case serving this document serves (送达, rules.md §2); a
+    /// consultation letter needs its consultation's number. Every kind is addressed to a
+    /// party who must receive it.
+    pub fn served_notice(self, consultation: Option<u32>) -> Option<foi_domain::service::ServedNotice> {
+        use foi_domain::service::ServedNotice;
+        Some(match self {
+            DocumentKind::Receipt => ServedNotice::Receipt,
+            DocumentKind::CorrectionNotice => ServedNotice::CorrectionNotice,
+            DocumentKind::ExtensionNotice => ServedNotice::ExtensionNotice,
+            DocumentKind::ConsultationLetter => ServedNotice::ConsultationLetter { number: consultation? },
+            DocumentKind::FeeNotice => ServedNotice::FeeNotice,
+            DocumentKind::NotHandledNotice | DocumentKind::Reply => ServedNotice::Decision,
+        })
+    }
+
     /// Whether the document decides the application and so must carry the remedy clause
     /// (rules.md §5): the reply and the "not handled" notice.
     pub fn needs_remedy_clause(self) -> bool {

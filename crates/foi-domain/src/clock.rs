@@ -128,6 +128,10 @@ pub struct Pause {
     /// days after that count again even while the pause is open or ended later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_working_days: Option<u32>,
+    /// The day `max_working_days` counts from, if not `from` (a consultation: the day the
+    /// party received the letter, Reg. 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_from: Option<Date>,
 }
 
 impl Pause {
@@ -135,7 +139,8 @@ impl Pause {
     /// later than its `max_working_days`-th working day.
     fn last_day(&self, calendar: &Calendar, today: Date) -> Date {
         let end = self.to.unwrap_or(today);
-        match self.max_working_days.map(|n| calendar.count(self.from, n)) {
+        let cap_from = self.max_from.unwrap_or(self.from);
+        match self.max_working_days.map(|n| calendar.count(cap_from, n)) {
             Some(Ok(cap)) => end.min(cap.date),
             _ => end,
         }
@@ -371,6 +376,7 @@ mod tests {
             from: date!(2025 - 03 - 10),
             to: Some(date!(2025 - 03 - 21)),
             max_working_days: None,
+            max_from: None,
         });
         let due = clock.due(&c, date!(2025 - 03 - 21)).unwrap().date;
         // 31 March + 9 working days, over Qingming (4 April, a Friday, off): 14 April.
@@ -381,7 +387,7 @@ mod tests {
     fn an_open_pause_keeps_the_due_date_moving() {
         let c = cal();
         let mut clock = ReplyClock::new(date!(2025 - 03 - 03));
-        clock.pauses.push(Pause { from: date!(2025 - 03 - 10), to: None, max_working_days: None });
+        clock.pauses.push(Pause { from: date!(2025 - 03 - 10), to: None, max_working_days: None, max_from: None });
         let on_14 = clock.read(&c, date!(2025 - 03 - 14), 5).unwrap();
         let on_21 = clock.read(&c, date!(2025 - 03 - 21), 5).unwrap();
         assert!(on_21.due.date > on_14.due.date);

@@ -30,3 +30,4 @@ pub mod lifecycle;
 pub mod outcome;
 pub mod privacy;
 pub mod remedy;
+pub mod service;

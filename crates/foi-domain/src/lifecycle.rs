@@ -29,6 +29,7 @@ use crate::clock::{
 };
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
+pub use crate::service::{ServedNotice, Service, ServiceMethod};
 
 /// The correction periods a notice may set itself, in working days. Reg. 30 asks only for a
 /// "reasonable" period; a day is the least that lets anyone act, and 60 working days (about
@@ -263,6 +264,22 @@ pub enum Event {
     Withdrawn { on: Date },
     /// The file was archived (归档).
     Archived { on: Date },
+    /// A notice or the decision was served (送达) on its addressee, on `on`, by `method`.
+    /// Periods the law counts from the addressee's receipt run from this day, day 0 not
+    /// counted (国办函〔2020〕109号 for the fee, Reg. 32 for the third party, Reg. 30 for the
+    /// correction). Usually recorded after the fact, so it may be dated before the previous
+    /// event, never before the notice itself.
+    Served {
+        on: Date,
+        notice: ServedNotice,
+        method: ServiceMethod,
+        /// The served document's id, as the store knows it (for the audit trail).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document_id: Option<String>,
+        /// Who signed for it (签收人), if recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recipient: Option<String>,
+    },
 }
 
 /// The kind of an [`Event`], without its facts: the columns of the transition table.
@@ -291,11 +308,12 @@ pub enum EventKind {
     NotHandled,
     Withdrawn,
     Archived,
+    Served,
 }
 
 impl EventKind {
     /// Every event kind.
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::Submitted,
         EventKind::Received,
         EventKind::Registered,
@@ -317,6 +335,7 @@ impl EventKind {
         EventKind::NotHandled,
         EventKind::Withdrawn,
         EventKind::Archived,
+        EventKind::Served,
     ];
 
     /// The code used in storage and the audit log, e.g. `CORRECTION_REQUESTED`.
@@ -343,6 +362,7 @@ impl EventKind {
             EventKind::NotHandled => "NOT_HANDLED",
             EventKind::Withdrawn => "WITHDRAWN",
             EventKind::Archived => "ARCHIVED",
+            EventKind::Served => "SERVED",
         }
     }
 
@@ -375,6 +395,7 @@ impl EventKind {
             EventKind::NotHandled => "告知不作为政府信息公开申请处理",
             EventKind::Withdrawn => "撤回申请",
             EventKind::Archived => "归档",
+            EventKind::Served => "送达",
         }
     }
 }
@@ -410,6 +431,7 @@ impl Event {
             Event::NotHandled { .. } => EventKind::NotHandled,
             Event::Withdrawn { .. } => EventKind::Withdrawn,
             Event::Archived { .. } => EventKind::Archived,
+            Event::Served { .. } => EventKind::Served,
         }
     }
 
@@ -436,7 +458,8 @@ impl Event {
             | Event::Replied { on, .. }
             | Event::NotHandled { on, .. }
             | Event::Withdrawn { on }
-            | Event::Archived { on } => *on,
+            | Event::Archived { on }
+            | Event::Served { on, .. } => *on,
         }
     }
 }
@@ -473,6 +496,17 @@ pub fn transition(stage: Stage, kind: EventKind) -> Option<Stage> {
             E::Withdrawn,
         ) => S::Closed,
         (S::Replied | S::Closed, E::Archived) => S::Archived,
+        // 送达 (rules.md §2): any notice, once it exists, until the file is archived.
+        (
+            S::Received
+            | S::InReview
+            | S::AwaitingCorrection
+            | S::AwaitingReasons
+            | S::Handling
+            | S::Replied
+            | S::Closed,
+            E::Served,
+        ) => stage,
         _ => return None,
     };
     Some(next)
@@ -595,6 +629,19 @@ pub enum Guard {
     /// Archive after conclusion.
     #[error("the archive date {on} is before the conclusion date {concluded}")]
     ArchiveBeforeConclusion { on: Date, concluded: Date },
+    /// A notice is served once.
+    #[error("the {notice} was already served on {on}; a notice is served once")]
+    AlreadyServed { notice: ServedNotice, on: Date },
+    /// Service of a notice that was not sent, or dated before it was.
+    #[error("there is no {notice} to serve; issue it first")]
+    NothingToServe { notice: ServedNotice },
+    /// A notice cannot be served before its own date.
+    #[error("the service date {on} is before the {notice}'s own date {issued}")]
+    ServedBeforeNotice { notice: ServedNotice, on: Date, issued: Date },
+    /// The period a notice starts runs from its service (rules.md §2): until then it has not
+    /// begun, so it cannot have lapsed.
+    #[error("the {notice} has not been served; its period runs from service: record its service first")]
+    NotServed { notice: ServedNotice },
     /// The calendar could not answer.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
@@ -611,6 +658,10 @@ pub struct Consultation {
     pub sent_on: Date,
     /// When and how it ended; `None` while open.
     pub closed: Option<(Date, ConsultationResult)>,
+    /// The day the party received the letter (送达): its 15 working days run from here
+    /// (Reg. 32). `None` while not served.
+    #[serde(default)]
+    pub served_on: Option<Date>,
 }
 
 /// The one extension of the reply limit (Reg. 33).
@@ -635,6 +686,10 @@ pub struct FeeNotice {
     pub notified_on: Date,
     /// The day it was paid.
     pub paid_on: Option<Date>,
+    /// The day the applicant received it (送达): the 20 working days run from the next day
+    /// (国办函〔2020〕109号). `None` while not served.
+    #[serde(default)]
+    pub served_on: Option<Date>,
 }
 
 /// A correction notice and the corrected application (Reg. 30).
@@ -649,6 +704,10 @@ pub struct Correction {
     pub period_wd: Option<u32>,
     /// The day the corrected application was received.
     pub received_on: Option<Date>,
+    /// The day the applicant received the notice (送达): the correction period runs from
+    /// here (Reg. 30). `None` while not served.
+    #[serde(default)]
+    pub served_on: Option<Date>,
 }
 
 impl Correction {
@@ -697,6 +756,9 @@ pub struct Case {
     pub archived_on: Option<Date>,
     /// The date of the latest event.
     pub last_event_on: Option<Date>,
+    /// Every service recorded (送达), in the order recorded.
+    #[serde(default)]
+    pub services: Vec<Service>,
 }
 
 /// Everything a decision needs besides the case and the event.
@@ -725,6 +787,23 @@ pub struct Schedule {
     pub consultations_due: Vec<(u32, Deadline)>,
     /// Last day to pay an outstanding fee.
     pub fee_payment_due: Option<Deadline>,
+    /// The notices that start a period for their addressee, each with its service and the
+    /// period's last day once served (rules.md §2).
+    pub notices: Vec<NoticeService>,
+}
+
+/// A notice that starts a period for its addressee, and whether it was served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeService {
+    /// Which notice.
+    pub notice: ServedNotice,
+    /// The notice's own date (sent / issued).
+    pub issued_on: Date,
+    /// Its service, if recorded.
+    pub service: Option<Service>,
+    /// The last day of the period it starts, counted from service; `None` while unserved
+    /// or once the period no longer runs (paid, corrected, answered).
+    pub period_due: Option<Deadline>,
 }
 
 impl Case {
@@ -749,6 +828,7 @@ impl Case {
             concluded_on: None,
             archived_on: None,
             last_event_on: None,
+            services: Vec::new(),
         }
     }
 
@@ -776,15 +856,18 @@ impl Case {
         clock.pauses.extend(self.consultations.iter().map(|c| Pause {
             from: c.sent_on,
             to: c.closed.map(|(on, _)| on),
-            // At most the party's 15 working days (Reg. 32, 34): silence is recorded the
-            // day after the last one, and a late answer does not stop the clock longer.
-            max_working_days: Some(CONSULTATION.working_days),
+            // At most the party's 15 working days from its receipt of the letter (Reg. 32,
+            // 34): silence is recorded the day after the last one, and a late answer does
+            // not stop the clock longer. Until the letter is served the pause is open.
+            max_working_days: c.served_on.map(|_| CONSULTATION.working_days),
+            max_from: c.served_on,
         }));
         if rules.fee_pauses_clock {
             clock.pauses.extend(self.fee.iter().map(|f| Pause {
                 from: f.notified_on,
                 to: f.paid_on,
                 max_working_days: None,
+                max_from: None,
             }));
         }
         // Only time after day 0 can pause the current count.
@@ -808,14 +891,23 @@ impl Case {
     }
 
     fn correction_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
-        self.correction.as_ref().map(|c| clock::deadline(ctx.calendar, c.requested_on, c.period(ctx.rules))).transpose()
+        // Reg. 30: the period the notice sets runs from the applicant's receipt of it (its
+        // service); unserved, it has not begun.
+        self.correction
+            .as_ref()
+            .and_then(|c| c.served_on.map(|served| (served, c.period(ctx.rules))))
+            .map(|(served, days)| clock::deadline(ctx.calendar, served, days))
+            .transpose()
     }
 
     fn fee_due(&self, ctx: Context<'_>) -> Result<Option<Deadline>, CalendarError> {
         self.fee
             .as_ref()
             .filter(|f| f.paid_on.is_none())
-            .map(|f| clock::deadline(ctx.calendar, f.notified_on, FEE_PAYMENT.working_days))
+            // 国办函〔2020〕109号: 自收到本通知书次日起20个工作日, counted from service (day 0
+            // not counted); unserved, the period has not begun.
+            .and_then(|f| f.served_on)
+            .map(|served| clock::deadline(ctx.calendar, served, FEE_PAYMENT.working_days))
             .transpose()
     }
 
@@ -833,13 +925,16 @@ impl Case {
         let mut case = self.clone();
         self.check_and_apply(event, ctx, &mut case).map_err(refuse)?;
         case.stage = next;
-        case.last_event_on = Some(event.on());
+        // A service recorded after the fact may be dated earlier: the latest date stays.
+        case.last_event_on = self.last_event_on.max(Some(event.on()));
         Ok(case)
     }
 
     fn check_and_apply(&self, event: &Event, ctx: Context<'_>, case: &mut Case) -> Result<(), Guard> {
         let on = event.on();
-        if let Some(previous) = self.last_event_on.filter(|p| on < *p) {
+        // Service is usually recorded after the fact (a postal return receipt arrives days
+        // later): it is exempt, and checked against the notice's own date instead.
+        if let Some(previous) = self.last_event_on.filter(|p| on < *p && event.kind() != EventKind::Served) {
             return Err(Guard::BeforePreviousEvent { on, previous });
         }
         let conclude = |case: &mut Case, outcome: Outcome| {
@@ -896,8 +991,13 @@ impl Case {
                 if let Some(days) = period_wd.filter(|d| !CORRECTION_PERIOD_RANGE.contains(d)) {
                     return Err(Guard::CorrectionPeriodOutOfRange { days });
                 }
-                case.correction =
-                    Some(Correction { requested_on: on, items, period_wd: *period_wd, received_on: None });
+                case.correction = Some(Correction {
+                    requested_on: on,
+                    items,
+                    period_wd: *period_wd,
+                    received_on: None,
+                    served_on: None,
+                });
             }
             Event::CorrectionReceived { .. } => {
                 if let Some(due) = self.correction_due(ctx)?.filter(|d| on > d.date) {
@@ -909,6 +1009,10 @@ impl Case {
                 }
             }
             Event::CorrectionLapsed { .. } => {
+                // Reg. 30: the period runs from service; unserved, it has not begun.
+                if self.correction.as_ref().is_some_and(|c| c.served_on.is_none()) {
+                    return Err(Guard::NotServed { notice: ServedNotice::CorrectionNotice });
+                }
                 if let Some(due) = self.correction_due(ctx)?.filter(|d| on <= d.date) {
                     return Err(Guard::CorrectionPeriodRunning { due: due.date });
                 }
@@ -943,6 +1047,7 @@ impl Case {
                     name: name.trim().to_owned(),
                     sent_on: on,
                     closed: None,
+                    served_on: None,
                 });
             }
             Event::ConsultationClosed { number, result, .. } => {
@@ -951,10 +1056,16 @@ impl Case {
                 let Some(consultation) = open else {
                     return Err(Guard::NoOpenConsultation { number: *number });
                 };
-                // Reg. 32, 34: the party has 15 working days; silence is recorded after them.
-                let due = clock::deadline(ctx.calendar, consultation.sent_on, CONSULTATION.working_days)?;
-                if *result == ConsultationResult::NoReply && on <= due.date {
-                    return Err(Guard::OpinionPeriodRunning { due: due.date });
+                // Reg. 32, 34: the party has 15 working days from its receipt of the letter;
+                // silence is recorded after them, and not before the letter was served.
+                if *result == ConsultationResult::NoReply {
+                    let Some(served) = consultation.served_on else {
+                        return Err(Guard::NotServed { notice: ServedNotice::ConsultationLetter { number: *number } });
+                    };
+                    let due = clock::deadline(ctx.calendar, served, CONSULTATION.working_days)?;
+                    if on <= due.date {
+                        return Err(Guard::OpinionPeriodRunning { due: due.date });
+                    }
                 }
                 consultation.closed = Some((on, *result));
             }
@@ -991,11 +1102,20 @@ impl Case {
                 if on > due {
                     return Err(Guard::AfterReplyDeadline { due });
                 }
-                case.fee = Some(FeeNotice { amount_yuan: *amount_yuan, basis: *basis, notified_on: on, paid_on: None });
+                case.fee = Some(FeeNotice {
+                    amount_yuan: *amount_yuan,
+                    basis: *basis,
+                    notified_on: on,
+                    paid_on: None,
+                    served_on: None,
+                });
             }
             Event::FeePaid { .. } => {
-                let due = self.fee_due(ctx)?.ok_or(Guard::NoFeeOutstanding)?;
-                if on > due.date {
+                if !self.fee.as_ref().is_some_and(|f| f.paid_on.is_none()) {
+                    return Err(Guard::NoFeeOutstanding);
+                }
+                // Paid before its service was recorded: the applicant evidently had it.
+                if let Some(due) = self.fee_due(ctx)?.filter(|d| on > d.date) {
                     return Err(Guard::FeePeriodOver { due: due.date });
                 }
                 if let Some(f) = case.fee.as_mut() {
@@ -1003,7 +1123,12 @@ impl Case {
                 }
             }
             Event::FeeLapsed { .. } => {
-                let due = self.fee_due(ctx)?.ok_or(Guard::NoFeeOutstanding)?;
+                if !self.fee.as_ref().is_some_and(|f| f.paid_on.is_none()) {
+                    return Err(Guard::NoFeeOutstanding);
+                }
+                // 国办函〔2020〕109号: 20 working days from the day after receipt; unserved, the
+                // period has not begun.
+                let due = self.fee_due(ctx)?.ok_or(Guard::NotServed { notice: ServedNotice::FeeNotice })?;
                 if on <= due.date {
                     return Err(Guard::FeePeriodRunning { due: due.date });
                 }
@@ -1069,8 +1194,92 @@ impl Case {
                 }
                 case.archived_on = Some(on);
             }
+            Event::Served { notice, method, .. } => {
+                if let Some(first) = self.services.iter().find(|s| s.notice == *notice) {
+                    return Err(Guard::AlreadyServed { notice: *notice, on: first.on });
+                }
+                let issued = self.notice_date(*notice).ok_or(Guard::NothingToServe { notice: *notice })?;
+                if on < issued {
+                    return Err(Guard::ServedBeforeNotice { notice: *notice, on, issued });
+                }
+                match notice {
+                    ServedNotice::CorrectionNotice => {
+                        if let Some(c) = case.correction.as_mut() {
+                            c.served_on = Some(on);
+                        }
+                    }
+                    ServedNotice::FeeNotice => {
+                        if let Some(f) = case.fee.as_mut() {
+                            f.served_on = Some(on);
+                        }
+                    }
+                    ServedNotice::ConsultationLetter { number } => {
+                        let index = (*number as usize).checked_sub(1);
+                        if let Some(c) = index.and_then(|i| case.consultations.get_mut(i)) {
+                            c.served_on = Some(on);
+                        }
+                    }
+                    ServedNotice::Receipt | ServedNotice::ExtensionNotice | ServedNotice::Decision => {}
+                }
+                case.services.push(Service { notice: *notice, on, method: *method });
+            }
         }
         Ok(())
+    }
+
+    /// The notice's own date (the day it was sent or issued), if the case has that notice.
+    pub fn notice_date(&self, notice: ServedNotice) -> Option<Date> {
+        match notice {
+            ServedNotice::Receipt => self.received_on,
+            ServedNotice::CorrectionNotice => self.correction.as_ref().map(|c| c.requested_on),
+            ServedNotice::ExtensionNotice => self.extension.as_ref().map(|e| e.approved_on),
+            ServedNotice::ConsultationLetter { number } => {
+                (number as usize).checked_sub(1).and_then(|i| self.consultations.get(i)).map(|c| c.sent_on)
+            }
+            ServedNotice::FeeNotice => self.fee.as_ref().map(|f| f.notified_on),
+            // The reply or the "not handled" notice; a closing by withdrawal or lapse is no
+            // decision to serve.
+            ServedNotice::Decision => {
+                self.outcome.filter(|o| !matches!(o.group(), OutcomeGroup::Other)).and(self.concluded_on)
+            }
+        }
+    }
+
+    /// The service recorded for `notice`, if any.
+    pub fn service_of(&self, notice: ServedNotice) -> Option<Service> {
+        self.services.iter().find(|s| s.notice == notice).copied()
+    }
+
+    /// The notices of the case that start a period for their addressee, with their service
+    /// and the period's last day (counted from service) while it runs.
+    pub fn period_notices(&self, ctx: Context<'_>) -> Result<Vec<NoticeService>, CalendarError> {
+        let mut notices = Vec::new();
+        if let Some(c) = &self.correction {
+            let period_due = if c.received_on.is_none() { self.correction_due(ctx)? } else { None };
+            notices.push(NoticeService {
+                notice: ServedNotice::CorrectionNotice,
+                issued_on: c.requested_on,
+                service: self.service_of(ServedNotice::CorrectionNotice),
+                period_due,
+            });
+        }
+        for (i, c) in self.consultations.iter().enumerate() {
+            let notice = ServedNotice::ConsultationLetter { number: i as u32 + 1 };
+            let period_due = match (c.closed, c.served_on) {
+                (None, Some(served)) => Some(clock::deadline(ctx.calendar, served, CONSULTATION.working_days)?),
+                _ => None,
+            };
+            notices.push(NoticeService { notice, issued_on: c.sent_on, service: self.service_of(notice), period_due });
+        }
+        if let Some(f) = &self.fee {
+            notices.push(NoticeService {
+                notice: ServedNotice::FeeNotice,
+                issued_on: f.notified_on,
+                service: self.service_of(ServedNotice::FeeNotice),
+                period_due: self.fee_due(ctx)?,
+            });
+        }
+        Ok(notices)
     }
 
     /// The case's deadlines and clock readings as they stand on `today`.
@@ -1099,13 +1308,19 @@ impl Case {
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.closed.is_none())
-                .map(|(i, c)| Ok((i as u32 + 1, clock::deadline(ctx.calendar, c.sent_on, CONSULTATION.working_days)?)))
+                // Reg. 32: 15 working days from the party's receipt of the letter.
+                .filter_map(|(i, c)| c.served_on.map(|served| (i, served)))
+                .map(|(i, served)| {
+                    Ok((i as u32 + 1, clock::deadline(ctx.calendar, served, CONSULTATION.working_days)?))
+                })
                 .collect::<Result<_, CalendarError>>()?
         } else {
             Vec::new()
         };
         let fee_payment_due = if open { self.fee_due(ctx)? } else { None };
+        let notices = self.period_notices(ctx)?;
         Ok(Schedule {
+            notices,
             reply_clock,
             restarted_on,
             reply,

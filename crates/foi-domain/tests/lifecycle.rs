@@ -6,8 +6,8 @@ use foi_domain::calendar::Calendar;
 use foi_domain::clock::{ClockState, Urgency};
 use foi_domain::fee::FeeBasis;
 use foi_domain::lifecycle::{
-    AgencyRules, Case, ConsultationResult, ConsultedParty, Context, Event, EventKind, Guard, NotHandledReason, Stage,
-    TransitionError, transition,
+    AgencyRules, Case, ConsultationResult, ConsultedParty, Context, Event, EventKind, Guard, NotHandledReason,
+    ServedNotice, ServiceMethod, Stage, TransitionError, transition,
 };
 use foi_domain::outcome::Outcome;
 use proptest::prelude::*;
@@ -84,6 +84,14 @@ fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::Handling, E::Withdrawn, S::Closed),
         (S::Replied, E::Archived, S::Archived),
         (S::Closed, E::Archived, S::Archived),
+        // 送达: from receipt until the file is archived, the stage unchanged (rules.md §2).
+        (S::Received, E::Served, S::Received),
+        (S::InReview, E::Served, S::InReview),
+        (S::AwaitingCorrection, E::Served, S::AwaitingCorrection),
+        (S::AwaitingReasons, E::Served, S::AwaitingReasons),
+        (S::Handling, E::Served, S::Handling),
+        (S::Replied, E::Served, S::Replied),
+        (S::Closed, E::Served, S::Closed),
     ];
     allowed.iter().find(|(s, e, _)| *s == stage && *e == kind).map(|(_, _, to)| *to)
 }
@@ -173,7 +181,12 @@ fn sample(kind: EventKind) -> Event {
         },
         EventKind::Withdrawn => Event::Withdrawn { on },
         EventKind::Archived => Event::Archived { on },
+        EventKind::Served => served(on, ServedNotice::Receipt, ServiceMethod::Post),
     }
+}
+
+fn served(on: Date, notice: ServedNotice, method: ServiceMethod) -> Event {
+    Event::Served { on, notice, method, document_id: None, recipient: None }
 }
 
 #[test]
@@ -304,11 +317,12 @@ fn a_correction_notice_sets_its_own_period() {
         period_wd,
     };
     // 10 working days from Mon 12 Oct 2026: 13–16 (4), 19–23 (9), 26 Oct = 10.
-    let own = apply(&case, notice(Some(10))).unwrap();
+    let in_person = served(date!(2026 - 10 - 12), ServedNotice::CorrectionNotice, ServiceMethod::InPerson);
+    let own = apply(&apply(&case, notice(Some(10))).unwrap(), in_person.clone()).unwrap();
     let s = own.schedule(ctx(), date!(2026 - 10 - 12)).unwrap();
     assert_eq!(s.correction_due.unwrap().date, date!(2026 - 10 - 26));
     // Without its own period the notice takes the agency's 15: 27–30 Oct (14), 2 Nov = 15.
-    let default = apply(&case, notice(None)).unwrap();
+    let default = apply(&apply(&case, notice(None)).unwrap(), in_person).unwrap();
     let s = default.schedule(ctx(), date!(2026 - 10 - 12)).unwrap();
     assert_eq!(s.correction_due.unwrap().date, date!(2026 - 11 - 02));
     // A correction on day 11 of a 10-day period is too late, though within the default.
@@ -338,6 +352,7 @@ fn a_correction_restarts_the_clock_from_zero() {
         items: vec!["请明确文件名称和文号".into()],
         period_wd: None,
     });
+    history.push(served(date!(2025 - 09 - 30), ServedNotice::CorrectionNotice, ServiceMethod::InPerson));
     let waiting = play(&history);
     let s = waiting.schedule(ctx(), date!(2025 - 10 - 09)).unwrap();
     assert_eq!(s.reply_clock, ClockState::Stopped);
@@ -379,6 +394,11 @@ fn an_uncorrected_application_lapses_only_after_its_period() {
         items: vec!["请明确文件名称".into()],
         period_wd: None,
     });
+    // Unserved, the period has not begun: nothing can lapse (Reg. 30).
+    let unserved = play(&history);
+    let early = apply(&unserved, Event::CorrectionLapsed { on: date!(2025 - 12 - 01) });
+    assert_eq!(refused(early), Guard::NotServed { notice: ServedNotice::CorrectionNotice });
+    history.push(served(date!(2025 - 09 - 30), ServedNotice::CorrectionNotice, ServiceMethod::InPerson));
     let waiting = play(&history);
     let early = apply(&waiting, Event::CorrectionLapsed { on: date!(2025 - 10 - 28) });
     assert_eq!(refused(early), Guard::CorrectionPeriodRunning { due: date!(2025 - 10 - 28) });
@@ -398,6 +418,16 @@ fn a_third_party_consultation_is_not_counted() {
         party: ConsultedParty::ThirdParty,
         name: "某建筑公司".into(),
     });
+    // Unserved, the third party's period has not begun (Reg. 32): no due, no silence.
+    let unserved = play(&history);
+    assert!(unserved.schedule(ctx(), date!(2025 - 03 - 12)).unwrap().consultations_due.is_empty());
+    let silence =
+        Event::ConsultationClosed { on: date!(2025 - 04 - 30), number: 1, result: ConsultationResult::NoReply };
+    assert_eq!(
+        refused(apply(&unserved, silence)),
+        Guard::NotServed { notice: ServedNotice::ConsultationLetter { number: 1 } }
+    );
+    history.push(served(date!(2025 - 03 - 10), ServedNotice::ConsultationLetter { number: 1 }, ServiceMethod::Fax));
     let pending = play(&history);
     let s = pending.schedule(ctx(), date!(2025 - 03 - 12)).unwrap();
     assert_eq!(s.reply_clock, ClockState::Paused);
@@ -443,6 +473,11 @@ fn a_consultation_pauses_the_clock_for_at_most_its_15_working_days() {
         party: ConsultedParty::ThirdParty,
         name: "某建筑公司".into(),
     });
+    history.push(served(
+        date!(2026 - 10 - 12),
+        ServedNotice::ConsultationLetter { number: 1 },
+        ServiceMethod::InPerson,
+    ));
     let open = play(&history);
     // Still open a week after the period: the pause stopped on 2 Nov all the same.
     let s = open.schedule(ctx(), date!(2026 - 11 - 09)).unwrap();
@@ -500,6 +535,7 @@ fn an_unpaid_fee_ends_the_case_after_20_working_days() {
         amount_yuan: 100,
         basis: FeeBasis::PerApplication,
     });
+    history.push(served(date!(2026 - 01 - 12), ServedNotice::FeeNotice, ServiceMethod::InPerson));
     let owing = play(&history);
     let s = owing.schedule(ctx(), date!(2026 - 01 - 20)).unwrap();
     // 13–16, 19–23, 26–30 January, 2–6, 9 February = 20 → 9 February 2026.
@@ -703,6 +739,17 @@ fn build_event(kind: EventKind, on: Date, param: u8) -> Event {
         EventKind::FeeNoticeIssued => {
             Event::FeeNoticeIssued { on, amount_yuan: u32::from(param % 4) * 100, basis: FeeBasis::PerApplication }
         }
+        EventKind::Served => {
+            let notices = [
+                ServedNotice::Receipt,
+                ServedNotice::CorrectionNotice,
+                ServedNotice::ConsultationLetter { number: 1 },
+                ServedNotice::FeeNotice,
+                ServedNotice::Decision,
+                ServedNotice::ExtensionNotice,
+            ];
+            served(on, notices[usize::from(param) % notices.len()], ServiceMethod::Post)
+        }
         other => {
             let mut e = sample(other);
             set_date(&mut e, on);
@@ -733,7 +780,8 @@ fn set_date(event: &mut Event, date: Date) {
         | Event::Replied { on, .. }
         | Event::NotHandled { on, .. }
         | Event::Withdrawn { on }
-        | Event::Archived { on } => on,
+        | Event::Archived { on }
+        | Event::Served { on, .. } => on,
     };
     *on = date;
 }
@@ -792,7 +840,7 @@ proptest! {
                     if before.stage.is_concluded() {
                         prop_assert!(next.stage.is_concluded());
                         prop_assert_eq!(next.outcome, before.outcome);
-                        prop_assert_eq!(kind, EventKind::Archived);
+                        prop_assert!(matches!(kind, EventKind::Archived | EventKind::Served), "{:?}", kind);
                     }
                     // Exactly one outcome once concluded, none before.
                     prop_assert_eq!(next.outcome.is_some(), next.stage.is_concluded());
@@ -802,8 +850,11 @@ proptest! {
                     }
                     // The reply deadline never moves backwards, except by the lawful restart.
                     let due = next.reply_clock(&RULES).map(|c| c.due(ctx.calendar, date).unwrap().date);
+                    // Serving a consultation letter caps its pause at the party's 15 working
+                    // days from service (Reg. 32), which may end an open pause earlier.
                     if let (Some(prev), Some(now)) = (last_due, due)
                         && kind != EventKind::CorrectionReceived
+                        && kind != EventKind::Served
                     {
                         prop_assert!(now >= prev, "{:?} moved the deadline from {} to {}", kind, prev, now);
                     }
@@ -843,4 +894,162 @@ proptest! {
         prop_assert!(r.left >= 0 || r.urgency == Urgency::Overdue);
         prop_assert!(r.urgency != Urgency::Overdue || r.left <= 0);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Service (送达): periods counted from the addressee's receipt (rules.md §2).
+// ---------------------------------------------------------------------------------------
+
+/// Received Mon 14 Sep 2026 in person, in handling from the 15th.
+fn handling_since_14_september_2026() -> Vec<Event> {
+    let mut history = vec![
+        Event::Received { on: date!(2026 - 09 - 14), channel: Channel::InPerson },
+        Event::Registered { on: date!(2026 - 09 - 14), case_number: "游府信申〔2026〕31号".into() },
+    ];
+    history.push(Event::Accepted { on: date!(2026 - 09 - 15) });
+    history
+}
+
+#[test]
+fn a_posted_fee_notice_runs_from_the_day_after_service() {
+    // Fee notice issued Wed 30 Sep 2026, the last working day before National Day (1–7 Oct
+    // off), served by post on Fri 9 Oct. 国办函〔2020〕109号: 20 working days from the day
+    // after receipt: Sat 10 Oct (make-up working day) = 1, 12–16 = 2–6, 19–23 = 7–11, 26–30
+    // = 12–16, 2–5 Nov = 17–20 → Thursday 5 November 2026.
+    let mut history = handling_since_14_september_2026();
+    history.push(Event::FeeNoticeIssued {
+        on: date!(2026 - 09 - 30),
+        amount_yuan: 100,
+        basis: FeeBasis::PerApplication,
+    });
+    let unserved = play(&history);
+    let s = unserved.schedule(ctx(), date!(2026 - 10 - 09)).unwrap();
+    assert_eq!(s.fee_payment_due, None, "unserved, the period has not begun");
+    assert_eq!(s.notices.len(), 1);
+    assert_eq!((s.notices[0].notice, s.notices[0].service), (ServedNotice::FeeNotice, None));
+    // Counted from the notice's date it would have ended on 28 Oct; from service it has not
+    // even begun, so no lapse at any date.
+    assert_eq!(
+        refused(apply(&unserved, Event::FeeLapsed { on: date!(2026 - 12 - 31) })),
+        Guard::NotServed { notice: ServedNotice::FeeNotice }
+    );
+
+    history.push(served(date!(2026 - 10 - 09), ServedNotice::FeeNotice, ServiceMethod::Post));
+    let owing = play(&history);
+    let s = owing.schedule(ctx(), date!(2026 - 10 - 12)).unwrap();
+    assert_eq!(s.fee_payment_due.as_ref().unwrap().date, date!(2026 - 11 - 05));
+    assert_eq!(s.notices[0].period_due.as_ref().unwrap().date, date!(2026 - 11 - 05));
+    assert_eq!(s.notices[0].service.unwrap().method, ServiceMethod::Post);
+    let early = apply(&owing, Event::FeeLapsed { on: date!(2026 - 11 - 05) });
+    assert_eq!(refused(early), Guard::FeePeriodRunning { due: date!(2026 - 11 - 05) });
+    assert!(apply(&owing, Event::FeePaid { on: date!(2026 - 11 - 05) }).is_ok(), "the last day is in time");
+    let closed = apply(&owing, Event::FeeLapsed { on: date!(2026 - 11 - 06) }).unwrap();
+    assert_eq!(closed.outcome, Some(Outcome::OtherFeeNotPaid));
+}
+
+#[test]
+fn a_consultation_letter_served_after_national_day_gives_15_days_from_service() {
+    // Letter sent Tue 29 Sep 2026, received by the third party Thu 8 Oct, after the break.
+    // Reg. 32: 15 working days from its receipt: 9, Sat 10 (make-up), 12–16, 19–23, 26, 27,
+    // 28 Oct → Wednesday 28 October (from the sending day it would be Mon 26 Oct).
+    let mut history = handling_since_14_september_2026();
+    history.push(Event::ConsultationOpened {
+        on: date!(2026 - 09 - 29),
+        party: ConsultedParty::ThirdParty,
+        name: "某建筑公司".into(),
+    });
+    history.push(served(date!(2026 - 10 - 08), ServedNotice::ConsultationLetter { number: 1 }, ServiceMethod::Post));
+    let case = play(&history);
+    let s = case.schedule(ctx(), date!(2026 - 10 - 12)).unwrap();
+    assert_eq!(s.consultations_due, vec![(1, s.consultations_due[0].1.clone())]);
+    assert_eq!(s.consultations_due[0].1.date, date!(2026 - 10 - 28));
+    let number = 1;
+    let early = Event::ConsultationClosed { on: date!(2026 - 10 - 28), number, result: ConsultationResult::NoReply };
+    assert_eq!(refused(apply(&case, early)), Guard::OpinionPeriodRunning { due: date!(2026 - 10 - 28) });
+    let silence = Event::ConsultationClosed { on: date!(2026 - 10 - 29), number, result: ConsultationResult::NoReply };
+    assert!(apply(&case, silence).is_ok());
+    // The pause (Reg. 33 ¶2) runs from sending to the end of the party's period: read on
+    // 9 Nov with the consultation still open, it covers 30 Sep–28 Oct and no more.
+    // Received 14 Sep: 15–18, Sun 20 (make-up), 21–24, 28, 29 Sep (25–27 off, 中秋节) = 11
+    // used before the letter; 9 left after
+    // 28 Oct: 29, 30 Oct, 2–6 Nov, 9, 10 Nov → Tuesday 10 November.
+    let due = case.schedule(ctx(), date!(2026 - 11 - 09)).unwrap().reply.unwrap().due.date;
+    assert_eq!(due, date!(2026 - 11 - 10));
+}
+
+#[test]
+fn service_is_recorded_once_never_before_its_notice_and_may_be_recorded_late() {
+    let mut history = handling_since_14_september_2026();
+    history.push(Event::FeeNoticeIssued {
+        on: date!(2026 - 09 - 30),
+        amount_yuan: 100,
+        basis: FeeBasis::PerApplication,
+    });
+    history.push(Event::Assigned { on: date!(2026 - 10 - 12), officer: "李明".into() });
+    let case = play(&history);
+    // Nothing to serve: no correction notice was sent.
+    let none = served(date!(2026 - 10 - 12), ServedNotice::CorrectionNotice, ServiceMethod::Post);
+    assert_eq!(refused(apply(&case, none)), Guard::NothingToServe { notice: ServedNotice::CorrectionNotice });
+    // Not before the notice's own date.
+    let before = served(date!(2026 - 09 - 29), ServedNotice::FeeNotice, ServiceMethod::Post);
+    assert_eq!(
+        refused(apply(&case, before)),
+        Guard::ServedBeforeNotice {
+            notice: ServedNotice::FeeNotice,
+            on: date!(2026 - 09 - 29),
+            issued: date!(2026 - 09 - 30)
+        }
+    );
+    // Recorded on 12 Oct for a return receipt of 9 Oct: earlier than the last event, allowed,
+    // and the case's latest date stays 12 Oct.
+    let served_case =
+        apply(&case, served(date!(2026 - 10 - 09), ServedNotice::FeeNotice, ServiceMethod::Post)).unwrap();
+    assert_eq!(served_case.last_event_on, Some(date!(2026 - 10 - 12)));
+    assert_eq!(served_case.fee.as_ref().unwrap().served_on, Some(date!(2026 - 10 - 09)));
+    let again = served(date!(2026 - 10 - 12), ServedNotice::FeeNotice, ServiceMethod::InPerson);
+    assert_eq!(
+        refused(apply(&served_case, again)),
+        Guard::AlreadyServed { notice: ServedNotice::FeeNotice, on: date!(2026 - 10 - 09) }
+    );
+    // Other events still may not be backdated.
+    let backdated = apply(&served_case, Event::Assigned { on: date!(2026 - 10 - 09), officer: "王芳".into() });
+    assert!(matches!(refused(backdated), Guard::BeforePreviousEvent { .. }));
+    // A payment before service is recorded is accepted: the applicant evidently had it.
+    assert!(apply(&case, Event::FeePaid { on: date!(2026 - 10 - 13) }).is_ok());
+}
+
+#[test]
+fn the_decision_is_served_after_the_reply_and_not_after_archiving() {
+    let mut history = handling_since_14_september_2026();
+    let decision = served(date!(2026 - 10 - 09), ServedNotice::Decision, ServiceMethod::InPerson);
+    assert_eq!(
+        refused(apply(&play(&history), decision.clone())),
+        Guard::NothingToServe { notice: ServedNotice::Decision }
+    );
+    history.push(Event::Replied {
+        on: date!(2026 - 10 - 09),
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: false,
+    });
+    history.push(decision);
+    let replied = play(&history);
+    assert_eq!(replied.stage, Stage::Replied);
+    assert_eq!(replied.service_of(ServedNotice::Decision).unwrap().on, date!(2026 - 10 - 09));
+    history.push(Event::Archived { on: date!(2026 - 10 - 12) });
+    let archived = play(&history);
+    let late = served(date!(2026 - 10 - 12), ServedNotice::Receipt, ServiceMethod::Post);
+    assert!(matches!(apply(&archived, late), Err(TransitionError::NotAllowed { .. })));
+}
+
+#[test]
+fn events_stored_before_service_existed_still_read() {
+    // The event log is never rewritten: a case state without the service fields reads.
+    let old = r#"{"amount_yuan":100,"basis":"PER_APPLICATION","notified_on":"2026-09-30","paid_on":null}"#;
+    let fee: foi_domain::lifecycle::FeeNotice = serde_json::from_str(old).unwrap();
+    assert_eq!(fee.served_on, None);
+    let event = served(date!(2026 - 10 - 09), ServedNotice::ConsultationLetter { number: 2 }, ServiceMethod::Email);
+    let json = serde_json::to_string(&event).unwrap();
+    assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+    assert!(json.contains(r#""notice":{"kind":"CONSULTATION_LETTER","number":2}"#), "{json}");
 }

@@ -19,7 +19,9 @@ use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::{Calendar, format_date};
 use foi_domain::case_number::CaseNumberPattern;
 use foi_domain::fee::FeeBasis;
-use foi_domain::lifecycle::{Case, Context, Event, EventKind, Guard, NotHandledReason, TransitionError};
+use foi_domain::lifecycle::{
+    Case, Context, Event, EventKind, Guard, NotHandledReason, ServedNotice, ServiceMethod, TransitionError,
+};
 use foi_domain::outcome::{Outcome, OutcomeGroup};
 use foi_store::workflow::rules_of;
 use foi_store::{
@@ -840,6 +842,12 @@ impl RowCheck<'_, '_> {
                 }),
                 format!("补正告知日期 {}", format_date(on)),
             );
+            // The register records no service (送达): the notice is taken as served the day
+            // it was sent, so its period (Reg. 30) runs as the register counted it.
+            push(
+                Step::Event(imported_service(on, ServedNotice::CorrectionNotice)),
+                format!("补正告知日期 {}", format_date(on)),
+            );
         }
         if let Some(on) = correction_received {
             push(Step::Event(Event::CorrectionReceived { on }), format!("收到补正日期 {}", format_date(on)));
@@ -859,6 +867,10 @@ impl RowCheck<'_, '_> {
         if let (Some(on), Some(amount_yuan), Some(basis)) = (fee_notice, fee_amount, fee_basis) {
             let event = Event::FeeNoticeIssued { on, amount_yuan, basis };
             later.push((on, Dated { step: Step::Event(event), what: format!("收费通知日期 {}", format_date(on)) }));
+            // 收费通知日期 is the day the applicant received it: served that day, so the 20
+            // working days (国办函〔2020〕109号) run from it as before.
+            let served = imported_service(on, ServedNotice::FeeNotice);
+            later.push((on, Dated { step: Step::Event(served), what: format!("收费通知日期 {}", format_date(on)) }));
         }
         if let Some(on) = fee_paid {
             later.push((
@@ -1008,6 +1020,13 @@ fn article(err: &TransitionError) -> Option<&'static str> {
         // A wildcard, not a list: a guard added to the domain builds, uncited, until mapped.
         _ => None,
     }
+}
+
+/// The service (送达) of a notice an earlier register lists without one: on its date. The
+/// register does not say how; the method recorded is in person, and the event's reason says
+/// it was imported.
+fn imported_service(on: Date, notice: ServedNotice) -> Event {
+    Event::Served { on, notice, method: ServiceMethod::InPerson, document_id: None, recipient: None }
 }
 
 /// The sequence number of `number` if it is the agency's own pattern for `year`, e.g. 17 for

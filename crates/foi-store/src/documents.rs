@@ -20,7 +20,8 @@ use foi_docs::facts::{Issuer, NotIssuable, Particulars, Request};
 use foi_docs::{DocError, DocumentKind, Rendered, Renderer};
 use foi_domain::calendar::Calendar;
 use foi_domain::case_number::PatternError;
-use foi_domain::lifecycle::Stage;
+use foi_domain::lifecycle::{Event, Stage};
+use foi_domain::service::ServiceMethod;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -290,6 +291,42 @@ pub enum DocumentError {
     NotVoidable(#[from] VoidRefusal),
 }
 
+/// A document asked to be served (送达).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServeRequest {
+    /// The document.
+    pub document_id: Uuid,
+    /// The version of its case the requester read; a stale one is [`StoreError::Conflict`].
+    pub expected_version: i64,
+    /// How it was served.
+    pub method: ServiceMethod,
+    /// The day it reached the addressee.
+    pub on: Date,
+    /// Who signed for it, if recorded.
+    pub recipient: Option<String>,
+}
+
+/// Why a document may not be served as asked (the domain's own refusals, e.g. a second
+/// service, come as [`crate::WorkflowError::Transition`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ServeRefusal {
+    /// A voided document is not served; serve the one issued in its place.
+    #[error("{number} was voided; serve the document issued in its place")]
+    Voided {
+        /// Its number.
+        number: String,
+    },
+    /// The service would be dated before the document.
+    #[error("a document dated {issued_on} cannot be served before that day")]
+    BeforeIssue {
+        /// The date the document bears.
+        issued_on: Date,
+    },
+    /// The document names no notice of the case (a consultation letter without its number).
+    #[error("this document names no notice of the case that could be served")]
+    NoNotice,
+}
+
 /// A document asked to be voided (作废).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VoidRequest {
@@ -348,6 +385,22 @@ fn issued_consultation(payload: &serde_json::Value) -> Option<u32> {
 }
 
 impl Store {
+    /// Records the service (送达) of a document: the domain's [`Event::Served`] for the
+    /// notice it is, with the document's id and the recipient, through the one path of a
+    /// case change (version-guarded, one transaction with its audit event). Returns the
+    /// document and the case as it is now.
+    pub async fn serve_document(
+        &self,
+        request: ServeRequest,
+        actor: &Actor,
+        calendar: &Calendar,
+        now: OffsetDateTime,
+    ) -> Result<(DocumentRecord, CaseState), crate::WorkflowError> {
+        let txn = self.begin().await?;
+        let result = serve_in(&txn, request, actor, calendar, now).await;
+        txn.finish(result).await
+    }
+
     /// Issues a document: checks it may be issued, numbers it, renders it, stores it and
     /// appends the case's `DOCUMENT_ISSUED` event, in one transaction. Returns the document
     /// and the case at its new version.
@@ -488,6 +541,46 @@ async fn issue_in(
     let case = txn.append_audit_event(case_id, expected_version, event).await?;
     let document = DocumentRecord { replaces, ..document };
     Ok((document, case))
+}
+
+async fn serve_in(
+    txn: &Txn,
+    request: ServeRequest,
+    actor: &Actor,
+    calendar: &Calendar,
+    now: OffsetDateTime,
+) -> Result<(DocumentRecord, CaseState), crate::WorkflowError> {
+    let ServeRequest { document_id, expected_version, method, on, recipient } = request;
+    let document = get(&txn.inner, document_id).await?;
+    if document.voided.is_some() {
+        return Err(ServeRefusal::Voided { number: document.number }.into());
+    }
+    if on < document.issued_on {
+        return Err(ServeRefusal::BeforeIssue { issued_on: document.issued_on }.into());
+    }
+    let consultation = document_events(&txn.inner, document.case_id)
+        .await?
+        .iter()
+        .filter(|e| e.kind == DOCUMENT_ISSUED && document_of(e) == Some(document.id))
+        .find_map(|e| issued_consultation(&e.payload));
+    let notice = DocumentKind::from_code(&document.kind)
+        .and_then(|k| k.served_notice(consultation))
+        .ok_or(ServeRefusal::NoNotice)?;
+    let event = Event::Served {
+        on,
+        notice,
+        method,
+        document_id: Some(document.id.to_string()),
+        recipient: recipient.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
+    };
+    let request = crate::ChangeRequest {
+        case_id: document.case_id,
+        expected_version,
+        command: crate::Command::Event(event),
+        reason: Some(format!("{}（{}）{}", document.title, document.number, method.label_zh())),
+    };
+    let state = txn.change_case(request, actor, calendar, now).await?;
+    Ok((document, state))
 }
 
 async fn void_in(

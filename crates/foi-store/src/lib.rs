@@ -61,7 +61,10 @@ pub use attachments::{AttachmentRecord, NewAttachment};
 pub use calendar::{CalendarYear, NewCalendarYear};
 pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
 pub use challenges::{ChallengeCount, ChallengeRecord, NewChallenge};
-pub use documents::{DocumentError, DocumentRecord, IssueRequest, NewDocument, VoidRefusal, VoidRequest, Voiding};
+pub use documents::{
+    DocumentError, DocumentRecord, IssueRequest, NewDocument, ServeRefusal, ServeRequest, VoidRefusal, VoidRequest,
+    Voiding,
+};
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
 pub use sql::stmt as raw_statement;

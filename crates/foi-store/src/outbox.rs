@@ -367,12 +367,18 @@ pub fn message_for(
         Event::CorrectionRequested { items, .. } => {
             let list: String =
                 items.iter().enumerate().map(|(i, item)| format!("\n{}. {}", i + 1, item.trim())).collect();
+            // The period runs from the applicant's receipt of the notice (its service): a date
+            // is stated only once service fixes it; before, the period as the law gives it.
             let due = schedule.as_ref().and_then(|s| s.correction_due.as_ref()).map(|d| zh_date(d.date));
+            let days = case.correction.as_ref().map_or(rules.correction_period_wd, |c| c.period(rules));
             (
                 "政府信息公开申请需要补正",
                 format!(
                     "需要补正。本机关于{on}依照《中华人民共和国政府信息公开条例》第三十条发出补正告知书，请对以下内容作出补正：{list}\n\n{}答复期限自本机关收到补正后的申请之日起重新计算。无正当理由逾期不补正的，视为放弃申请，本机关不再处理该申请。",
-                    due.map(|d| format!("请于{d}前提交补正。")).unwrap_or_default()
+                    due.map_or_else(
+                        || format!("请自收到补正告知书之日起{days}个工作日内提交补正。"),
+                        |d| format!("请于{d}前提交补正。")
+                    )
                 ),
             )
         }
@@ -414,7 +420,11 @@ pub fn message_for(
                 format!(
                     "需要缴纳信息处理费。本机关于{on}依照《中华人民共和国政府信息公开条例》第四十二条发出收费通知：应缴纳信息处理费{amount_yuan}元（{}）。{}逾期未缴纳的，视为放弃申请，本机关不再处理该申请。{}",
                     basis.label_zh(),
-                    due.map(|d| format!("请于{d}前缴纳。")).unwrap_or_default(),
+                    // 国办函〔2020〕109号: from the day after receipt (service); a date only once served.
+                    due.map_or_else(
+                        || "请自收到收费通知书次日起20个工作日内缴纳。".to_owned(),
+                        |d| format!("请于{d}前缴纳。")
+                    ),
                     if rules.fee_pauses_clock { "等待缴费的时间不计算在答复期限内。" } else { "" }
                 ),
             )

@@ -121,6 +121,9 @@ pub enum WorkflowError {
     /// The domain refused the challenge (table 四).
     #[error(transparent)]
     Challenge(#[from] ChallengeError),
+    /// The document may not be served as asked (voided, dated before its issue).
+    #[error(transparent)]
+    NotServable(#[from] crate::documents::ServeRefusal),
     /// The agency's case-number pattern is invalid.
     #[error("the agency's case-number pattern is invalid: {0}")]
     Pattern(#[from] PatternError),
@@ -137,6 +140,19 @@ pub enum WorkflowError {
         /// Whether one was issued and then voided.
         voided: bool,
     },
+    /// Archiving (归档) refused: the decision is issued but its service (送达) is not
+    /// recorded. The applicant's remedy periods run from service (rules.md §2, §5); the file
+    /// must show it.
+    #[error(
+        "the case cannot be archived before its decision is served: record the service of {number} ({}) with serveDocument, then archive",
+        .kind.code()
+    )]
+    DecisionNotServed {
+        /// The decision's kind.
+        kind: DocumentKind,
+        /// The decision's document number.
+        number: String,
+    },
 }
 
 /// Archiving needs the decision on file (rules.md §2 归档, the work system of Reg. 45: the
@@ -148,8 +164,9 @@ pub enum WorkflowError {
 /// A case imported from an earlier register (`foi import register`) is exempt: its decision
 /// was issued on paper before `foi` knew the case, and no document of `foi` can stand for it.
 ///
-/// Hook for service (送达): when proofs of service are recorded, the decision must also be
-/// served before archiving; check it here, next to the issue.
+/// The decision must also be served (送达, issue 10 item 7): its service recorded
+/// ([`foi_domain::lifecycle::ServedNotice::Decision`]), or archiving is
+/// [`WorkflowError::DecisionNotServed`] naming the document.
 async fn decision_issued(txn: &Txn, current: &CaseState) -> Result<(), WorkflowError> {
     let Some(kind) = DocumentKind::deciding(&current.case) else { return Ok(()) };
     if current.record.imported {
@@ -158,10 +175,13 @@ async fn decision_issued(txn: &Txn, current: &CaseState) -> Result<(), WorkflowE
     let documents = crate::documents::of_case(&txn.inner, current.record.id).await?;
     let mut of_kind = documents.iter().filter(|d| d.kind == kind.code()).peekable();
     let voided = of_kind.peek().is_some();
-    if of_kind.any(|d| d.voided.is_none()) {
-        return Ok(());
+    let Some(valid) = of_kind.find(|d| d.voided.is_none()) else {
+        return Err(WorkflowError::DecisionNotIssued { kind, voided });
+    };
+    if current.case.service_of(foi_domain::service::ServedNotice::Decision).is_none() {
+        return Err(WorkflowError::DecisionNotServed { kind, number: valid.number.clone() });
     }
-    Err(WorkflowError::DecisionNotIssued { kind, voided })
+    Ok(())
 }
 
 fn missing(voided: bool) -> &'static str {

@@ -4,7 +4,7 @@
 
 use foi_docs::{DocumentKind, Renderer};
 use foi_domain::calendar::Calendar;
-use foi_domain::lifecycle::Event;
+use foi_domain::lifecycle::{Event, ServiceMethod};
 use foi_domain::outcome::Outcome;
 use foi_store::documents::DOCUMENT_ISSUED;
 use foi_store::{Actor, Agency, ChangeRequest, Command, DocumentError, IssueRequest, NewAgency, Store, StoreError};
@@ -236,9 +236,35 @@ async fn archiving(db: TestDb) {
     };
     let (_, c) = s.void_document(void, &actor(), now).await.unwrap();
     not_issued(step(id, c.version, archive.clone()).await, true);
-    // Issued anew: archived.
-    let (_, c) = issue(s, (id, c.version), DocumentKind::Reply, date!(2026 - 10 - 12), &renderer).await.unwrap();
-    let archived = step(id, c.version, archive.clone()).await.unwrap();
+    // The voided letter is not served.
+    let serve = |document_id, expected_version, on| foi_store::ServeRequest {
+        document_id,
+        expected_version,
+        method: ServiceMethod::InPerson,
+        on,
+        recipient: Some("张三".into()),
+    };
+    let voided_letter =
+        s.serve_document(serve(letter.id, c.version, date!(2026 - 10 - 12)), &actor(), &calendar, now).await;
+    assert!(matches!(voided_letter, Err(foi_store::WorkflowError::NotServable(_))));
+    // Issued anew: still not served, so not archived (issue 10 item 7).
+    let (anew, c) = issue(s, (id, c.version), DocumentKind::Reply, date!(2026 - 10 - 12), &renderer).await.unwrap();
+    match step(id, c.version, archive.clone()).await {
+        Err(foi_store::WorkflowError::DecisionNotServed { kind: DocumentKind::Reply, number }) => {
+            assert_eq!(number, anew.number)
+        }
+        other => panic!("expected DecisionNotServed(REPLY), got {other:?}"),
+    }
+    // Not served before its own date; then served in person on Mon 12 Oct, and archived.
+    let early = s.serve_document(serve(anew.id, c.version, date!(2026 - 10 - 09)), &actor(), &calendar, now).await;
+    assert!(matches!(early, Err(foi_store::WorkflowError::NotServable(foi_store::ServeRefusal::BeforeIssue { .. }))));
+    let (_, c) =
+        s.serve_document(serve(anew.id, c.version, date!(2026 - 10 - 12)), &actor(), &calendar, now).await.unwrap();
+    let served = s.case_events(id).await.unwrap().pop().unwrap();
+    assert_eq!((served.kind.as_str(), served.occurred_on), ("SERVED", date!(2026 - 10 - 12)));
+    assert_eq!(served.payload["document_id"], anew.id.to_string());
+    assert_eq!(served.payload["notice"]["kind"], "DECISION");
+    let archived = step(id, c.record.version, archive.clone()).await.unwrap();
     assert_eq!(archived.record.stage, "ARCHIVED");
 
     // A withdrawn application ends without a decision letter, and archives as it is.

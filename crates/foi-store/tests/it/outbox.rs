@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
 use foi_domain::fee::FeeBasis;
-use foi_domain::lifecycle::{Event, NotHandledReason};
+use foi_domain::lifecycle::{Event, NotHandledReason, ServedNotice, ServiceMethod};
 use foi_domain::outcome::Outcome;
 use foi_store::outbox::{Backoff, Delivery, FailureOutcome, NewNotification, NotificationCursor, NotificationKind};
 use foi_store::{
@@ -59,6 +59,11 @@ async fn ev(s: &Store, state: &CaseState, event: Event) -> CaseState {
 }
 
 /// The notifications of a case, oldest first.
+/// Served in person on `on` (送达): the periods it starts run from this day.
+fn served(on: Date, notice: ServedNotice) -> Event {
+    Event::Served { on, notice, method: ServiceMethod::InPerson, document_id: None, recipient: None }
+}
+
 async fn of_case(s: &Store, recipient: Uuid, case_id: Uuid) -> Vec<foi_store::outbox::Notification> {
     let mut all = s.notifications_of(recipient, None, 100).await.unwrap();
     all.retain(|n| n.case_id == Some(case_id));
@@ -145,6 +150,8 @@ async fn notifying_events(db: TestDb) {
     let now = datetime!(2026-11-30 10:00 +8);
     s.issue_document(request, &foi_docs::Renderer::built_in(), &actor(), &Calendar::bundled(), now).await.unwrap();
     let case = s.case_state(case.record.id).await.unwrap();
+    // … and served (issue 10 item 7); the service tells the applicant nothing new.
+    let case = ev(s, &case, served(date!(2026 - 10 - 20), ServedNotice::Decision)).await;
     ev(s, &case, Event::Archived { on: date!(2026 - 10 - 20) }).await;
     expect(5).await;
 
@@ -165,15 +172,17 @@ async fn notifying_events(db: TestDb) {
     assert!(got[0].body.contains("已于2026年9月18日签收"), "{}", got[0].body);
     assert!(got[0].body.contains("答复期限至2026年10月22日"), "{}", got[0].body);
     assert_eq!(got[0].subject, "政府信息公开申请已签收");
-    // Reg. 30: the 15-working-day correction period from Mon 21 Sep ends Mon 19 Oct.
+    // Reg. 30: the correction period runs from the notice's service, not yet recorded when
+    // the notification is written: the period as the law gives it, no computed date.
     assert!(got[1].subject.starts_with("政府信息公开申请需要补正（游府信申〔2026〕1号）"), "{}", got[1].subject);
     assert!(got[1].body.contains("1. 请写明文件名称"), "{}", got[1].body);
-    assert!(got[1].body.contains("请于2026年10月19日前提交补正"), "{}", got[1].body);
+    assert!(got[1].body.contains("请自收到补正告知书之日起15个工作日内提交补正"), "{}", got[1].body);
+    assert!(!got[1].body.contains("2026年10月19日"), "{}", got[1].body);
     // Reg. 30, 33: restarted on 12 Oct (due 9 Nov), extended by 20 working days: 7 Dec.
     assert!(got[2].body.contains("延长20个工作日，延长后的答复期限至2026年12月7日"), "{}", got[2].body);
-    // Fee measures: 20 working days from the notice of Wed 14 Oct: Wed 11 Nov.
+    // Fee measures (国办函〔2020〕109号): from the day after the applicant receives it.
     assert!(got[3].body.contains("信息处理费100元（按件计收）"), "{}", got[3].body);
-    assert!(got[3].body.contains("请于2026年11月11日前缴纳"), "{}", got[3].body);
+    assert!(got[3].body.contains("请自收到收费通知书次日起20个工作日内缴纳"), "{}", got[3].body);
     assert!(got[4].body.contains("作出答复（予以公开）") && got[4].body.contains("行政复议"), "{}", got[4].body);
 }
 
@@ -228,6 +237,7 @@ async fn closings(db: TestDb) {
         Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()], period_wd: None },
     )
     .await;
+    case = ev(s, &case, served(date!(2026 - 09 - 21), ServedNotice::CorrectionNotice)).await;
     ev(s, &case, Event::CorrectionLapsed { on: date!(2026 - 10 - 20) }).await;
     assert_eq!(rows(&db).await, 4);
 
@@ -244,6 +254,7 @@ async fn closings(db: TestDb) {
         Event::CorrectionRequested { on: date!(2026 - 09 - 21), items: vec!["x".into()], period_wd: None },
     )
     .await;
+    case = ev(s, &case, served(date!(2026 - 09 - 21), ServedNotice::CorrectionNotice)).await;
     // Reg. 30: the period ended Mon 19 Oct; lapsed on the 20th.
     ev(s, &case, Event::CorrectionLapsed { on: date!(2026 - 10 - 20) }).await;
     let got = of_case(s, zhao.id, case.record.id).await;
@@ -263,6 +274,7 @@ async fn closings(db: TestDb) {
     case =
         ev(s, &case, Event::FeeNoticeIssued { on: date!(2026 - 09 - 21), amount_yuan: 200, basis: FeeBasis::PerPage })
             .await;
+    case = ev(s, &case, served(date!(2026 - 09 - 21), ServedNotice::FeeNotice)).await;
     // Refused while the payment period runs (it ends Mon 26 Oct): no notification.
     assert!(step(s, &case, Command::Event(Event::FeeLapsed { on: date!(2026 - 10 - 26) })).await.is_err());
     ev(s, &case, Event::FeeLapsed { on: date!(2026 - 10 - 27) }).await;

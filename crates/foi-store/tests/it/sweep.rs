@@ -5,7 +5,7 @@
 
 use foi_domain::calendar::Calendar;
 use foi_domain::fee::FeeBasis;
-use foi_domain::lifecycle::{ConsultedParty, Event};
+use foi_domain::lifecycle::{ConsultedParty, Event, ServedNotice, ServiceMethod};
 use foi_domain::outcome::Outcome;
 use foi_store::{
     Actor, CaseState, ChangeRequest, Command, EventRecord, NewAgency, SWEEP_ACTOR, Store, SweepReport, UrgencyMark,
@@ -39,6 +39,11 @@ async fn event(s: &Store, state: &CaseState, event: Event) -> CaseState {
     change(s, state, Command::Event(event)).await
 }
 
+/// Records the service (送达) of `notice` on `on`: the period it starts runs from that day.
+async fn served(s: &Store, state: &CaseState, notice: ServedNotice, on: Date, method: ServiceMethod) -> CaseState {
+    event(s, state, Event::Served { on, notice, method, document_id: None, recipient: None }).await
+}
+
 async fn sweep(s: &Store, now: OffsetDateTime) -> SweepReport {
     let report = s.sweep(&Calendar::bundled(), now).await.unwrap();
     assert_eq!((report.failed, report.refused, report.skipped_locked), (0, 0, 0), "{report:?}");
@@ -63,6 +68,8 @@ async fn correction_lapses(db: TestDb) {
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
     let waiting =
         event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
+    let waiting =
+        served(s, &waiting, ServedNotice::CorrectionNotice, date!(2026 - 09 - 24), ServiceMethod::InPerson).await;
 
     // On the last day, up to 24:00 Beijing time (16:00 UTC), the period runs: nothing.
     for now in [datetime!(2026-10-22 09:00 +8), datetime!(2026-10-22 15:59:59 UTC)] {
@@ -123,6 +130,8 @@ async fn own_period_lapses(db: TestDb) {
     let notice = Event::CorrectionRequested { on: date!(2026 - 10 - 12), items, period_wd: Some(10) };
     let waiting = event(s, &handling, notice).await;
     assert_eq!(waiting.record.stage, "AWAITING_CORRECTION");
+    let waiting =
+        served(s, &waiting, ServedNotice::CorrectionNotice, date!(2026 - 10 - 12), ServiceMethod::InPerson).await;
     // On the period's last day nothing lapses; the next day it does, dated that day.
     let report = sweep(s, datetime!(2026-10-26 23:00 +8)).await;
     assert_eq!(report.corrections_lapsed, 0, "{report:?}");
@@ -146,6 +155,8 @@ async fn late_sweep(db: TestDb) {
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
     let waiting =
         event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
+    let waiting =
+        served(s, &waiting, ServedNotice::CorrectionNotice, date!(2026 - 09 - 24), ServiceMethod::InPerson).await;
     // Two weeks after the period ended on 22 Oct, the sweep runs for the first time.
     let now = datetime!(2026-11-06 09:00 +8);
     let report = sweep(s, now).await;
@@ -164,18 +175,29 @@ async fn an_unpaid_fee_closes_the_case_after_20_working_days() {
 async fn fee_lapses(db: TestDb) {
     let s = &db.store;
     let a = agency(s, "youxian", None).await;
-    let fee = Event::FeeNoticeIssued { on: date!(2026 - 10 - 09), amount_yuan: 100, basis: FeeBasis::PerApplication };
+    // Issued Wed 30 Sep 2026, the last working day before National Day (1–7 Oct off).
+    let fee = Event::FeeNoticeIssued { on: date!(2026 - 09 - 30), amount_yuan: 100, basis: FeeBasis::PerApplication };
     let mut cases = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..3 {
         let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
         let handling = event(s, &open, Event::Accepted { on: date!(2026 - 09 - 18) }).await;
         cases.push(event(s, &handling, fee.clone()).await);
     }
-    // Notice received Fri 9 Oct (day 0); the 20 working days from the next day (Sat 10 Oct
-    // a make-up working day) end on Thu 5 Nov.
-    let report = sweep(s, datetime!(2026-11-05 18:00 +8)).await;
-    assert_eq!(report.fees_lapsed, 0, "{report:?}");
-    assert_eq!(s.load_case(cases[0].record.id).await.unwrap().stage, "HANDLING");
+    // Two served by post on Fri 9 Oct (the return receipt's date), recorded after the fact;
+    // the third's service is never recorded.
+    for case in &mut cases[..2] {
+        *case = served(s, case, ServedNotice::FeeNotice, date!(2026 - 10 - 09), ServiceMethod::Post).await;
+    }
+    let unserved = cases[2].record.id;
+    // 国办函〔2020〕109号: 20 working days from the day after service: Sat 10 Oct (make-up
+    // working day) = 1, 12–16 = 2–6, 19–23 = 7–11, 26–30 = 12–16, 2–5 Nov = 17–20 → Thu
+    // 5 Nov. Counted from the notice's own date it would have ended on Wed 28 Oct: a sweep
+    // the day after that, and one on the last day itself, close nothing.
+    for now in [datetime!(2026-10-29 08:00 +8), datetime!(2026-11-05 18:00 +8)] {
+        let report = sweep(s, now).await;
+        assert_eq!(report.fees_lapsed, 0, "{report:?}");
+        assert_eq!(s.load_case(cases[0].record.id).await.unwrap().stage, "HANDLING");
+    }
 
     let report = sweep(s, datetime!(2026-11-06 08:00 +8)).await;
     assert_eq!((report.fees_lapsed, report.corrections_lapsed), (2, 0), "{report:?}");
@@ -190,9 +212,46 @@ async fn fee_lapses(db: TestDb) {
     assert!(reason.contains("国办函〔2020〕109号"), "{reason}");
 
     let report = sweep(s, datetime!(2026-11-20 08:00 +8)).await;
-    assert!(!report.changed_anything(), "{report:?}");
+    assert_eq!(report.fees_lapsed, 0, "{report:?}");
     let events = s.case_events(cases[1].record.id).await.unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "FEE_LAPSED").count(), 1);
+    // Never served: the period has not begun, and no sweep closes the case.
+    let report = sweep(s, datetime!(2027-01-04 08:00 +8)).await;
+    assert_eq!(report.fees_lapsed, 0, "{report:?}");
+    assert_eq!(s.load_case(unserved).await.unwrap().stage, "HANDLING");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultation_letter_served_after_a_holiday_runs_from_service() {
+    on_each_backend(consultation_served_late).await;
+}
+
+async fn consultation_served_late(db: TestDb) {
+    let s = &db.store;
+    let a = agency(s, "youxian", None).await;
+    let open = registered(s, a.id, date!(2026 - 09 - 18)).await;
+    let handling = event(s, &open, Event::Accepted { on: date!(2026 - 09 - 18) }).await;
+    let letter = Event::ConsultationOpened {
+        on: date!(2026 - 09 - 29),
+        party: ConsultedParty::ThirdParty,
+        name: "绵阳某建设有限公司".into(),
+    };
+    let sent = event(s, &handling, letter).await;
+    // Unserved, the party's period has not begun: nothing ends, however late.
+    let report = sweep(s, datetime!(2026-10-27 08:00 +8)).await;
+    assert_eq!(report.consultations_closed, 0, "{report:?}");
+    // Received by the third party Thu 8 Oct, after National Day. Reg. 32: 15 working days
+    // from receipt: 9, Sat 10 (make-up), 12–16, 19–23, 26, 27, 28 Oct → Wed 28 Oct (from
+    // the sending day it would have been Mon 26 Oct).
+    let letter = ServedNotice::ConsultationLetter { number: 1 };
+    let case = served(s, &sent, letter, date!(2026 - 10 - 08), ServiceMethod::Post).await;
+    let report = sweep(s, datetime!(2026-10-28 20:00 +8)).await;
+    assert_eq!(report.consultations_closed, 0, "{report:?}");
+    let report = sweep(s, datetime!(2026-10-29 08:00 +8)).await;
+    assert_eq!(report.consultations_closed, 1, "{report:?}");
+    let ended = last_event(s, case.record.id).await;
+    assert_eq!((ended.kind.as_str(), ended.occurred_on), ("CONSULTATION_CLOSED", date!(2026 - 10 - 29)));
+    assert!(ended.reason.as_deref().unwrap().contains("已于2026-10-28届满"), "{:?}", ended.reason);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,10 +268,13 @@ async fn consultation_ends(db: TestDb) {
         |party| Event::ConsultationOpened {
             on: date!(2026 - 10 - 12), party, name: "绵阳某建设有限公司".into()
         };
+    let first = ServedNotice::ConsultationLetter { number: 1 };
     let third = event(s, &handling, letter(ConsultedParty::ThirdParty)).await;
+    let third = served(s, &third, first, date!(2026 - 10 - 12), ServiceMethod::InPerson).await;
     let open = registered(s, a.id, date!(2026 - 10 - 09)).await;
     let handling = event(s, &open, Event::Accepted { on: date!(2026 - 10 - 09) }).await;
     let co = event(s, &handling, letter(ConsultedParty::CoProducer)).await;
+    let co = served(s, &co, first, date!(2026 - 10 - 12), ServiceMethod::Email).await;
 
     // Letters sent Mon 12 Oct: the 15 working days end on Mon 2 Nov.
     let report = sweep(s, datetime!(2026-11-02 20:00 +8)).await;
@@ -327,6 +389,8 @@ async fn concurrent_sweeps(db: TestDb) {
         let items = vec!["请写明所需信息的名称或文号".to_owned()];
         let waiting =
             event(s, &open, Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }).await;
+        let waiting =
+            served(s, &waiting, ServedNotice::CorrectionNotice, date!(2026 - 09 - 24), ServiceMethod::Post).await;
         ids.push(waiting.record.id);
     }
     // A second replica: its own connection pool on the same database.
@@ -361,6 +425,8 @@ async fn unknown_year(db: TestDb) {
     let items = vec!["请写明所需信息的名称或文号".to_owned()];
     let waiting =
         event(s, &open, Event::CorrectionRequested { on: date!(2026 - 12 - 15), items, period_wd: None }).await;
+    let waiting =
+        served(s, &waiting, ServedNotice::CorrectionNotice, date!(2026 - 12 - 15), ServiceMethod::InPerson).await;
     let report = sweep(s, datetime!(2027-02-01 09:00 +8)).await;
     assert_eq!((report.corrections_lapsed, report.provisional), (0, 1), "{report:?}");
     assert_eq!(s.load_case(waiting.record.id).await.unwrap().stage, "AWAITING_CORRECTION");
