@@ -157,7 +157,11 @@ impl Fonts {
         } else if set(FONT_ENV).is_some() {
             body.clone()
         } else {
-            DEFAULT_TITLE_FONTS.iter().map(|p| FontSource::parse(p)).find(|f| f.path.is_file()).unwrap_or_else(|| body.clone())
+            DEFAULT_TITLE_FONTS
+                .iter()
+                .map(|p| FontSource::parse(p))
+                .find(|f| f.path.is_file())
+                .unwrap_or_else(|| body.clone())
         };
         Ok(Fonts { body, title })
     }
@@ -597,8 +601,9 @@ pub fn render_pdf(html: &str, options: &PdfOptions<'_>) -> Result<Vec<u8>, PdfEr
     let title = load(&options.fonts.title)?;
     let mut doc = PdfDocument::new(options.title);
     // printpdf writes the date's fields with a "+00'00'" zone: hand it UTC.
-    let created = printpdf::date::OffsetDateTime::from_unix_timestamp(options.created.to_offset(UtcOffset::UTC).unix_timestamp())
-        .unwrap_or_else(|_| printpdf::date::OffsetDateTime::now_utc());
+    let created =
+        printpdf::date::OffsetDateTime::from_unix_timestamp(options.created.to_offset(UtcOffset::UTC).unix_timestamp())
+            .unwrap_or_else(|_| printpdf::date::OffsetDateTime::now_utc());
     let info = &mut doc.metadata.info;
     (info.creation_date, info.modification_date, info.metadata_date) = (created, created, created);
     info.creator = "foi".to_owned();
