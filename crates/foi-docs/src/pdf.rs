@@ -419,7 +419,8 @@ impl Layout<'_> {
         }
     }
 
-    fn push(&mut self, text: String, style: BlockStyle, face: Face, size: f32, leading: f32, x: f32, spacing: f32) {
+    /// Adds a line set in `(face, size, leading)`.
+    fn push(&mut self, text: String, style: BlockStyle, (face, size, leading): (Face, f32, f32), x: f32, spacing: f32) {
         let width = self.measure(face).text_width(&text, size) + spacing * (text.chars().count().max(1) - 1) as f32;
         if std::mem::take(&mut self.pending_break) {
             self.breaks.push(self.lines.len());
@@ -440,7 +441,7 @@ impl Layout<'_> {
                 };
                 for line in self.measure(face).wrap(text, size, width, width) {
                     let x = LEFT + (width - self.measure(face).text_width(&line, size)).max(0.0) / 2.0;
-                    self.push(line, style, face, size, leading, x, 0.0);
+                    self.push(line, style, (face, size, leading), x, 0.0);
                 }
                 self.pending_gap += match style {
                     BlockStyle::Title => 14.0,
@@ -455,7 +456,7 @@ impl Layout<'_> {
                 }
                 for line in self.body.wrap(text, BODY_PT, width - pad, width - pad) {
                     let x = LEFT + (width - pad - self.body.text_width(&line, BODY_PT)).max(0.0);
-                    self.push(line, style, Face::Body, BODY_PT, BODY_LEADING, x, 0.0);
+                    self.push(line, style, (Face::Body, BODY_PT, BODY_LEADING), x, 0.0);
                 }
             }
             BlockStyle::Flush | BlockStyle::Paragraph => {
@@ -474,7 +475,7 @@ impl Layout<'_> {
                     } else {
                         0.0
                     };
-                    self.push(line, style, Face::Body, BODY_PT, BODY_LEADING, x, spacing);
+                    self.push(line, style, (Face::Body, BODY_PT, BODY_LEADING), x, spacing);
                 }
             }
         }
