@@ -176,10 +176,11 @@ fn render_error(e: DocError) -> async_graphql::Error {
     }
 }
 
-/// The PDF of a document's HTML, base64-encoded; `PDF_FONT_UNAVAILABLE` without a font.
-fn pdf_base64(html: &str, title: &str) -> ApiResult<String> {
-    let pdf = foi_docs::pdf::FontSource::from_env()
-        .and_then(|font| foi_docs::pdf::to_pdf(html, title, &font))
+/// The PDF of a document's HTML, base64-encoded, dated `created` (when it was issued);
+/// `PDF_FONT_UNAVAILABLE` without a font.
+fn pdf_base64(html: &str, title: &str, created: time::OffsetDateTime) -> ApiResult<String> {
+    let pdf = foi_docs::pdf::Fonts::from_env()
+        .and_then(|fonts| foi_docs::pdf::render_pdf(html, &foi_docs::pdf::PdfOptions { title, fonts: &fonts, created }))
         .map_err(|e| coded("PDF_FONT_UNAVAILABLE", e.to_string()))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
 }
@@ -284,11 +285,14 @@ impl DocumentNode {
     async fn html(&self) -> &str {
         &self.0.html
     }
-    /// The same document as a PDF (A4, CJK font embedded), base64-encoded. Null with a
-    /// `PDF_FONT_UNAVAILABLE` error where the server has no CJK font (`FOI_PDF_FONT`).
+    /// The same document as a PDF (A4, body and title fonts embedded, page numbers "— 1 —"
+    /// from two pages on, the sign-off kept with the body), base64-encoded; its creation date
+    /// is the moment the document was issued. Null with a `PDF_FONT_UNAVAILABLE` error where
+    /// the server has no CJK font (`FOI_PDF_FONT`, `FOI_PDF_TITLE_FONT`).
     async fn pdf_base64(&self) -> ApiResult<Option<String>> {
         let (html, title) = (self.0.html.clone(), format!("{} {}", self.0.title, self.0.number));
-        crate::statistics::off_the_runtime(move || pdf_base64(&html, &title)).await.map(Some)
+        let created = self.0.created_at;
+        crate::statistics::off_the_runtime(move || pdf_base64(&html, &title, created)).await.map(Some)
     }
     /// The case it belongs to, as it stands now.
     async fn case(&self, ctx: &Context<'_>) -> ApiResult<CaseNode> {

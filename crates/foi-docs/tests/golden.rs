@@ -262,8 +262,11 @@ fn reply_as_pdf() {
         assert!(letter.contains(line), "the letter says {line}");
         assert!(text.contains(line), "the PDF says {line}: {text}");
     }
-    // The PDF carries the whole letter, in order.
-    assert_eq!(text, letter);
+    // The PDF carries the whole letter, in order, and the page numbers "— 1 —" of its pages
+    // (GB/T 9704-2012 §7.5: the letter runs over one page).
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    let folios = (1..=pages.len()).fold(text.clone(), |t, n| t.replacen(&format!("—{n}—"), "", 1));
+    assert_eq!(folios, letter);
 
     // A font that is not there says how to get one.
     let missing = FontSource::parse("/nonexistent/font.ttc");
