@@ -889,7 +889,18 @@ impl CoreMutation {
         let outcome = input.outcome.into();
         let legal_basis = text::optional("input.legalBasis", input.legal_basis, text::REASON).map_err(ext)?;
         let on_the_spot = input.on_the_spot;
-        change(ctx, input.change, WORKERS, |on| event(Event::Replied { on, outcome, legal_basis, on_the_spot })).await
+        change(ctx, input.change, WORKERS, |on| {
+            event(Event::Replied {
+                on,
+                outcome,
+                legal_basis,
+                on_the_spot,
+                withheld: vec![],
+                holder: None,
+                from_register: false,
+            })
+        })
+        .await
     }
 
     /// Tells the applicant the request is not handled as an application (Reg. 35, 36(6), 39).

@@ -70,6 +70,9 @@ fn the_case() -> (Case, Particulars) {
                 "施工合同中的工程单价属于绵阳某建设有限公司的商业秘密，该公司不同意公开，依据《中华人民共和国政府信息公开条例》第十五条不予公开。".into(),
             ),
             on_the_spot: false,
+            withheld: vec![],
+            holder: None,
+            from_register: false,
         },
     ]);
     let particulars = Particulars {

@@ -29,4 +29,5 @@ pub mod identity;
 pub mod lifecycle;
 pub mod outcome;
 pub mod privacy;
+pub mod reasons;
 pub mod remedy;

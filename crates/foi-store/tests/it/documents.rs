@@ -75,6 +75,9 @@ async fn numbering(db: TestDb) {
                 outcome: Outcome::Disclosed,
                 legal_basis: None,
                 on_the_spot: false,
+                withheld: vec![],
+                holder: None,
+                from_register: false,
             }),
             reason: None,
         };
@@ -210,6 +213,9 @@ async fn archiving(db: TestDb) {
         outcome: Outcome::Disclosed,
         legal_basis: None,
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     let v = step(id, v, replied).await.unwrap().record.version;
     let archive = Event::Archived { on: date!(2026 - 10 - 12) };
