@@ -17,6 +17,8 @@ fn issuer(code: &str) -> Issuer {
         name: "绵阳市游仙区人民政府".into(),
         reconsideration_body: "绵阳市人民政府".into(),
         rules: AgencyRules::default(),
+        contact: None,
+        payment_instructions: None,
     }
 }
 
@@ -28,6 +30,7 @@ fn particulars() -> Particulars {
         description: String::new(),
         form_wanted: None,
         delivery: None,
+        attachments: vec![],
     }
 }
 

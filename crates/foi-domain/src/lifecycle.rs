@@ -29,7 +29,7 @@ use crate::clock::{
 };
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
-use crate::reasons::{InformationHolder, WithheldItem, WithholdingGround};
+use crate::reasons::{InformationHolder, WithheldItem, WithholdingGround, articles_cited};
 
 /// The correction periods a notice may set itself, in working days. Reg. 30 asks only for a
 /// "reasonable" period; a day is the least that lets anyone act, and 60 working days (about
@@ -613,6 +613,11 @@ pub enum Guard {
         "withheld item {index} gives ground {given} but outcome {outcome} is a refusal on ground {expected}; use {expected} or choose the outcome of {given}"
     )]
     GroundNotOfOutcome { index: usize, outcome: Outcome, given: &'static str, expected: &'static str },
+    /// A letter cites each article once: the withheld items cite their grounds' articles.
+    #[error(
+        "legal_basis cites {article}, which the withheld items already cite with their ground; leave the article out of legal_basis (it is a further explanation) so the letter cites it once"
+    )]
+    DuplicateCitation { article: String },
     /// Reg. 36(5): the holding agency is named only when the information is not held here.
     #[error("holder is given only with outcome NOT_HELD (Reg. 36(5)), not with {outcome}")]
     HolderNotAllowed { outcome: Outcome },
@@ -1123,6 +1128,14 @@ impl Case {
                 }
                 let basis = legal_basis.as_deref().map(str::trim).filter(|b| !b.is_empty());
                 let (withheld, holder) = check_reasons(*outcome, withheld, holder.as_ref(), *from_register)?;
+                // The letter prints each item's article; the text must not cite it again.
+                let item_articles: Vec<String> =
+                    withheld.iter().flat_map(|i| articles_cited(i.ground.article_zh())).collect();
+                if let Some(article) =
+                    basis.map(articles_cited).unwrap_or_default().into_iter().find(|a| item_articles.contains(a))
+                {
+                    return Err(Guard::DuplicateCitation { article });
+                }
                 // Reg. 36–38: a refusal, partial disclosure or inability states its basis. Where
                 // the withheld items state it (each with its article), the text is optional;
                 // an imported reply without items still needs it.

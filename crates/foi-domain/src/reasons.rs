@@ -141,6 +141,32 @@ pub struct InformationHolder {
     pub contact: String,
 }
 
+/// The articles (第…条) cited in `text`, in order, without repeats: `"第十五条、第三十七条"`
+/// gives `["第十五条", "第三十七条"]`. Paragraphs and items (款, 项) are part of their article.
+pub fn articles_cited(text: &str) -> Vec<String> {
+    const NUMERALS: &str = "零一二三四五六七八九十百";
+    let mut found: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '第' {
+            let mut j = i + 1;
+            while j < chars.len() && NUMERALS.contains(chars[j]) {
+                j += 1;
+            }
+            if j > i + 1 && j < chars.len() && chars[j] == '条' {
+                let article: String = chars[i..=j].iter().collect();
+                if !found.contains(&article) {
+                    found.push(article);
+                }
+                i = j;
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +183,13 @@ mod tests {
                 assert!(outcome.basis_zh().ends_with(g.article_zh()), "{outcome}: {}", g.article_zh());
             }
         }
+    }
+
+    #[test]
+    fn articles_are_found_in_text() {
+        assert_eq!(articles_cited("依据第十五条、第三十七条及第十五条第二款"), ["第十五条", "第三十七条"]);
+        assert_eq!(articles_cited("《中华人民共和国政府信息公开条例》第三十六条第四项、第五项"), ["第三十六条"]);
+        assert!(articles_cited("第三季度报告；次第").is_empty());
     }
 
     #[test]

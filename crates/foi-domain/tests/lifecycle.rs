@@ -651,6 +651,14 @@ fn structured_reasons_are_checked_against_the_outcome() {
         ],
         None,
     );
+    let twice = reply(
+        on,
+        Outcome::PartlyDisclosed,
+        Some("依据第十五条、第三十七条"),
+        vec![item("投标人报价明细", WithholdingGround::ThirdPartyRights)],
+        None,
+    );
+    assert_eq!(refused(apply(&handling, twice)), Guard::DuplicateCitation { article: "第十五条".into() });
     let replied = apply(&handling, partly).unwrap();
     assert_eq!(replied.withheld[0].information, "投标人报价明细");
     assert_eq!(replied.legal_basis, None);
