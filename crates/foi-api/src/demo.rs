@@ -219,6 +219,9 @@ pub async fn seed(
                         outcome: Outcome::Disclosed,
                         legal_basis: None,
                         on_the_spot: false,
+                        withheld: vec![],
+                        holder: None,
+                        from_register: false,
                     })
                 }),
             ],
@@ -237,6 +240,9 @@ pub async fn seed(
                         outcome: Outcome::PartlyDisclosed,
                         legal_basis: basis("《中华人民共和国政府信息公开条例》第十五条、第三十七条"),
                         on_the_spot: false,
+                        withheld: vec![],
+                        holder: None,
+                        from_register: false,
                     })
                 }),
                 Box::new(|a| Command::Event(Event::Archived { on: a(2) })),

@@ -321,3 +321,26 @@ pub enum ChallengeResult {
     /// 尚未审结: not yet decided.
     Pending,
 }
+
+/// A ground for withholding information (不予公开的理由), one per refusal row (三)1–8, each
+/// with its article (Reg. 14, 15, 16 ¶1, 16 ¶2, 36(7)).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::reasons::WithholdingGround")]
+pub enum WithholdingGround {
+    /// 属于国家秘密 (Reg. 14).
+    StateSecret,
+    /// 其他法律行政法规禁止公开 (Reg. 14).
+    ForbiddenByLaw,
+    /// 危及“三安全一稳定” (Reg. 14).
+    SecurityStability,
+    /// 保护第三方合法权益 (Reg. 15).
+    ThirdPartyRights,
+    /// 属于三类内部事务信息 (Reg. 16 ¶1).
+    InternalAffairs,
+    /// 属于四类过程性信息 (Reg. 16 ¶2).
+    ProcessInformation,
+    /// 属于行政执法案卷 (Reg. 16 ¶2).
+    EnforcementFile,
+    /// 属于行政查询事项 (Reg. 36(7)).
+    AdministrativeQuery,
+}

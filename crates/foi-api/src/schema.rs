@@ -8,6 +8,7 @@ use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::challenge::Challenge;
 use foi_domain::identity::{ResidentId, SocialCreditCode};
 use foi_domain::lifecycle::{CORRECTION_PERIOD_RANGE, Event, Stage};
+use foi_domain::reasons::{InformationHolder, WithheldItem};
 use foi_store::{
     ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueCursor,
     QueueQuery, Uuid,
@@ -473,11 +474,38 @@ pub struct ReplyInput {
     pub change: CaseChangeInput,
     /// One of the outcomes of table 三 rows (一) to (四).
     pub outcome: enums::Outcome,
-    /// The legal basis; required for partial disclosure, refusals and "cannot provide".
+    /// A further explanation of the reasons and basis. Required for "cannot provide" (四);
+    /// optional for partial disclosure and refusals, whose `withheld` items state ground and
+    /// article (it must not cite those articles again: `DuplicateCitation`).
     pub legal_basis: Option<String>,
     /// Given on the spot, on the day of receipt.
     #[graphql(default)]
     pub on_the_spot: bool,
+    /// What a refusal or partial disclosure withholds, and on which ground (Reg. 36(3), 37):
+    /// at least one item for PARTLY_DISCLOSED and WITHHELD_*; a refusal's items all rest on
+    /// its row's ground; none for other outcomes.
+    pub withheld: Option<Vec<WithheldItemInput>>,
+    /// For NOT_HELD only: the agency that holds the information, when it can be determined
+    /// (Reg. 36(5)). Without it the letter says it cannot be determined.
+    pub holder: Option<InformationHolderInput>,
+}
+
+/// One piece of information withheld, and why (Reg. 36(3), 37).
+#[derive(InputObject)]
+pub struct WithheldItemInput {
+    /// Which information, as the letter names it, e.g. 投标人报价明细.
+    pub information: String,
+    /// The ground; the letter prints its article.
+    pub ground: enums::WithholdingGround,
+}
+
+/// The agency that holds the information (Reg. 36(5)).
+#[derive(InputObject)]
+pub struct InformationHolderInput {
+    /// Its name, e.g. 绵阳市游仙区自然资源局.
+    pub agency: String,
+    /// How to contact it (telephone, address or web site), as the letter prints it.
+    pub contact: String,
 }
 
 /// A "not handled as an application" notice.
@@ -911,7 +939,25 @@ impl CoreMutation {
         let outcome = input.outcome.into();
         let legal_basis = text::optional("input.legalBasis", input.legal_basis, text::REASON).map_err(ext)?;
         let on_the_spot = input.on_the_spot;
-        change(ctx, input.change, WORKERS, |on| event(Event::Replied { on, outcome, legal_basis, on_the_spot })).await
+        let mut withheld = Vec::new();
+        for (i, item) in input.withheld.unwrap_or_default().into_iter().enumerate() {
+            let field = format!("input.withheld[{i}].information");
+            let information = text::required(&field, &item.information, text::SUBJECT).map_err(ext)?;
+            withheld.push(WithheldItem { information, ground: item.ground.into() });
+        }
+        let holder = match input.holder {
+            None => None,
+            Some(h) => {
+                // Reg. 36(5): the holding agency's name and how to contact it, both.
+                let agency = text::required("input.holder.agency", &h.agency, text::NAME).map_err(ext)?;
+                let contact = text::required("input.holder.contact", &h.contact, text::ADDRESS).map_err(ext)?;
+                Some(InformationHolder { agency, contact })
+            }
+        };
+        change(ctx, input.change, WORKERS, |on| {
+            event(Event::Replied { on, outcome, legal_basis, on_the_spot, withheld, holder, from_register: false })
+        })
+        .await
     }
 
     /// Tells the applicant the request is not handled as an application (Reg. 35, 36(6), 39).

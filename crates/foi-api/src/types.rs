@@ -49,6 +49,87 @@ impl AgencyNode {
     async fn fee_pauses_clock(&self) -> bool {
         self.0.fee_pauses_clock
     }
+    /// Its disclosure office's contact block, printed on every letter to a party (public:
+    /// it is printed on letters). Set with `foi admin agency-contact`; letters print it only
+    /// when `complete`.
+    async fn contact(&self) -> AgencyContactView {
+        AgencyContactView(self.0.contact.clone())
+    }
+}
+
+/// The contact block of an agency's disclosure office (政府信息公开工作机构) and how to pay
+/// its fees (缴费方式). Public information.
+pub struct AgencyContactView(pub foi_store::AgencyContact);
+
+#[Object(name = "AgencyContact")]
+impl AgencyContactView {
+    /// 政府信息公开工作机构: the office's name.
+    async fn office(&self) -> Option<&str> {
+        self.0.office.as_deref()
+    }
+    /// 通讯地址: postal address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// 邮政编码: postcode.
+    async fn postcode(&self) -> Option<&str> {
+        self.0.postcode.as_deref()
+    }
+    /// 联系电话: telephone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// 联系人: contact person.
+    async fn contact_person(&self) -> Option<&str> {
+        self.0.person.as_deref()
+    }
+    /// 缴费方式: how to pay an information-processing fee, printed on the fee notice.
+    async fn payment_instructions(&self) -> Option<&str> {
+        self.0.payment_instructions.as_deref()
+    }
+    /// Whether office, address, telephone and contact person are all set, so that letters
+    /// print the block. Letters of an agency without it are still issued, without the block.
+    async fn complete(&self) -> bool {
+        self.0.is_complete()
+    }
+}
+
+/// One piece of information a reply withholds, and why (Reg. 36(3), 37).
+pub struct WithheldItemView(pub foi_domain::reasons::WithheldItem);
+
+#[Object(name = "WithheldItem")]
+impl WithheldItemView {
+    /// Which information.
+    async fn information(&self) -> &str {
+        &self.0.information
+    }
+    /// The ground.
+    async fn ground(&self) -> enums::WithholdingGround {
+        self.0.ground.into()
+    }
+    /// The ground as the letter states it, e.g. 属于国家秘密.
+    async fn ground_label(&self) -> &'static str {
+        self.0.ground.label_zh()
+    }
+    /// The article it rests on, e.g. `Reg. 15`.
+    async fn article(&self) -> &'static str {
+        self.0.ground.article()
+    }
+}
+
+/// The agency that holds information the replying agency does not (Reg. 36(5)).
+pub struct InformationHolderView(pub foi_domain::reasons::InformationHolder);
+
+#[Object(name = "InformationHolder")]
+impl InformationHolderView {
+    /// Its name.
+    async fn agency(&self) -> &str {
+        &self.0.agency
+    }
+    /// How to contact it.
+    async fn contact(&self) -> &str {
+        &self.0.contact
+    }
 }
 
 /// The signed-in account.
@@ -325,6 +406,14 @@ impl CaseNode {
     /// The legal basis stated in the reply or the "not handled" notice.
     async fn legal_basis(&self) -> Option<&str> {
         self.case().legal_basis.as_deref()
+    }
+    /// What the reply withholds, and on which ground (Reg. 36(3), 37); empty otherwise.
+    async fn withheld(&self) -> Vec<WithheldItemView> {
+        self.case().withheld.iter().cloned().map(WithheldItemView).collect()
+    }
+    /// The agency holding the information, for a NOT_HELD reply that names one (Reg. 36(5)).
+    async fn information_holder(&self) -> Option<InformationHolderView> {
+        self.case().holder.clone().map(InformationHolderView)
     }
     /// Whether the reply was given on the spot.
     async fn on_the_spot(&self) -> bool {

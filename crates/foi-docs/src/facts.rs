@@ -13,6 +13,7 @@ use foi_domain::clock::{self, CONSULTATION, Deadline, FEE_PAYMENT, REPLY};
 use foi_domain::lifecycle::{AgencyRules, Case, ConsultedParty, Stage};
 use foi_domain::outcome::OutcomeGroup;
 use foi_domain::privacy::deidentify_text;
+use foi_domain::reasons::{WithheldItem, articles_cited};
 use foi_domain::remedy::{Letter, RemedyClause, RemedyError};
 use serde::Serialize;
 use time::Date;
@@ -34,6 +35,9 @@ pub struct Particulars {
     pub form_wanted: Option<FormWanted>,
     /// How the applicant receives the information.
     pub delivery: Option<DeliveryMethod>,
+    /// The names of the files attached to the case, in the order they were added; a reply
+    /// that discloses lists them as its 附件 (GB/T 9704-2012 §7.3.4).
+    pub attachments: Vec<String>,
 }
 
 /// The issuing agency (the 发文机关 printed on the document).
@@ -47,6 +51,28 @@ pub struct Issuer {
     pub reconsideration_body: String,
     /// Its configured limits (the correction period, whether a fee pauses the clock).
     pub rules: AgencyRules,
+    /// Its disclosure office's contact block, printed on every letter to a party; `None`
+    /// until set with `foi admin agency contact`.
+    pub contact: Option<ContactFacts>,
+    /// How to pay an information-processing fee (缴费方式), printed on the fee notice.
+    pub payment_instructions: Option<String>,
+}
+
+/// The contact block of the agency's disclosure office (政府信息公开工作机构), printed on
+/// every letter to a party so that the applicant knows whom to ask (Reg. 24: the office's
+/// name, address, telephone are published; the letters repeat them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactFacts {
+    /// The office, e.g. `绵阳市游仙区人民政府办公室政务公开科`.
+    pub office: String,
+    /// Its postal address (通讯地址).
+    pub address: String,
+    /// Its postcode (邮政编码), if given.
+    pub postcode: Option<String>,
+    /// Its telephone (联系电话).
+    pub phone: String,
+    /// The contact person (联系人).
+    pub contact_person: String,
 }
 
 /// Which document is asked for, and on which day it is issued.
@@ -250,6 +276,8 @@ pub struct FeeFacts {
     pub due_provisional: bool,
     /// Whether the reply clock stops while the fee is unpaid (configurable; default yes).
     pub pauses_clock: bool,
+    /// How to pay (account, payee, where and how), as the agency set it; `None` if not set.
+    pub payment_instructions: Option<String>,
 }
 
 /// The decision of a reply or "not handled" notice.
@@ -264,8 +292,18 @@ pub struct DecisionFacts {
     /// The finding in the letter's words.
     pub finding: String,
     /// The article it rests on, e.g. `《中华人民共和国政府信息公开条例》第三十七条`; empty
-    /// where no article applies.
+    /// where no article applies, or where the withheld items or the officer's text already
+    /// cite it (a letter cites each article once).
     pub basis: String,
+    /// What is withheld, grouped by the article it rests on, each article printed once
+    /// (Reg. 36(3), 37).
+    pub withheld: Vec<WithheldGroup>,
+    /// The agency that holds the information, for (四)1 when it can be determined (Reg. 36(5)).
+    pub holder: Option<HolderFacts>,
+    /// For (四)1 without a holder: the letter says the holding agency cannot be determined.
+    pub holder_unknown: bool,
+    /// The files provided with a reply that discloses (附件), by name.
+    pub attachments: Vec<String>,
     /// The officer's statement of reasons and basis (the reply's `legal_basis`, the
     /// "not handled" explanation), if any.
     pub reasons: Option<String>,
@@ -275,6 +313,88 @@ pub struct DecisionFacts {
     pub on_the_spot: bool,
     /// The day of the reply.
     pub decided_on: String,
+}
+
+/// The withheld items resting on one article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithheldGroup {
+    /// The citation, e.g. `《中华人民共和国政府信息公开条例》第十五条`.
+    pub citation: String,
+    /// The items, each with its ground in the letter's words.
+    pub items: Vec<WithheldFacts>,
+}
+
+/// One withheld item as the letter prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithheldFacts {
+    /// Which information.
+    pub information: String,
+    /// The ground's code, e.g. `THIRD_PARTY_RIGHTS`.
+    pub ground: String,
+    /// The ground in the letter's words, e.g. `属于国家秘密`.
+    pub reason: String,
+}
+
+/// The agency holding the information (Reg. 36(5)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HolderFacts {
+    /// Its name.
+    pub agency: String,
+    /// How to contact it.
+    pub contact: String,
+}
+
+/// The withheld items grouped by article, in the order each article first appears.
+fn withheld_groups(items: &[WithheldItem]) -> Vec<WithheldGroup> {
+    let mut groups: Vec<WithheldGroup> = Vec::new();
+    for item in items {
+        let citation = format!("《中华人民共和国政府信息公开条例》{}", item.ground.article_zh());
+        let facts = WithheldFacts {
+            information: item.information.clone(),
+            ground: item.ground.code().to_owned(),
+            reason: item.ground.label_zh().to_owned(),
+        };
+        match groups.iter_mut().find(|g| g.citation == citation) {
+            Some(group) => group.items.push(facts),
+            None => groups.push(WithheldGroup { citation, items: vec![facts] }),
+        }
+    }
+    groups
+}
+
+/// The decision of a concluded case as its documents state it: finding, reasons and the
+/// closing citation, each article cited once.
+fn decision_facts(
+    case: &Case,
+    outcome: foi_domain::outcome::Outcome,
+    particulars: &Particulars,
+    decided: Date,
+) -> DecisionFacts {
+    let withheld = withheld_groups(&case.withheld);
+    // A letter cites each article once: the closing sentence leaves out the outcome's
+    // article where the withheld items or the officer's own text already cite it.
+    let mut cited: Vec<String> = case.withheld.iter().flat_map(|i| articles_cited(i.ground.article_zh())).collect();
+    cited.extend(case.legal_basis.as_deref().map(articles_cited).unwrap_or_default());
+    let basis = outcome.basis_zh();
+    let basis = if articles_cited(basis).iter().any(|a| cited.contains(a)) { "" } else { basis };
+    let discloses =
+        matches!(outcome, foi_domain::outcome::Outcome::Disclosed | foi_domain::outcome::Outcome::PartlyDisclosed);
+    DecisionFacts {
+        outcome: outcome.code().to_owned(),
+        row: outcome.row().to_owned(),
+        label: outcome.label_zh().to_owned(),
+        finding: wording::finding_zh(outcome).unwrap_or_default().to_owned(),
+        basis: basis.to_owned(),
+        withheld,
+        holder: case.holder.as_ref().map(|h| HolderFacts { agency: h.agency.clone(), contact: h.contact.clone() }),
+        // Reg. 36(5): name the holder "能够确定的"; otherwise say it cannot be determined.
+        holder_unknown: outcome == foi_domain::outcome::Outcome::NotHeld && case.holder.is_none(),
+        attachments: if discloses { particulars.attachments.clone() } else { Vec::new() },
+        reasons: case.legal_basis.clone(),
+        provision: wording::provision_zh(outcome, particulars.form_wanted, particulars.delivery),
+        on_the_spot: case.on_the_spot,
+        decided_on: date_zh(decided),
+    }
 }
 
 /// The remedy clause (rules.md §5).
@@ -301,6 +421,8 @@ pub struct DocumentContext {
     pub issued_on: String,
     /// The issuing agency.
     pub agency: AgencyFacts,
+    /// The agency's contact block, printed after a letter to a party; `None` if not set.
+    pub contact: Option<ContactFacts>,
     /// To whom: the applicant, or for a consultation letter the party consulted.
     pub addressee: String,
     /// The case number, if registered.
@@ -403,6 +525,7 @@ pub fn context(
         number: number.unwrap_or(PENDING_NUMBER).to_owned(),
         issued_on: date_zh(on),
         agency: AgencyFacts { code: issuer.code.clone(), name: issuer.name.clone() },
+        contact: issuer.contact.clone(),
         addressee: String::new(),
         case_number: particulars.case_number.clone(),
         application: ApplicationFacts {
@@ -486,6 +609,7 @@ pub fn context(
                 due_on,
                 due_provisional,
                 pauses_clock: issuer.rules.fee_pauses_clock,
+                payment_instructions: issuer.payment_instructions.clone(),
             });
         }
         DocumentKind::NotHandledNotice | DocumentKind::Reply => {
@@ -505,17 +629,7 @@ pub fn context(
             not_before(on, if kind == DocumentKind::Reply { "the reply" } else { "the decision" }, decided)?;
             let clause = RemedyClause::for_outcome(outcome, &issuer.reconsideration_body)?;
             let letter = if kind == DocumentKind::Reply { Letter::Reply } else { Letter::NotHandledNotice };
-            context.decision = Some(DecisionFacts {
-                outcome: outcome.code().to_owned(),
-                row: outcome.row().to_owned(),
-                label: outcome.label_zh().to_owned(),
-                finding: wording::finding_zh(outcome).unwrap_or_default().to_owned(),
-                basis: outcome.basis_zh().to_owned(),
-                reasons: case.legal_basis.clone(),
-                provision: wording::provision_zh(outcome, particulars.form_wanted, particulars.delivery),
-                on_the_spot: case.on_the_spot,
-                decided_on: date_zh(decided),
-            });
+            context.decision = Some(decision_facts(case, outcome, particulars, decided));
             context.remedy = Some(RemedyFacts {
                 route: clause.route.code().to_owned(),
                 reconsideration_body: clause.reconsideration_body.clone(),

@@ -12,7 +12,7 @@
 //! full HTML of the reply); review a change with `cargo insta review` or by reading the
 //! diff, and accept it with `INSTA_UPDATE=always`.
 
-use foi_docs::facts::{Issuer, Particulars, Request};
+use foi_docs::facts::{ContactFacts, Issuer, Particulars, Request};
 use foi_docs::text::text_content;
 use foi_docs::{DocumentKind, Renderer, document_number};
 use foi_domain::applicant::{Channel, DeliveryMethod, FormWanted};
@@ -21,6 +21,7 @@ use foi_domain::case_number::DEFAULT_PATTERN;
 use foi_domain::fee::FeeBasis;
 use foi_domain::lifecycle::{AgencyRules, Case, ConsultationResult, ConsultedParty, Context, Event, NotHandledReason};
 use foi_domain::outcome::Outcome;
+use foi_domain::reasons::{InformationHolder, WithheldItem, WithholdingGround};
 use time::Date;
 use time::macros::date;
 
@@ -30,6 +31,16 @@ fn issuer() -> Issuer {
         name: "绵阳市游仙区人民政府".into(),
         reconsideration_body: "绵阳市人民政府".into(),
         rules: AgencyRules::default(),
+        contact: Some(ContactFacts {
+            office: "绵阳市游仙区人民政府政务公开科".into(),
+            address: "绵阳市游仙区东南路中段1号".into(),
+            postcode: Some("621022".into()),
+            phone: "0816-2345678".into(),
+            contact_person: "张明".into(),
+        }),
+        payment_instructions: Some(
+            "请通过四川省非税收入缴款平台缴纳，或转账至收款人：绵阳市游仙区财政局，开户行：中国工商银行绵阳游仙支行，账号：2308 4100 0000 0000 123，用途请注明案号。".into(),
+        ),
     }
 }
 
@@ -66,10 +77,14 @@ fn the_case() -> (Case, Particulars) {
         Event::Replied {
             on: date!(2026 - 11 - 20),
             outcome: Outcome::PartlyDisclosed,
-            legal_basis: Some(
-                "施工合同中的工程单价属于绵阳某建设有限公司的商业秘密，该公司不同意公开，依据《中华人民共和国政府信息公开条例》第十五条不予公开。".into(),
-            ),
+            legal_basis: Some("工程单价属于绵阳某建设有限公司的商业秘密，经征求意见，该公司不同意公开。".into()),
             on_the_spot: false,
+            withheld: vec![WithheldItem {
+                information: "施工合同中的工程单价".into(),
+                ground: WithholdingGround::ThirdPartyRights,
+            }],
+            holder: None,
+            from_register: false,
         },
     ]);
     let particulars = Particulars {
@@ -79,6 +94,7 @@ fn the_case() -> (Case, Particulars) {
         description: "包括招标公告、中标通知书和施工合同；如有疑问请致电13812345678".into(),
         form_wanted: Some(FormWanted::Paper),
         delivery: Some(DeliveryMethod::Post),
+        attachments: vec!["招标公告.pdf".into(), "中标通知书.pdf".into(), "施工合同（部分公开）.pdf".into()],
     };
     (case, particulars)
 }
@@ -100,6 +116,7 @@ fn the_petition() -> (Case, Particulars) {
         description: String::new(),
         form_wanted: Some(FormWanted::Paper),
         delivery: Some(DeliveryMethod::Collect),
+        attachments: vec![],
     };
     (case, particulars)
 }
@@ -212,6 +229,106 @@ fn reply() {
     assert!(text.contains("应当自收到本答复之日起六十日内先向绵阳市人民政府申请行政复议"), "{text}");
     insta::assert_snapshot!("reply", text);
     insta::assert_snapshot!("reply_html", html);
+}
+
+/// Every article of the Regulations the letter body cites, with how often (the remedy
+/// clause, which cites the Administrative Reconsideration Law, left out).
+fn citations(text: &str) -> Vec<(String, usize)> {
+    let body: String = text.lines().filter(|l| !l.contains("行政复议法")).collect::<Vec<_>>().join("\n");
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut rest = body.as_str();
+    while let Some(at) = rest.find('第') {
+        let tail = &rest[at..];
+        let end = tail.char_indices().skip(1).find(|(_, c)| !"零一二三四五六七八九十百".contains(*c));
+        if let Some((i, '条')) = end {
+            let article = tail[..i + '条'.len_utf8()].to_owned();
+            match counts.iter_mut().find(|(a, _)| *a == article) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((article, 1)),
+            }
+        }
+        rest = &tail['第'.len_utf8()..];
+    }
+    counts
+}
+
+/// The reply cites each article once: the withheld item its Reg. 15, the closing sentence
+/// Reg. 37, the provision Reg. 40 — and when the officer's text cites Reg. 37 itself, the
+/// closing sentence does not repeat it (issue 10: "第十五条、第三十七条 then 第三十七条").
+#[test]
+fn a_reply_cites_each_article_once() {
+    let (case, p) = the_case();
+    let text = text_content(&issue(&case, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17));
+    let cited = citations(&text);
+    assert_eq!(cited, [("第十五条".to_owned(), 1), ("第三十七条".to_owned(), 1), ("第四十条".to_owned(), 1)], "{text}");
+    assert!(text.contains("根据《中华人民共和国政府信息公开条例》第十五条的规定，以下信息不予公开：1.施工合同中的工程单价，涉及商业秘密"), "{text}");
+    let mut with_text = case.clone();
+    with_text.legal_basis = Some("依照第三十七条，对可以公开的部分予以公开。".into());
+    let text = text_content(&issue(&with_text, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17));
+    assert!(citations(&text).iter().all(|(_, n)| *n == 1), "{:?}\n{text}", citations(&text));
+    assert!(!text.contains("上述答复依据"), "{text}");
+}
+
+/// Reg. 36(5): "not held" names the holding agency and its contact when it is known, and
+/// says otherwise that it cannot be determined. Replied on Monday 2026-10-12, the fourth
+/// working day after the National Day break (Saturday 10-10 a make-up working day).
+#[test]
+fn a_not_held_reply_names_the_holder_or_says_it_cannot() {
+    let (_, p) = the_case();
+    let mut events = vec![
+        Event::Received { on: date!(2026 - 09 - 30), channel: Channel::InPerson },
+        Event::Registered { on: date!(2026 - 09 - 30), case_number: "游府信申〔2026〕9号".into() },
+        Event::Accepted { on: date!(2026 - 09 - 30) },
+    ];
+    let reply = |holder| Event::Replied {
+        on: date!(2026 - 10 - 12),
+        outcome: Outcome::NotHeld,
+        legal_basis: Some("经检索，本机关未制作、获取该信息。".into()),
+        on_the_spot: false,
+        withheld: vec![],
+        holder,
+        from_register: false,
+    };
+    events.push(reply(Some(InformationHolder {
+        agency: "绵阳市游仙区自然资源局".into(),
+        contact: "0816-2222333".into(),
+    })));
+    let text = text_content(&issue(&replay(&events), &p, DocumentKind::Reply, None, date!(2026 - 10 - 12), 3));
+    assert!(text.contains("该政府信息由绵阳市游仙区自然资源局负责公开，联系方式：0816-2222333。"), "{text}");
+    assert!(!text.contains("附件"), "nothing is disclosed, so nothing is attached: {text}");
+    events.pop();
+    events.push(reply(None));
+    let text = text_content(&issue(&replay(&events), &p, DocumentKind::Reply, None, date!(2026 - 10 - 12), 3));
+    assert!(text.contains("本机关无法确定该行政机关"), "{text}");
+    assert!(citations(&text).iter().all(|(_, n)| *n == 1), "{text}");
+}
+
+/// Every letter to a party ends with the office's contact block; the fee notice says how to
+/// pay; a disclosing reply lists its 附件.
+#[test]
+fn letters_carry_the_contact_block_payment_and_attachments() {
+    let (case, p) = the_case();
+    for (kind, on, consultation) in [
+        (DocumentKind::Receipt, date!(2026 - 10 - 09), None),
+        (DocumentKind::CorrectionNotice, date!(2026 - 10 - 13), None),
+        (DocumentKind::ConsultationLetter, date!(2026 - 10 - 22), Some(1)),
+        (DocumentKind::FeeNotice, date!(2026 - 11 - 02), None),
+        (DocumentKind::ExtensionNotice, date!(2026 - 11 - 12), None),
+        (DocumentKind::Reply, date!(2026 - 11 - 20), None),
+    ] {
+        let text = text_content(&issue(&case, &p, kind, consultation, on, 1));
+        assert!(
+            text.contains("联系人：张明　联系电话：0816-2345678　地址：绵阳市游仙区东南路中段1号　邮政编码：621022"),
+            "{kind}: {text}"
+        );
+    }
+    let fee = text_content(&issue(&case, &p, DocumentKind::FeeNotice, None, date!(2026 - 11 - 02), 1));
+    assert!(fee.contains("缴费方式：请通过四川省非税收入缴款平台缴纳"), "{fee}");
+    let reply = text_content(&issue(&case, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17));
+    assert!(
+        reply.contains("附件：1.招标公告.pdf\n　　　2.中标通知书.pdf\n　　　3.施工合同（部分公开）.pdf"),
+        "{reply}"
+    );
 }
 
 #[test]

@@ -17,6 +17,8 @@ fn issuer(code: &str) -> Issuer {
         name: "绵阳市游仙区人民政府".into(),
         reconsideration_body: "绵阳市人民政府".into(),
         rules: AgencyRules::default(),
+        contact: None,
+        payment_instructions: None,
     }
 }
 
@@ -28,6 +30,7 @@ fn particulars() -> Particulars {
         description: String::new(),
         form_wanted: None,
         delivery: None,
+        attachments: vec![],
     }
 }
 
@@ -120,7 +123,15 @@ fn each_notice_follows_its_event() {
 #[test]
 fn the_decision_letters_follow_the_conclusion() {
     let mut replied = received();
-    replied.push(Event::Replied { on: ON, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false });
+    replied.push(Event::Replied {
+        on: ON,
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
+    });
     let case = replay(&replied);
     assert_eq!(try_issue(&case, DocumentKind::Reply, None, ON), Ok(()));
     assert_eq!(
@@ -152,7 +163,15 @@ fn the_decision_letters_follow_the_conclusion() {
 #[test]
 fn the_remedy_clause_needs_a_reconsideration_body() {
     let mut events = received();
-    events.push(Event::Replied { on: ON, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false });
+    events.push(Event::Replied {
+        on: ON,
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
+    });
     let case = replay(&events);
     let mut agency = issuer("youxian");
     agency.reconsideration_body = " ".into();
@@ -183,7 +202,18 @@ fn every_reply_outcome_renders_with_its_remedy_clause() {
                 (Event::NotHandled { on: ON, reason, explanation: "说明".into() }, DocumentKind::NotHandledNotice)
             }
             _ if outcome == Outcome::StillUnclearAfterCorrection => continue,
-            _ => (Event::Replied { on: ON, outcome, legal_basis, on_the_spot: false }, DocumentKind::Reply),
+            _ => (
+                Event::Replied {
+                    on: ON,
+                    outcome,
+                    legal_basis,
+                    on_the_spot: false,
+                    withheld: vec![],
+                    holder: None,
+                    from_register: false,
+                },
+                DocumentKind::Reply,
+            ),
         };
         events.push(event);
         let case = replay(&events);
@@ -200,7 +230,15 @@ fn every_reply_outcome_renders_with_its_remedy_clause() {
 
 fn replied_case() -> Case {
     let mut events = received();
-    events.push(Event::Replied { on: ON, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false });
+    events.push(Event::Replied {
+        on: ON,
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
+    });
     replay(&events)
 }
 

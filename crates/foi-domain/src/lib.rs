@@ -29,5 +29,6 @@ pub mod identity;
 pub mod lifecycle;
 pub mod outcome;
 pub mod privacy;
+pub mod reasons;
 pub mod remedy;
 pub mod service;

@@ -30,6 +30,7 @@ use crate::clock::{
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
 pub use crate::service::{ServedNotice, Service, ServiceMethod};
+use crate::reasons::{InformationHolder, WithheldItem, WithholdingGround, articles_cited};
 
 /// The correction periods a notice may set itself, in working days. Reg. 30 asks only for a
 /// "reasonable" period; a day is the least that lets anyone act, and 60 working days (about
@@ -257,7 +258,23 @@ pub enum Event {
     /// The payment period ended unpaid: deemed abandoned (fee measures).
     FeeLapsed { on: Date },
     /// The reply (答复), with its outcome and the legal basis of any refusal (Reg. 36–38).
-    Replied { on: Date, outcome: Outcome, legal_basis: Option<String>, on_the_spot: bool },
+    ///
+    /// `withheld` lists what a refusal or partial disclosure withholds and on which ground
+    /// (Reg. 36(3), 37); `holder` names the agency holding information this agency does not
+    /// (Reg. 36(5)). `from_register` marks a reply taken over from an agency's existing
+    /// register (从原台账导入), which may lack structured reasons; only the import sets it.
+    Replied {
+        on: Date,
+        outcome: Outcome,
+        legal_basis: Option<String>,
+        on_the_spot: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        withheld: Vec<WithheldItem>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<InformationHolder>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        from_register: bool,
+    },
     /// Told that the request is not handled as an application (Reg. 35, 36(6), 39).
     NotHandled { on: Date, reason: NotHandledReason, explanation: String },
     /// The applicant withdrew the application before the reply.
@@ -614,6 +631,30 @@ pub enum Guard {
     /// Reg. 36–38: a refusal must state its legal basis.
     #[error("a reply with outcome {outcome} must state its legal basis (legal_basis)")]
     LegalBasisRequired { outcome: Outcome },
+    /// Reg. 36(3), 37: a refusal or partial disclosure says which information it withholds
+    /// and on which ground.
+    #[error(
+        "a reply with outcome {outcome} must list what it withholds and why (withheld: information and ground) (Reg. 36(3), Reg. 37)"
+    )]
+    WithheldItemsRequired { outcome: Outcome },
+    /// Only a refusal or partial disclosure withholds anything.
+    #[error(
+        "a reply with outcome {outcome} withholds nothing; leave withheld empty or choose PARTLY_DISCLOSED or a WITHHELD_* outcome"
+    )]
+    WithheldNotAllowed { outcome: Outcome },
+    /// A refusal row names one ground; its items must rest on it (Reg. 14–16, 36(7)).
+    #[error(
+        "withheld item {index} gives ground {given} but outcome {outcome} is a refusal on ground {expected}; use {expected} or choose the outcome of {given}"
+    )]
+    GroundNotOfOutcome { index: usize, outcome: Outcome, given: &'static str, expected: &'static str },
+    /// A letter cites each article once: the withheld items cite their grounds' articles.
+    #[error(
+        "legal_basis cites {article}, which the withheld items already cite with their ground; leave the article out of legal_basis (it is a further explanation) so the letter cites it once"
+    )]
+    DuplicateCitation { article: String },
+    /// Reg. 36(5): the holding agency is named only when the information is not held here.
+    #[error("holder is given only with outcome NOT_HELD (Reg. 36(5)), not with {outcome}")]
+    HolderNotAllowed { outcome: Outcome },
     /// Reg. 30: (四)3 needs a correction first.
     #[error("\"still unclear after correction\" needs a correction notice and a corrected application first (Reg. 30)")]
     NotCorrected,
@@ -645,6 +686,61 @@ pub enum Guard {
     /// The calendar could not answer.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+}
+
+/// Checks the structured reasons of a reply against its outcome and returns them trimmed.
+///
+/// - Reg. 36(3), 37: a refusal (三) or partial disclosure (二) lists at least one withheld
+///   item, each naming the information and its ground; no other outcome withholds anything.
+///   A reply imported from a register (`from_register`) may lack the items.
+/// - A refusal row names one ground (国办公开办函〔2021〕30号 table 三), so its items rest on
+///   that ground; a partial disclosure may combine grounds.
+/// - Reg. 36(5): the holding agency, with name and contact, only with (四)1 NOT_HELD.
+fn check_reasons(
+    outcome: Outcome,
+    withheld: &[WithheldItem],
+    holder: Option<&InformationHolder>,
+    from_register: bool,
+) -> Result<(Vec<WithheldItem>, Option<InformationHolder>), Guard> {
+    let withholds = outcome.is_refusal() || outcome == Outcome::PartlyDisclosed;
+    if !withholds && !withheld.is_empty() {
+        return Err(Guard::WithheldNotAllowed { outcome });
+    }
+    if withholds && withheld.is_empty() && !from_register {
+        return Err(Guard::WithheldItemsRequired { outcome });
+    }
+    let mut items = Vec::with_capacity(withheld.len());
+    for (index, item) in withheld.iter().enumerate() {
+        let information = item.information.trim();
+        if information.is_empty() {
+            return Err(Guard::Missing { field: "withheld.information" });
+        }
+        if let Some(expected) = WithholdingGround::of_refusal(outcome).filter(|g| *g != item.ground) {
+            return Err(Guard::GroundNotOfOutcome {
+                index,
+                outcome,
+                given: item.ground.code(),
+                expected: expected.code(),
+            });
+        }
+        items.push(WithheldItem { information: information.to_owned(), ground: item.ground });
+    }
+    let holder = match holder {
+        None => None,
+        // Reg. 36(5): only information this agency does not hold has another holder.
+        Some(_) if outcome != Outcome::NotHeld => return Err(Guard::HolderNotAllowed { outcome }),
+        Some(h) => {
+            let (agency, contact) = (h.agency.trim(), h.contact.trim());
+            if agency.is_empty() {
+                return Err(Guard::Missing { field: "holder.agency" });
+            }
+            if contact.is_empty() {
+                return Err(Guard::Missing { field: "holder.contact" });
+            }
+            Some(InformationHolder { agency: agency.to_owned(), contact: contact.to_owned() })
+        }
+    };
+    Ok((items, holder))
 }
 
 /// A consultation letter and its answer.
@@ -748,6 +844,12 @@ pub struct Case {
     pub outcome: Option<Outcome>,
     /// The legal basis stated in the reply.
     pub legal_basis: Option<String>,
+    /// What the reply withholds and on which ground (Reg. 36(3), 37).
+    #[serde(default)]
+    pub withheld: Vec<WithheldItem>,
+    /// The agency that holds the information, when it is not held here (Reg. 36(5)).
+    #[serde(default)]
+    pub holder: Option<InformationHolder>,
     /// Whether the reply was given on the spot.
     pub on_the_spot: bool,
     /// The day it was replied to or closed.
@@ -824,6 +926,8 @@ impl Case {
             fee: None,
             outcome: None,
             legal_basis: None,
+            withheld: Vec::new(),
+            holder: None,
             on_the_spot: false,
             concluded_on: None,
             archived_on: None,
@@ -1134,7 +1238,7 @@ impl Case {
                 }
                 conclude(case, Outcome::OtherFeeNotPaid);
             }
-            Event::Replied { outcome, legal_basis, on_the_spot, .. } => {
+            Event::Replied { outcome, legal_basis, on_the_spot, withheld, holder, from_register, .. } => {
                 match outcome.group() {
                     OutcomeGroup::NotHandled => {
                         return Err(Guard::NotAReplyOutcome { outcome: *outcome, instead: "NOT_HANDLED" });
@@ -1148,8 +1252,20 @@ impl Case {
                     _ => {}
                 }
                 let basis = legal_basis.as_deref().map(str::trim).filter(|b| !b.is_empty());
-                // Reg. 36–38: a refusal, partial disclosure or inability states its basis.
-                if outcome.needs_legal_basis() && basis.is_none() {
+                let (withheld, holder) = check_reasons(*outcome, withheld, holder.as_ref(), *from_register)?;
+                // The letter prints each item's article; the text must not cite it again.
+                let item_articles: Vec<String> =
+                    withheld.iter().flat_map(|i| articles_cited(i.ground.article_zh())).collect();
+                if let Some(article) =
+                    basis.map(articles_cited).unwrap_or_default().into_iter().find(|a| item_articles.contains(a))
+                {
+                    return Err(Guard::DuplicateCitation { article });
+                }
+                // Reg. 36–38: a refusal, partial disclosure or inability states its basis. Where
+                // the withheld items state it (each with its article), the text is optional;
+                // an imported reply without items still needs it.
+                let items_state_basis = !withheld.is_empty();
+                if outcome.needs_legal_basis() && basis.is_none() && !items_state_basis {
                     return Err(Guard::LegalBasisRequired { outcome: *outcome });
                 }
                 if *outcome == Outcome::StillUnclearAfterCorrection
@@ -1171,6 +1287,8 @@ impl Case {
                     }
                 }
                 case.legal_basis = basis.map(str::to_owned);
+                case.withheld = withheld;
+                case.holder = holder;
                 case.on_the_spot = *on_the_spot;
                 conclude(case, *outcome);
             }

@@ -10,6 +10,7 @@ use foi_domain::lifecycle::{
     ServedNotice, ServiceMethod, Stage, TransitionError, transition,
 };
 use foi_domain::outcome::Outcome;
+use foi_domain::reasons::{InformationHolder, WithheldItem, WithholdingGround};
 use proptest::prelude::*;
 use time::Date;
 use time::macros::date;
@@ -131,6 +132,9 @@ fn case_in(stage: Stage) -> Case {
                 outcome: Outcome::Disclosed,
                 legal_basis: None,
                 on_the_spot: false,
+                withheld: vec![],
+                holder: None,
+                from_register: false,
             },
         ],
         Stage::Closed => vec![submitted, received, Event::Withdrawn { on: date!(2026 - 09 - 22) }],
@@ -173,7 +177,15 @@ fn sample(kind: EventKind) -> Event {
         EventKind::FeeNoticeIssued => Event::FeeNoticeIssued { on, amount_yuan: 100, basis: FeeBasis::PerApplication },
         EventKind::FeePaid => Event::FeePaid { on },
         EventKind::FeeLapsed => Event::FeeLapsed { on },
-        EventKind::Replied => Event::Replied { on, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false },
+        EventKind::Replied => Event::Replied {
+            on,
+            outcome: Outcome::Disclosed,
+            legal_basis: None,
+            on_the_spot: false,
+            withheld: vec![],
+            holder: None,
+            from_register: false,
+        },
         EventKind::NotHandled => Event::NotHandled {
             on,
             reason: NotHandledReason::Excessive,
@@ -382,6 +394,9 @@ fn a_correction_restarts_the_clock_from_zero() {
         outcome: Outcome::StillUnclearAfterCorrection,
         legal_basis: Some("《政府信息公开条例》第三十条".into()),
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     assert_eq!(apply(&corrected, unclear).unwrap().outcome, Some(Outcome::StillUnclearAfterCorrection));
 }
@@ -445,6 +460,9 @@ fn a_third_party_consultation_is_not_counted() {
         outcome: Outcome::Disclosed,
         legal_basis: None,
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     assert_eq!(refused(apply(&pending, reply)), Guard::ConsultationOpen { number: 1 });
 
@@ -573,34 +591,29 @@ fn a_reply_carries_an_outcome_and_a_refusal_its_basis() {
     history.push(Event::Accepted { on: date!(2026 - 03 - 03) });
     let handling = play(&history);
     let on = date!(2026 - 03 - 20);
-    let without_basis =
-        Event::Replied { on, outcome: Outcome::WithheldStateSecret, legal_basis: None, on_the_spot: false };
+    // Reg. 36(3): a refusal says what it withholds and why.
+    let without_reasons = reply(on, Outcome::WithheldStateSecret, None, vec![], None);
     assert_eq!(
-        refused(apply(&handling, without_basis)),
-        Guard::LegalBasisRequired { outcome: Outcome::WithheldStateSecret }
+        refused(apply(&handling, without_reasons)),
+        Guard::WithheldItemsRequired { outcome: Outcome::WithheldStateSecret }
     );
-    let blank_basis =
-        Event::Replied { on, outcome: Outcome::PartlyDisclosed, legal_basis: Some("  ".into()), on_the_spot: false };
-    assert!(matches!(refused(apply(&handling, blank_basis)), Guard::LegalBasisRequired { .. }));
+    // Reg. 37: so does a partial disclosure, whatever text it gives.
+    let blank = reply(on, Outcome::PartlyDisclosed, Some("  "), vec![], None);
+    assert!(matches!(refused(apply(&handling, blank)), Guard::WithheldItemsRequired { .. }));
+    // (四) rows still state their basis in words.
+    let not_held = reply(on, Outcome::NeedsCompilation, None, vec![], None);
+    assert!(matches!(refused(apply(&handling, not_held)), Guard::LegalBasisRequired { .. }));
     for closure in [Outcome::OtherClosed, Outcome::OtherFeeNotPaid, Outcome::NotHandledRepeat] {
-        let e = Event::Replied { on, outcome: closure, legal_basis: Some("x".into()), on_the_spot: false };
+        let e = reply(on, closure, Some("x"), vec![], None);
         assert!(matches!(refused(apply(&handling, e)), Guard::NotAReplyOutcome { .. }), "{closure:?}");
     }
-    let unclear = Event::Replied {
-        on,
-        outcome: Outcome::StillUnclearAfterCorrection,
-        legal_basis: Some("第三十条".into()),
-        on_the_spot: false,
-    };
+    let unclear = reply(on, Outcome::StillUnclearAfterCorrection, Some("第三十条"), vec![], None);
     assert_eq!(refused(apply(&handling, unclear)), Guard::NotCorrected);
-    let refusal = Event::Replied {
-        on,
-        outcome: Outcome::WithheldStateSecret,
-        legal_basis: Some("《政府信息公开条例》第十四条".into()),
-        on_the_spot: false,
-    };
+    let refusal =
+        reply(on, Outcome::WithheldStateSecret, None, vec![item("涉密会议纪要", WithholdingGround::StateSecret)], None);
     let replied = apply(&handling, refusal).unwrap();
     assert_eq!((replied.stage, replied.outcome), (Stage::Replied, Some(Outcome::WithheldStateSecret)));
+    assert_eq!(replied.withheld, vec![item("涉密会议纪要", WithholdingGround::StateSecret)]);
     assert_eq!(replied.concluded_on, Some(on));
     // The final count is frozen at the reply: 2–20 March 2026 is 14 working days.
     let s = replied.schedule(ctx(), date!(2026 - 06 - 01)).unwrap();
@@ -608,15 +621,143 @@ fn a_reply_carries_an_outcome_and_a_refusal_its_basis() {
     assert_eq!(s.reply.unwrap().used, 14);
 }
 
+fn reply(
+    on: Date,
+    outcome: Outcome,
+    basis: Option<&str>,
+    withheld: Vec<WithheldItem>,
+    holder: Option<InformationHolder>,
+) -> Event {
+    Event::Replied {
+        on,
+        outcome,
+        legal_basis: basis.map(str::to_owned),
+        on_the_spot: false,
+        withheld,
+        holder,
+        from_register: false,
+    }
+}
+
+fn item(information: &str, ground: WithholdingGround) -> WithheldItem {
+    WithheldItem { information: information.to_owned(), ground }
+}
+
+/// Reg. 36(3), 36(5), 37 on a case received on Wednesday 2026-09-30, the last working day
+/// before National Day, and answered on Monday 2026-10-12 (10-01..10-07 off, Saturday 10-10
+/// a make-up working day: 10-08, 10-09, 10-10, 10-12 are working days 1–4).
+#[test]
+fn structured_reasons_are_checked_against_the_outcome() {
+    let mut history = received_in_person(date!(2026 - 09 - 30));
+    history.push(Event::Accepted { on: date!(2026 - 09 - 30) });
+    let handling = play(&history);
+    let on = date!(2026 - 10 - 12);
+    // A refusal row names one ground; an item on another ground is refused, naming both.
+    let wrong_ground = reply(
+        on,
+        Outcome::WithheldThirdPartyRights,
+        None,
+        vec![item("会议纪要", WithholdingGround::ProcessInformation)],
+        None,
+    );
+    assert_eq!(
+        refused(apply(&handling, wrong_ground)),
+        Guard::GroundNotOfOutcome {
+            index: 0,
+            outcome: Outcome::WithheldThirdPartyRights,
+            given: "PROCESS_INFORMATION",
+            expected: "THIRD_PARTY_RIGHTS",
+        }
+    );
+    // An item must name the information.
+    let unnamed =
+        reply(on, Outcome::PartlyDisclosed, None, vec![item("  ", WithholdingGround::ThirdPartyRights)], None);
+    assert_eq!(refused(apply(&handling, unnamed)), Guard::Missing { field: "withheld.information" });
+    // A full disclosure withholds nothing.
+    let disclosed = reply(on, Outcome::Disclosed, None, vec![item("报价", WithholdingGround::ThirdPartyRights)], None);
+    assert_eq!(refused(apply(&handling, disclosed)), Guard::WithheldNotAllowed { outcome: Outcome::Disclosed });
+    // A partial disclosure may combine grounds; items are trimmed; no basis text needed.
+    let partly = reply(
+        on,
+        Outcome::PartlyDisclosed,
+        None,
+        vec![
+            item(" 投标人报价明细 ", WithholdingGround::ThirdPartyRights),
+            item("评标委员会讨论记录", WithholdingGround::ProcessInformation),
+        ],
+        None,
+    );
+    let twice = reply(
+        on,
+        Outcome::PartlyDisclosed,
+        Some("依据第十五条、第三十七条"),
+        vec![item("投标人报价明细", WithholdingGround::ThirdPartyRights)],
+        None,
+    );
+    assert_eq!(refused(apply(&handling, twice)), Guard::DuplicateCitation { article: "第十五条".into() });
+    let replied = apply(&handling, partly).unwrap();
+    assert_eq!(replied.withheld[0].information, "投标人报价明细");
+    assert_eq!(replied.legal_basis, None);
+    assert_eq!(replied.schedule(ctx(), on).unwrap().reply.unwrap().used, 4);
+    // Reg. 36(5): the holder goes with NOT_HELD only, with both its name and its contact.
+    let holder = |agency: &str, contact: &str| InformationHolder { agency: agency.into(), contact: contact.into() };
+    let elsewhere =
+        reply(on, Outcome::NeedsCompilation, Some("需另行制作"), vec![], Some(holder("区自然资源局", "0816-1234567")));
+    assert_eq!(refused(apply(&handling, elsewhere)), Guard::HolderNotAllowed { outcome: Outcome::NeedsCompilation });
+    let no_contact = reply(on, Outcome::NotHeld, Some("经检索"), vec![], Some(holder("区自然资源局", " ")));
+    assert_eq!(refused(apply(&handling, no_contact)), Guard::Missing { field: "holder.contact" });
+    let no_agency = reply(on, Outcome::NotHeld, Some("经检索"), vec![], Some(holder("", "0816-1234567")));
+    assert_eq!(refused(apply(&handling, no_agency)), Guard::Missing { field: "holder.agency" });
+    let named = reply(on, Outcome::NotHeld, Some("经检索"), vec![], Some(holder("区自然资源局", "0816-1234567")));
+    assert_eq!(apply(&handling, named).unwrap().holder, Some(holder("区自然资源局", "0816-1234567")));
+    // A reply taken over from a register may lack the items, not its basis.
+    let imported = Event::Replied {
+        on,
+        outcome: Outcome::WithheldStateSecret,
+        legal_basis: Some("《中华人民共和国政府信息公开条例》第十四条".into()),
+        on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: true,
+    };
+    assert!(apply(&handling, imported).unwrap().withheld.is_empty());
+}
+
+/// Replies stored before structured reasons existed still read: the new fields default.
+#[test]
+fn a_reply_stored_without_reasons_still_reads() {
+    let event = reply(date!(2026 - 04 - 10), Outcome::NeedsCompilation, Some("需另行制作"), vec![], None);
+    let stored = serde_json::to_value(&event).unwrap();
+    // Written exactly as before: no new keys when there is nothing in them.
+    let keys: Vec<&str> = stored.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["legal_basis", "on", "on_the_spot", "outcome", "type"], "{stored}");
+    let read: Event = serde_json::from_value(stored).unwrap();
+    assert_eq!(read, event);
+}
+
 #[test]
 fn on_the_spot_replies_are_given_on_the_day_of_receipt() {
     let history = received_in_person(date!(2026 - 04 - 30));
     let case = play(&history);
-    let next_day =
-        Event::Replied { on: date!(2026 - 05 - 06), outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: true };
+    let next_day = Event::Replied {
+        on: date!(2026 - 05 - 06),
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: true,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
+    };
     assert!(matches!(refused(apply(&case, next_day)), Guard::NotOnTheSpot { .. }));
-    let same_day =
-        Event::Replied { on: date!(2026 - 04 - 30), outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: true };
+    let same_day = Event::Replied {
+        on: date!(2026 - 04 - 30),
+        outcome: Outcome::Disclosed,
+        legal_basis: None,
+        on_the_spot: true,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
+    };
     let replied = apply(&case, same_day).unwrap();
     assert!(replied.on_the_spot);
     assert_eq!(replied.schedule(ctx(), date!(2026 - 05 - 10)).unwrap().reply.unwrap().used, 0);
@@ -698,6 +839,9 @@ fn events_round_trip_through_json() {
         outcome: Outcome::PartlyDisclosed,
         legal_basis: Some("第三十七条".into()),
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     let json = serde_json::to_string(&e).unwrap();
     assert!(json.contains("\"type\":\"REPLIED\"") && json.contains("\"2026-10-22\""), "{json}");
@@ -720,6 +864,9 @@ fn build_event(kind: EventKind, on: Date, param: u8) -> Event {
             outcome: outcomes[usize::from(param) % outcomes.len()],
             legal_basis: (!param.is_multiple_of(3)).then(|| "《政府信息公开条例》".to_owned()),
             on_the_spot: param.is_multiple_of(7),
+            withheld: vec![],
+            holder: None,
+            from_register: false,
         },
         EventKind::Extended => {
             Event::Extended { on, working_days: u32::from(param % 24), approver: "王主任".into() }

@@ -7,7 +7,7 @@
 //! argon2id by `foi_api::password` before they reach the store.
 
 use foi_domain::case_number::CaseNumberPattern;
-use foi_store::{Account, Agency, NewAccount, NewAgency, Store, StoreError, constraints};
+use foi_store::{Account, Agency, AgencyContact, NewAccount, NewAgency, Store, StoreError, constraints};
 
 /// The staff roles an account can hold.
 pub const STAFF_ROLES: [&str; 5] = ["clerk", "reviewer", "office_head", "agency_admin", "system_admin"];
@@ -34,6 +34,78 @@ pub struct AgencySpec {
     pub due_soon_wd: Option<i32>,
     /// Whether a fee notice pauses the reply clock; default yes.
     pub fee_pauses_clock: Option<bool>,
+}
+
+/// Changes to an agency's contact block (printed on every letter to a party) and fee payment
+/// instructions (printed on the fee notice). `None` leaves a part as it is; an empty text
+/// clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactSpec {
+    /// Code of the agency.
+    pub agency: String,
+    /// 政府信息公开工作机构: the office's name.
+    pub office: Option<String>,
+    /// 通讯地址: postal address.
+    pub address: Option<String>,
+    /// 邮政编码: six digits.
+    pub postcode: Option<String>,
+    /// 联系电话: telephone.
+    pub phone: Option<String>,
+    /// 联系人: contact person.
+    pub contact_person: Option<String>,
+    /// 缴费方式: how to pay a fee (account, payee, where and how).
+    pub payment_instructions: Option<String>,
+}
+
+/// Sets parts of an agency's contact block and fee payment instructions; returns the agency
+/// as stored. Each part is checked (no control characters, a bounded length, a six-digit
+/// postcode, a telephone with at least seven digits) and refused with a sentence naming its
+/// flag.
+pub async fn set_agency_contact(store: &Store, spec: ContactSpec) -> Result<Agency, AdminError> {
+    let Some(agency) = store.agency_by_code(spec.agency.trim()).await? else {
+        return Err(invalid(format!(
+            "--agency: there is no agency {:?}; see `foi admin list-agencies`",
+            spec.agency.trim()
+        )));
+    };
+    let checked = |flag: &str, value: Option<String>, max: usize| -> Result<Option<Option<String>>, AdminError> {
+        let Some(value) = value else { return Ok(None) };
+        let value = value.trim().to_owned();
+        if value.chars().any(char::is_control) {
+            return Err(invalid(format!("{flag}: remove the control characters (line breaks, tabs)")));
+        }
+        if value.chars().count() > max {
+            return Err(invalid(format!("{flag}: at most {max} characters")));
+        }
+        Ok(Some(Some(value).filter(|v| !v.is_empty())))
+    };
+    let mut contact: AgencyContact = agency.contact.clone();
+    if let Some(v) = checked("--office", spec.office, 100)? {
+        contact.office = v;
+    }
+    if let Some(v) = checked("--address", spec.address, 200)? {
+        contact.address = v;
+    }
+    if let Some(v) = checked("--postcode", spec.postcode, 6)? {
+        if v.as_deref().is_some_and(|p| p.len() != 6 || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(invalid("--postcode: a postcode (邮政编码) is six digits, e.g. 621000"));
+        }
+        contact.postcode = v;
+    }
+    if let Some(v) = checked("--phone", spec.phone, 60)? {
+        if v.as_deref().is_some_and(|p| p.chars().filter(char::is_ascii_digit).count() < 7) {
+            return Err(invalid("--phone: give a telephone number with its area code, e.g. 0816-2345678"));
+        }
+        contact.phone = v;
+    }
+    if let Some(v) = checked("--contact-person", spec.contact_person, 50)? {
+        contact.person = v;
+    }
+    // The payment instructions may run over several lines of a notice, not of a flag.
+    if let Some(v) = checked("--payment-instructions", spec.payment_instructions, 500)? {
+        contact.payment_instructions = v;
+    }
+    Ok(store.set_agency_contact(&agency.code, contact).await?)
 }
 
 /// A staff account to create.

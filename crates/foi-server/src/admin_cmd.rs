@@ -7,7 +7,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use clap::builder::PossibleValuesParser;
 use clap::{ArgGroup, Args, Subcommand};
 use foi_domain::case_number::CaseNumberPattern;
-use foi_server::admin::{self, AdminError, AgencySpec, STAFF_ROLES, StaffSpec};
+use foi_server::admin::{self, AdminError, AgencySpec, ContactSpec, STAFF_ROLES, StaffSpec};
 use foi_server::db;
 
 use crate::{DatabaseArgs, Failure};
@@ -29,6 +29,34 @@ enum AdminCommand {
     CreateStaff(CreateStaffArgs),
     /// List the agencies, with their parents and case-number prefixes.
     ListAgencies,
+    /// Set an agency's contact block (printed on every letter to a party) and how to pay its
+    /// fees (printed on the fee notice). Flags left out keep their value; an empty one clears it.
+    AgencyContact(AgencyContactArgs),
+}
+
+#[derive(Debug, Args)]
+struct AgencyContactArgs {
+    /// Code of the agency.
+    #[arg(long, value_name = "CODE")]
+    agency: String,
+    /// 政府信息公开工作机构: the disclosure office, e.g. 绵阳市游仙区人民政府办公室政务公开科.
+    #[arg(long, value_name = "TEXT")]
+    office: Option<String>,
+    /// 通讯地址: postal address.
+    #[arg(long, value_name = "TEXT")]
+    address: Option<String>,
+    /// 邮政编码: six digits (optional on letters).
+    #[arg(long, value_name = "DIGITS")]
+    postcode: Option<String>,
+    /// 联系电话: telephone with area code, e.g. 0816-2345678.
+    #[arg(long, value_name = "TEXT")]
+    phone: Option<String>,
+    /// 联系人: contact person.
+    #[arg(long, value_name = "NAME")]
+    contact_person: Option<String>,
+    /// 缴费方式: how to pay an information-processing fee (payee, account, bank, reference).
+    #[arg(long, value_name = "TEXT")]
+    payment_instructions: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +124,7 @@ pub async fn run(args: AdminArgs) -> Result<(), Failure> {
         AdminCommand::CreateAgency(a) => create_agency(&store, a).await,
         AdminCommand::CreateStaff(a) => create_staff(&store, a).await,
         AdminCommand::ListAgencies => list_agencies(&store).await,
+        AdminCommand::AgencyContact(a) => agency_contact(&store, a).await,
     };
     store.close().await.ok();
     result.map_err(|e| match e {
@@ -156,6 +185,34 @@ async fn create_staff(store: &foi_store::Store, a: CreateStaffArgs) -> Result<()
         account.display_name,
         account.roles.join(", ")
     );
+    Ok(())
+}
+
+async fn agency_contact(store: &foi_store::Store, a: AgencyContactArgs) -> Result<(), AdminError> {
+    let spec = ContactSpec {
+        agency: a.agency,
+        office: a.office,
+        address: a.address,
+        postcode: a.postcode,
+        phone: a.phone,
+        contact_person: a.contact_person,
+        payment_instructions: a.payment_instructions,
+    };
+    let agency = admin::set_agency_contact(store, spec).await?;
+    let c = &agency.contact;
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+    println!("contact of agency {} {}", agency.code, agency.name);
+    println!("  office                {}", show(&c.office));
+    println!("  address               {}", show(&c.address));
+    println!("  postcode              {}", show(&c.postcode));
+    println!("  phone                 {}", show(&c.phone));
+    println!("  contact person        {}", show(&c.person));
+    println!("  payment instructions  {}", show(&c.payment_instructions));
+    if !c.is_complete() {
+        eprintln!(
+            "warning: letters print the contact block only when --office, --address, --phone and --contact-person are all set"
+        );
+    }
     Ok(())
 }
 

@@ -894,6 +894,11 @@ impl RowCheck<'_, '_> {
                     outcome,
                     legal_basis: legal_basis.or(default_basis).map(str::to_owned),
                     on_the_spot: false,
+                    // A register records no structured reasons (Reg. 36(3), 37): the reply is
+                    // taken over as it was given, its basis in the text above.
+                    withheld: vec![],
+                    holder: None,
+                    from_register: true,
                 },
                 // Reg. 35, 36(6), 39: told it is not handled as an application.
                 OutcomeGroup::NotHandled => Event::NotHandled {
@@ -1160,6 +1165,7 @@ mod tests {
             correction_period_wd: 15,
             due_soon_wd: 5,
             fee_pauses_clock: true,
+            contact: Default::default(),
             created_at: OffsetDateTime::UNIX_EPOCH,
         }
     }

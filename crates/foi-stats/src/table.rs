@@ -338,6 +338,7 @@ mod tests {
             correction_period_wd: 15,
             due_soon_wd: 5,
             fee_pauses_clock: true,
+            contact: Default::default(),
             created_at: time::OffsetDateTime::UNIX_EPOCH,
         }
     }

@@ -81,6 +81,9 @@ async fn late_and_extended_replies() {
         outcome: NotHeld,
         legal_basis: Some("《政府信息公开条例》第三十六条第四项".into()),
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     let y = db.step(y, Command::Event(reply)).await;
     assert_eq!((y.record.wd_used, y.record.limit_due_on), (Some(38), Some(date!(2026 - 11 - 02))));

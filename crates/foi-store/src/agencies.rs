@@ -76,7 +76,38 @@ pub struct Agency {
     pub correction_period_wd: i32,
     pub due_soon_wd: i32,
     pub fee_pauses_clock: bool,
+    /// The disclosure office's contact block and the fee payment instructions.
+    pub contact: AgencyContact,
     pub created_at: OffsetDateTime,
+}
+
+/// The contact block of an agency's disclosure office (政府信息公开工作机构), printed on every
+/// letter to a party, and how to pay its information-processing fees (缴费方式), printed on
+/// the fee notice. Public information. Each part is `None` until set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgencyContact {
+    /// The office, e.g. `绵阳市游仙区人民政府办公室政务公开科`.
+    pub office: Option<String>,
+    /// Postal address (通讯地址).
+    pub address: Option<String>,
+    /// Postcode (邮政编码), optional on letters.
+    pub postcode: Option<String>,
+    /// Telephone (联系电话).
+    pub phone: Option<String>,
+    /// Contact person (联系人).
+    pub person: Option<String>,
+    /// Fee payment instructions: account, payee, where and how (缴费方式).
+    pub payment_instructions: Option<String>,
+}
+
+impl AgencyContact {
+    /// Whether the block a letter prints is complete: office, address, telephone and
+    /// contact person (the postcode is optional).
+    pub fn is_complete(&self) -> bool {
+        [&self.office, &self.address, &self.phone, &self.person]
+            .iter()
+            .all(|p| p.as_deref().is_some_and(|v| !v.is_empty()))
+    }
 }
 
 impl From<agencies::Model> for Agency {
@@ -92,6 +123,14 @@ impl From<agencies::Model> for Agency {
             correction_period_wd: m.correction_period_wd,
             due_soon_wd: m.due_soon_wd,
             fee_pauses_clock: m.fee_pauses_clock,
+            contact: AgencyContact {
+                office: m.contact_office,
+                address: m.contact_address,
+                postcode: m.contact_postcode,
+                phone: m.contact_phone,
+                person: m.contact_person,
+                payment_instructions: m.payment_instructions,
+            },
             created_at: m.created_at,
         }
     }
@@ -109,6 +148,12 @@ pub(crate) async fn create<C: ConnectionTrait>(c: &C, new: NewAgency) -> Result<
         correction_period_wd: Set(new.correction_period_wd),
         due_soon_wd: Set(new.due_soon_wd),
         fee_pauses_clock: Set(new.fee_pauses_clock),
+        contact_office: Set(None),
+        contact_address: Set(None),
+        contact_postcode: Set(None),
+        contact_phone: Set(None),
+        contact_person: Set(None),
+        payment_instructions: Set(None),
         created_at: Set(sql::now()),
     }
     .insert(c)
@@ -174,4 +219,29 @@ pub(crate) async fn is_within<C: ConnectionTrait>(c: &C, agency: Uuid, ancestor:
         [agency.into(), ancestor.into()],
     );
     Ok(c.query_one_raw(stmt).await?.is_some())
+}
+
+/// Replaces the contact block and payment instructions of the agency `code`; returns the
+/// agency as stored.
+pub(crate) async fn set_contact<C: ConnectionTrait>(
+    c: &C,
+    code: &str,
+    contact: AgencyContact,
+) -> Result<Agency, StoreError> {
+    let Some(agency) = by_code(c, code).await? else {
+        return Err(StoreError::not_found(format_args!("agency {code}")));
+    };
+    let model = agencies::ActiveModel {
+        id: Set(agency.id),
+        contact_office: Set(contact.office),
+        contact_address: Set(contact.address),
+        contact_postcode: Set(contact.postcode),
+        contact_phone: Set(contact.phone),
+        contact_person: Set(contact.person),
+        payment_instructions: Set(contact.payment_instructions),
+        ..Default::default()
+    }
+    .update(c)
+    .await?;
+    Ok(model.into())
 }

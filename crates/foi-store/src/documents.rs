@@ -16,7 +16,7 @@
 //! document is voided, and what it replaces, is read from the case's events
 //! ([`DocumentRecord::voided`], [`DocumentRecord::replaces`]).
 
-use foi_docs::facts::{Issuer, NotIssuable, Particulars, Request};
+use foi_docs::facts::{ContactFacts, Issuer, NotIssuable, Particulars, Request};
 use foi_docs::{DocError, DocumentKind, Rendered, Renderer};
 use foi_domain::calendar::Calendar;
 use foi_domain::case_number::PatternError;
@@ -357,9 +357,11 @@ pub enum VoidRefusal {
     NoReason,
 }
 
-/// The particulars of the application as documents state them.
-fn particulars(record: &CaseRecord) -> Particulars {
+/// The particulars of the application as documents state them, with the names of the
+/// files attached to the case (a disclosing reply lists them as its 附件).
+fn particulars(record: &CaseRecord, attachments: &[crate::attachments::AttachmentRecord]) -> Particulars {
     Particulars {
+        attachments: attachments.iter().map(|a| a.file_name.clone()).collect(),
         case_number: record.case_number.clone(),
         applicant_name: record.applicant_name.clone(),
         subject: record.subject.clone(),
@@ -376,7 +378,24 @@ pub fn issuer(agency: &Agency) -> Issuer {
         name: agency.name.clone(),
         reconsideration_body: agency.reconsideration_body.clone(),
         rules: rules_of(agency),
+        contact: contact_of(agency),
+        payment_instructions: agency.contact.payment_instructions.clone().filter(|p| !p.trim().is_empty()),
     }
+}
+
+/// The contact block a letter prints, if the agency set a complete one.
+fn contact_of(agency: &Agency) -> Option<ContactFacts> {
+    let c = &agency.contact;
+    if !c.is_complete() {
+        return None;
+    }
+    Some(ContactFacts {
+        office: c.office.clone().unwrap_or_default(),
+        address: c.address.clone().unwrap_or_default(),
+        postcode: c.postcode.clone().filter(|p| !p.trim().is_empty()),
+        phone: c.phone.clone().unwrap_or_default(),
+        contact_person: c.person.clone().unwrap_or_default(),
+    })
 }
 
 /// The consultation number recorded in a `DOCUMENT_ISSUED` payload, if any.
@@ -446,10 +465,11 @@ impl Store {
         let state = self.case_state(case_id).await?;
         let agency = self.agency(state.record.agency_id).await?;
         let request = Request { kind, consultation, issued_on };
+        let attachments = self.attachments_of(case_id).await?;
         let context = foi_docs::facts::context(
             request,
             &state.case,
-            &particulars(&state.record),
+            &particulars(&state.record, &attachments),
             &issuer(&agency),
             calendar,
             None,
@@ -475,7 +495,7 @@ async fn issue_in(
     let consultation = consultation.filter(|_| kind == DocumentKind::ConsultationLetter);
     // The facts first: a refused document allocates no number.
     let request = Request { kind, consultation, issued_on };
-    let particulars = particulars(&state.record);
+    let particulars = particulars(&state.record, &txn.attachments_of(case_id).await?);
     let issuer = issuer(&agency);
     foi_docs::facts::context(request, &state.case, &particulars, &issuer, calendar, None)?;
     // One valid document of each kind (per consultation): issued once and re-printed after,

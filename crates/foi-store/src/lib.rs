@@ -56,7 +56,7 @@ use sea_orm::{
 };
 
 pub use accounts::{Account, NewAccount};
-pub use agencies::{Agency, DEFAULT_CASE_NUMBER_PATTERN, NewAgency};
+pub use agencies::{Agency, AgencyContact, DEFAULT_CASE_NUMBER_PATTERN, NewAgency};
 pub use attachments::{AttachmentRecord, NewAttachment};
 pub use calendar::{CalendarYear, NewCalendarYear};
 pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
@@ -363,6 +363,10 @@ on_store_and_txn! {
         = agencies::by_code;
     /// Every agency, ordered by code.
     pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> = agencies::list;
+    /// Replaces the contact block and fee payment instructions of the agency with this
+    /// code (`foi admin agency contact`); `NotFound` if there is none.
+    pub async fn set_agency_contact(&self, code: &str, contact: AgencyContact) -> Result<Agency, StoreError>
+        = agencies::set_contact;
     /// The agency and every agency below it, ordered by code; `NotFound` if it does not
     /// exist.
     pub async fn agency_subtree(&self, root: Uuid) -> Result<Vec<Agency>, StoreError>

@@ -176,6 +176,9 @@ fn reply(on: Date, outcome: Outcome) -> Event {
         outcome,
         legal_basis: Some("《中华人民共和国政府信息公开条例》第三十六条".into()),
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     }
 }
 

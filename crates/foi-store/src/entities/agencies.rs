@@ -22,6 +22,18 @@ pub struct Model {
     pub correction_period_wd: i32,
     pub due_soon_wd: i32,
     pub fee_pauses_clock: bool,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub contact_office: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub contact_address: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub contact_postcode: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub contact_phone: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub contact_person: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payment_instructions: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
 }
 

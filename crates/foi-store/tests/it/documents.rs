@@ -75,6 +75,9 @@ async fn numbering(db: TestDb) {
                 outcome: Outcome::Disclosed,
                 legal_basis: None,
                 on_the_spot: false,
+                withheld: vec![],
+                holder: None,
+                from_register: false,
             }),
             reason: None,
         };
@@ -210,6 +213,9 @@ async fn archiving(db: TestDb) {
         outcome: Outcome::Disclosed,
         legal_basis: None,
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     let v = step(id, v, replied).await.unwrap().record.version;
     let archive = Event::Archived { on: date!(2026 - 10 - 12) };
@@ -347,4 +353,42 @@ async fn voiding(db: TestDb) {
         [("游府信收〔2026〕1号", true, None), ("游府信收〔2026〕2号", false, Some("游府信收〔2026〕1号"))]
     );
     assert_eq!(db.count("SELECT COUNT(*) FROM documents").await, 2);
+}
+
+/// The contact block an administrator sets (migration `m20261202_000003_agency_contact`) is
+/// stored, read back, and printed on the next letter; an incomplete block is not printed.
+/// Receipt of an application of Wednesday 2026-09-30, the last working day before National Day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agency_contact_block_is_stored_and_printed() {
+    on_each_backend(contact_block).await;
+}
+
+async fn contact_block(db: TestDb) {
+    let s = &db.store;
+    let district = agency(s, "youxian", "绵阳市游仙区人民政府", "游府信申").await;
+    assert_eq!(district.contact, foi_store::AgencyContact::default());
+    let renderer = Renderer::built_in();
+    let on = date!(2026 - 09 - 30);
+    // Only a telephone: incomplete, so the letter goes out without a block.
+    let partial = foi_store::AgencyContact { phone: Some("0816-2345678".into()), ..Default::default() };
+    s.set_agency_contact("youxian", partial).await.unwrap();
+    let (receipt, _) = issue(s, received(s, &district, on).await, DocumentKind::Receipt, on, &renderer).await.unwrap();
+    assert!(!receipt.html.contains("联系人"), "{}", receipt.html);
+    let full = foi_store::AgencyContact {
+        office: Some("绵阳市游仙区人民政府政务公开科".into()),
+        address: Some("绵阳市游仙区东南路中段1号".into()),
+        postcode: None,
+        phone: Some("0816-2345678".into()),
+        person: Some("张明".into()),
+        payment_instructions: Some("转账至收款人：绵阳市游仙区财政局".into()),
+    };
+    let stored = s.set_agency_contact("youxian", full.clone()).await.unwrap();
+    assert_eq!(stored.contact, full);
+    assert_eq!(s.agency_by_code("youxian").await.unwrap().unwrap().contact, full);
+    let (receipt, _) = issue(s, received(s, &district, on).await, DocumentKind::Receipt, on, &renderer).await.unwrap();
+    assert!(receipt.html.contains("联系人：张明　联系电话：0816-2345678　地址：绵阳市游仙区东南路中段1号）"), "{}", receipt.html);
+    assert!(matches!(
+        s.set_agency_contact("nowhere", full).await,
+        Err(StoreError::NotFound { .. })
+    ));
 }

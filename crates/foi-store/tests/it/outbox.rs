@@ -135,6 +135,9 @@ async fn notifying_events(db: TestDb) {
             outcome: Outcome::Disclosed,
             legal_basis: None,
             on_the_spot: false,
+            withheld: vec![],
+            holder: None,
+            from_register: false,
         },
     )
     .await;

@@ -34,7 +34,15 @@ async fn counts(db: TestDb) {
         let mut state = s.open_case(application(a.id, kind), first, &actor, &calendar, now).await.unwrap();
         if let Some((on, replied)) = conclusion {
             let event = if replied {
-                Event::Replied { on, outcome: Outcome::Disclosed, legal_basis: None, on_the_spot: false }
+                Event::Replied {
+                    on,
+                    outcome: Outcome::Disclosed,
+                    legal_basis: None,
+                    on_the_spot: false,
+                    withheld: vec![],
+                    holder: None,
+                    from_register: false,
+                }
             } else {
                 Event::Withdrawn { on }
             };

@@ -326,6 +326,9 @@ async fn urgency_marks(db: TestDb) {
             outcome: Outcome::Disclosed,
             legal_basis: None,
             on_the_spot: false,
+            withheld: vec![],
+            holder: None,
+            from_register: false,
         },
     )
     .await;
@@ -364,6 +367,9 @@ async fn urgency_marks(db: TestDb) {
         outcome: Outcome::Disclosed,
         legal_basis: None,
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     };
     let case = event(s, &case, late_reply).await;
     assert_eq!(mark(case.record.id).await, UrgencyMark::None);
