@@ -19,7 +19,8 @@
 use std::collections::BTreeMap;
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, Uuid};
+use sea_orm_migration::sea_orm::ConnectionTrait;
+use sea_orm_migration::sea_orm::prelude::Uuid;
 
 use crate::{index, names, unique_index};
 
