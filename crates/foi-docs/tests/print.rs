@@ -2,8 +2,8 @@
 //! test fonts beside this file (subsets of Fandol FangSong for the body and Fandol Song Bold
 //! for the title, so that this runs on a machine without Chinese fonts), read back with lopdf.
 //!
-//! The case: 张三 hands in an application in person on Friday 9 October 2026 (the first
-//! working day after the National Day holiday of 1–8 October; Saturday 10 October is a
+//! The case: 张三 hands in an application in person on Friday 9 October 2026 (the second
+//! working day after the National Day holiday of 1–7 October; Saturday 10 October is a
 //! make-up working day), and is answered, partly disclosed, by a reply issued on Friday 20
 //! November 2026 at 09:30 Beijing time.
 #![cfg(feature = "pdf")]
