@@ -23,6 +23,7 @@ mod m20261125_000001_initial;
 mod m20261126_000001_processing;
 mod m20261126_000002_notices;
 mod m20261201_000001_throttle;
+mod m20261202_000001_receipt_rule;
 
 /// The ordered list of schema versions.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_processing::Migration),
             Box::new(m20261126_000002_notices::Migration),
             Box::new(m20261201_000001_throttle::Migration),
+            Box::new(m20261202_000001_receipt_rule::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@
 //! an opaque `INTERNAL` error: no SQL, no stack, no personal data.
 
 use async_graphql::ErrorExtensions;
-use foi_domain::lifecycle::TransitionError;
+use foi_domain::lifecycle::{Guard, TransitionError};
 use foi_store::StoreError;
 
 /// Everything a resolver can fail with.
@@ -35,6 +35,9 @@ pub enum ApiError {
     /// `extensions.stage` and `extensions.event` name them.
     /// `RULE_VIOLATION`: allowed in the stage, but a statutory guard refused its facts
     /// (e.g. a correction notice after 7 working days); the message cites the article.
+    /// Two guards have codes of their own (Reg. 33 ¶1): `NO_EXTENSION_REQUESTED` (an
+    /// approval or refusal with no request waiting) and `EXTENSION_ALREADY_REQUESTED` (a
+    /// second request while one waits for the office head).
     Transition(TransitionError),
     /// `RULE_VIOLATION` also: a rule outside the lifecycle table refused the change (e.g. a
     /// challenge dated before the reply it challenges).
@@ -115,6 +118,14 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Validation { .. } => "VALIDATION",
             ApiError::Transition(TransitionError::NotAllowed { .. }) => "INVALID_TRANSITION",
+            // Reg. 33 ¶1: codes a client branches on (ask for a request first; decide the
+            // pending one first).
+            ApiError::Transition(TransitionError::Refused { reason: Guard::NoExtensionRequested, .. }) => {
+                "NO_EXTENSION_REQUESTED"
+            }
+            ApiError::Transition(TransitionError::Refused {
+                reason: Guard::ExtensionAlreadyRequested { .. }, ..
+            }) => "EXTENSION_ALREADY_REQUESTED",
             ApiError::Transition(TransitionError::Refused { .. }) | ApiError::Rule(_) => "RULE_VIOLATION",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::AlreadyExists(_) => "ALREADY_EXISTS",

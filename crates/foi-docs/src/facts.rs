@@ -214,6 +214,10 @@ pub struct ExtensionFacts {
     pub working_days: u32,
     /// The extended last day to reply, as it stood on the day of the extension.
     pub due_on: String,
+    /// Why the reply needs more time, as requested and approved (Reg. 33 ¶1), without its
+    /// final full stop so the notice can continue the sentence; `None` for an extension
+    /// recorded before requests existed (the notice then gives the general reason).
+    pub reason: Option<String>,
 }
 
 /// The consultation letter's facts (Reg. 32, 34).
@@ -428,6 +432,11 @@ pub fn context(
                 approved_on: date_zh(e.approved_on),
                 working_days: e.working_days,
                 due_on: date_zh(due),
+                reason: e
+                    .reason
+                    .as_deref()
+                    .map(|r| r.trim().trim_end_matches(['。', '，', '；', '.', ',', ';']).to_owned())
+                    .filter(|r| !r.is_empty()),
             });
         }
         DocumentKind::ConsultationLetter => {

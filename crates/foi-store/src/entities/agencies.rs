@@ -22,6 +22,9 @@ pub struct Model {
     pub correction_period_wd: i32,
     pub due_soon_wd: i32,
     pub fee_pauses_clock: bool,
+    /// `SUBMISSION_DAY` or `CLERK_CONFIRMATION` (Reg. 31(3)).
+    #[sea_orm(column_type = "Text")]
+    pub online_receipt: String,
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
