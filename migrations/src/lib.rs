@@ -23,6 +23,7 @@ mod m20261125_000001_initial;
 mod m20261126_000001_processing;
 mod m20261126_000002_notices;
 mod m20261201_000001_throttle;
+mod m20261202_000001_receipt_rule;
 mod m20261202_000002_applicant_identity;
 mod m20261202_000003_agency_contact;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_processing::Migration),
             Box::new(m20261126_000002_notices::Migration),
             Box::new(m20261201_000001_throttle::Migration),
+            Box::new(m20261202_000001_receipt_rule::Migration),
             Box::new(m20261202_000002_applicant_identity::Migration),
             Box::new(m20261202_000003_agency_contact::Migration),
         ]

@@ -239,14 +239,15 @@ foi_e2e::on_both_backends! {
         // 23–24, 28–30 Sep, 8, 9 Oct = 7 working days not counted: 22 Oct + 7 → 2 November.
         assert_eq!(answered["clock"]["dueOn"], "2026-11-02");
 
-        let extend = json!({"change": change(&answered, "2026-10-30"), "workingDays": 20});
+        let extend = json!({"change": change(&answered, "2026-10-30"), "workingDays": 20,
+            "reason": "需调取并审查相关施工合同"});
         assert_eq!(d.refused(&d.clerk, "extendDeadline", "ExtendInput", extend.clone()).await, "FORBIDDEN");
         let extended = d.ok(&d.head, "extendDeadline", "ExtendInput", extend).await;
         assert_eq!(extended["extension"]["approver"], "head");
         assert_eq!(extended["clock"]["limitWorkingDays"], 40);
         assert_eq!(extended["clock"]["dueOn"], "2026-11-30");
         let twice = d.refused(&d.head, "extendDeadline", "ExtendInput",
-            json!({"change": change(&extended, "2026-11-02"), "workingDays": 1})).await;
+            json!({"change": change(&extended, "2026-11-02"), "workingDays": 1, "reason": "再次延期"})).await;
         assert_eq!(twice, "RULE_VIOLATION");
     }
 
@@ -322,5 +323,133 @@ foi_e2e::on_both_backends! {
         d.app.set_now(datetime!(2026-09-22 09:00 +8));
         let response = d.app.graphql(by_id, json!({"id": id}), Some(&token)).await;
         assert_eq!(error_code(&response), Some("UNAUTHENTICATED"), "a session lasts 12 hours");
+    }
+}
+
+foi_e2e::on_both_backends! {
+    /// Issue 10: an online submission on Sunday 22 February 2026, in the Spring Festival break
+    /// (15–23 February off), is received on Tuesday 24 February under the default rule
+    /// (Reg. 31(3), rules.md §2) without waiting for a clerk; the queue shows it with its due
+    /// date and its age; 签收 on Thursday 26 February moves nothing. Under the clerk rule the
+    /// same submission is received when signed for.
+    async fn online_submission_on_a_spring_festival_sunday(app: TestApp) {
+        let d = District::new(app).await;
+        d.at("2026-02-22");
+        let submitted = d.submit().await;
+        assert_eq!(submitted["stage"], "SUBMITTED");
+        assert_eq!(submitted["receivedOn"], "2026-02-24");
+        // 24 Feb + 20 working days: 25–27, Sat 28 (make-up), 2–6, 9–13, 16–20, 23 March.
+        assert_eq!(submitted["clock"]["dueOn"], "2026-03-23");
+        d.at("2026-02-26");
+        let queue = d.query(&d.clerk, "{ queue { edges { node { id receivedOn waitingSince waitingWorkingDays clock { dueOn } } } } }").await;
+        let item = &data(&queue)["queue"]["edges"][0]["node"];
+        assert_eq!(item["id"], submitted["id"]);
+        assert_eq!(item["clock"]["dueOn"], "2026-03-23");
+        assert_eq!(item["waitingSince"], "2026-02-22");
+        // 24, 25, 26 February: the days off of the break are not counted.
+        assert_eq!(item["waitingWorkingDays"], 3);
+        let signed = d.ok(&d.clerk, "receiveApplication", "CaseChangeInput", change(&submitted, "2026-02-26")).await;
+        assert_eq!((signed["stage"].as_str(), signed["receivedOn"].as_str()), (Some("RECEIVED"), Some("2026-02-24")));
+        assert_eq!(signed["clock"]["dueOn"], "2026-03-23");
+
+        // The agency chooses the letter of Reg. 31(3): the next submission waits for 签收.
+        foi_server::admin::set_online_receipt(&d.app.store, "youxian", foi_domain::applicant::OnlineReceipt::ClerkConfirmation)
+            .await
+            .unwrap();
+        d.at("2026-02-22");
+        let waiting = d.submit().await;
+        assert_eq!(waiting["receivedOn"], Value::Null);
+        assert_eq!(waiting["clock"]["dueOn"], Value::Null);
+        let signed = d.ok(&d.clerk, "receiveApplication", "CaseChangeInput", change(&waiting, "2026-02-26")).await;
+        assert_eq!(signed["receivedOn"], "2026-02-26");
+        // 26 Feb + 20 working days → 25 March 2026.
+        assert_eq!(signed["clock"]["dueOn"], "2026-03-25");
+        // The first case kept the date its submission fixed.
+        let first = d.case(&d.clerk, submitted["id"].as_str().unwrap()).await;
+        assert_eq!(data(&first)["case"]["receivedOn"], "2026-02-24");
+        let agencies = d.query(&d.clerk, "{ agencies { code onlineReceipt } }").await;
+        assert_eq!(data(&agencies)["agencies"][0]["onlineReceipt"], "CLERK_CONFIRMATION");
+    }
+
+    /// An application handed in on Saturday 3 October 2026 (National Day break) is accepted
+    /// with the warning RECEIVED_ON_DAY_OFF in the answer and in the history; the make-up
+    /// Saturday 10 October gives none.
+    async fn a_receipt_on_a_day_off_is_accepted_with_a_warning(app: TestApp) {
+        let d = District::new(app).await;
+        d.at("2026-10-09");
+        let token = d.app.sign_in(&d.clerk).await;
+        let record = "mutation($i: RecordApplicationInput!) { recordApplication(input: $i) { id receivedOn history { code warnings { code message messageZh } } } }";
+        let input = |on: &str| json!({"i": {"channel": "IN_PERSON", "receivedOn": on, "applicantName": "李四",
+            "applicantKind": "NATURAL_PERSON", "subject": "道路维修资金", "formWanted": "PAPER", "deliveryMethod": "POST"}});
+        let response = d.app.graphql(record, input("2026-10-03"), Some(&token)).await;
+        assert_eq!(data(&response)["recordApplication"]["receivedOn"], "2026-10-03");
+        let warning = &response["extensions"]["warnings"][0];
+        assert_eq!(warning["code"], "RECEIVED_ON_DAY_OFF", "{response}");
+        assert!(warning["messageZh"].as_str().unwrap().contains("非工作日"), "{response}");
+        assert!(warning["message"].as_str().unwrap().contains("2026-10-03"), "{response}");
+        let history = &data(&response)["recordApplication"]["history"][0];
+        assert_eq!(history["warnings"][0]["code"], "RECEIVED_ON_DAY_OFF");
+        d.at("2026-10-10");
+        let token = d.app.sign_in(&d.clerk).await;
+        let response = d.app.graphql(record, input("2026-10-10"), Some(&token)).await;
+        data(&response);
+        assert!(response.get("extensions").is_none_or(|e| e.get("warnings").is_none()), "{response}");
+    }
+
+    /// Reg. 33 ¶1: a clerk requests an extension on 1 December 2026 with a reason; a clerk
+    /// cannot approve it (FORBIDDEN); the office head approves; the notice prints the reason.
+    /// A refusal leaves no extension and a new request may follow; an approval after the
+    /// reply deadline is refused.
+    async fn extension_request_and_approval(app: TestApp) {
+        let d = District::new(app).await;
+        // Received Monday 16 November 2026: reply due Monday 14 December.
+        let case = d.received_case("2026-11-16").await;
+        let case = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-11-17")).await;
+        assert_eq!(case["clock"]["dueOn"], "2026-12-14");
+        let decide = |case: &Value, on: &str| json!({"change": change(case, on)});
+        assert_eq!(d.refused(&d.head, "approveExtension", "DecideExtensionInput", decide(&case, "2026-11-30")).await, "NO_EXTENSION_REQUESTED");
+        let reason = "所申请的资料需从区档案馆调取并逐页审查";
+        let requested = d.ok(&d.clerk, "requestExtension", "RequestExtensionInput",
+            json!({"change": change(&case, "2026-12-01"), "workingDays": 10, "reason": reason})).await;
+        assert_eq!(requested["extension"], Value::Null);
+        assert_eq!(requested["clock"]["dueOn"], "2026-12-14");
+        let pending = d.query(&d.head, "{ queue(filter: {awaitingExtensionDecision: true}) { edges { node { id extensionRequest { requestedOn workingDays reason requestedBy } } } } }").await;
+        let node = &data(&pending)["queue"]["edges"][0]["node"];
+        assert_eq!(node["id"], case["id"]);
+        assert_eq!(node["extensionRequest"]["requestedBy"].as_str().map(|a| a.starts_with("clerk")), Some(true), "{node}");
+        assert_eq!(node["extensionRequest"]["workingDays"], 10);
+        let again = d.refused(&d.clerk, "requestExtension", "RequestExtensionInput",
+            json!({"change": change(&requested, "2026-12-01"), "workingDays": 5, "reason": "另一理由"})).await;
+        assert_eq!(again, "EXTENSION_ALREADY_REQUESTED");
+        assert_eq!(d.refused(&d.clerk, "approveExtension", "DecideExtensionInput", decide(&requested, "2026-12-02")).await, "FORBIDDEN");
+        // Refused: no extension; the request is cleared.
+        let refused = d.ok(&d.head, "refuseExtension", "DecideExtensionInput",
+            json!({"change": change(&requested, "2026-12-02"), "reason": "可在法定期限内答复"})).await;
+        assert_eq!(refused["extension"], Value::Null);
+        assert_eq!(refused["clock"]["limitWorkingDays"], 20);
+        // A new request, approved by the head on 3 December: 14 Dec + 10 → 28 December.
+        let requested = d.ok(&d.clerk, "requestExtension", "RequestExtensionInput",
+            json!({"change": change(&refused, "2026-12-03"), "workingDays": 10, "reason": reason})).await;
+        let approved = d.ok(&d.head, "approveExtension", "DecideExtensionInput", decide(&requested, "2026-12-03")).await;
+        assert_eq!(approved["extension"]["approver"], "head");
+        assert_eq!(approved["clock"]["limitWorkingDays"], 30);
+        assert_eq!(approved["clock"]["dueOn"], "2026-12-28");
+        d.at("2026-12-03");
+        let token = d.app.sign_in(&d.clerk).await;
+        let issued = d.app.graphql("mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { html } }",
+            json!({"i": {"caseId": approved["id"], "version": approved["version"], "kind": "EXTENSION_NOTICE"}}), Some(&token)).await;
+        let html = data(&issued)["issueDocument"]["html"].as_str().unwrap().to_owned();
+        assert!(html.contains(&format!("因{reason}，本机关不能在法定期限内作出答复")), "{html}");
+        assert!(html.contains("2026年12月28日"), "{html}");
+        let history = d.query(&d.head, &format!("{{ case(id: \"{}\") {{ history {{ code actor reason }} }} }}", approved["id"].as_str().unwrap())).await;
+        let codes: Vec<&str> = data(&history)["case"]["history"].as_array().unwrap().iter().filter_map(|e| e["code"].as_str()).collect();
+        assert!(codes.windows(4).any(|w| w == ["EXTENSION_REQUESTED", "EXTENSION_REFUSED", "EXTENSION_REQUESTED", "EXTENDED"]), "{codes:?}");
+
+        // Another case: an approval after the reply deadline (14 December) is refused.
+        let late = d.received_case("2026-11-16").await;
+        let late = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&late, "2026-11-17")).await;
+        let late = d.ok(&d.clerk, "requestExtension", "RequestExtensionInput",
+            json!({"change": change(&late, "2026-12-14"), "workingDays": 5, "reason": reason})).await;
+        assert_eq!(d.refused(&d.head, "approveExtension", "DecideExtensionInput", decide(&late, "2026-12-15")).await, "RULE_VIOLATION");
     }
 }

@@ -72,7 +72,7 @@ foi_e2e::on_both_backends! {
         case = step(&app, "clerk", at(12, 10), "receiveCorrection:CaseChangeInput", change(&case)).await;
         case = step(&app, "clerk", at(12, 10), "acceptCase:CaseChangeInput", change(&case)).await;
         case = step(&app, "head", at(13, 10), "extendDeadline:ExtendInput",
-            json!({"change": change(&case), "workingDays": 20})).await;
+            json!({"change": change(&case), "workingDays": 20, "reason": "需调取档案"})).await;
         case = step(&app, "clerk", at(14, 10), "issueFeeNotice:FeeNoticeInput",
             json!({"change": change(&case), "amountYuan": 100, "basis": "PER_APPLICATION"})).await;
         case = step(&app, "clerk", at(15, 10), "recordFeePayment:CaseChangeInput", change(&case)).await;

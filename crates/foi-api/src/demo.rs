@@ -201,7 +201,12 @@ pub async fn seed(
                 Box::new(|a| Command::Register { on: a(25) }),
                 Box::new(|a| Command::Event(Event::Accepted { on: a(24) })),
                 Box::new(|a| {
-                    Command::Event(Event::Extended { on: a(6), working_days: 20, approver: "王主任".into() })
+                    Command::Event(Event::Extended {
+                        on: a(6),
+                        working_days: 20,
+                        approver: "王主任".into(),
+                        reason: None,
+                    })
                 }),
             ],
         ),
@@ -293,7 +298,7 @@ pub async fn seed(
         };
         let received_on = ago(received_ago);
         let mut state = store
-            .open_case(application, Event::Submitted { on: received_on }, &actor, calendar, now)
+            .open_case(application, Event::Submitted { on: received_on, received_on: None }, &actor, calendar, now)
             .await
             .map_err(ApiError::from)?;
         // Received working days ago; the newest stays submitted, waiting for a clerk.

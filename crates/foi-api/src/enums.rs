@@ -6,6 +6,19 @@
 
 use async_graphql::Enum;
 
+/// How an agency fixes the date of receipt of an online submission (Reg. 31(3), rules.md §2).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "foi_domain::applicant::OnlineReceipt")]
+pub enum OnlineReceipt {
+    /// 以提交之日为收到申请之日，非工作日提交的顺延至下一工作日 (the default, the common
+    /// provincial rule): received on the day submitted, or the next working day; 签收 only
+    /// acknowledges it.
+    SubmissionDay,
+    /// 以双方确认之日为收到申请之日 (the letter of Reg. 31(3)): received on the day a clerk signs
+    /// for it (`receiveApplication`).
+    ClerkConfirmation,
+}
+
 /// Where a case is in the workflow (办理阶段).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "foi_domain::lifecycle::Stage")]
@@ -174,8 +187,12 @@ pub enum EventKind {
     ConsultationOpened,
     /// 征求意见结束.
     ConsultationClosed,
-    /// 延期答复 (Reg. 33).
+    /// 延期答复 (Reg. 33): the office head approved the extension.
     Extended,
+    /// 申请延期答复 (Reg. 33 ¶1): a case worker asked the office head for an extension.
+    ExtensionRequested,
+    /// 不同意延期答复 (Reg. 33 ¶1): the office head refused the requested extension.
+    ExtensionRefused,
     /// 发出收费通知 (Reg. 42).
     FeeNoticeIssued,
     /// 缴纳信息处理费.

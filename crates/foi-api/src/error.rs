@@ -38,6 +38,9 @@ pub enum ApiError {
     /// Two guards of service (送达) have codes of their own: `ALREADY_SERVED` (a notice is
     /// served once; the message names the first date) and `NOT_SERVED` (a period that runs
     /// from service cannot lapse before the notice is served: record its service first).
+    /// Two guards have codes of their own (Reg. 33 ¶1): `NO_EXTENSION_REQUESTED` (an
+    /// approval or refusal with no request waiting) and `EXTENSION_ALREADY_REQUESTED` (a
+    /// second request while one waits for the office head).
     Transition(TransitionError),
     /// `RULE_VIOLATION` also: a rule outside the lifecycle table refused the change (e.g. a
     /// challenge dated before the reply it challenges).
@@ -136,6 +139,14 @@ impl ApiError {
                 "ALREADY_SERVED"
             }
             ApiError::Transition(TransitionError::Refused { reason: Guard::NotServed { .. }, .. }) => "NOT_SERVED",
+            // Reg. 33 ¶1: codes a client branches on (ask for a request first; decide the
+            // pending one first).
+            ApiError::Transition(TransitionError::Refused { reason: Guard::NoExtensionRequested, .. }) => {
+                "NO_EXTENSION_REQUESTED"
+            }
+            ApiError::Transition(TransitionError::Refused {
+                reason: Guard::ExtensionAlreadyRequested { .. }, ..
+            }) => "EXTENSION_ALREADY_REQUESTED",
             ApiError::Transition(TransitionError::Refused { .. }) | ApiError::Rule(_) => "RULE_VIOLATION",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::AlreadyExists(_) => "ALREADY_EXISTS",

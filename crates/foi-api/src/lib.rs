@@ -21,6 +21,7 @@ pub mod sign_in;
 pub mod statistics;
 pub mod text;
 pub mod types;
+pub mod warnings;
 
 use std::sync::Arc;
 
@@ -116,6 +117,7 @@ pub fn build_schema(state: ApiState) -> FoiSchema {
         .extension(limits::Bounds::new(limits.clone()))
         .extension(limits::Deadline::new(std::time::Duration::from_millis(limits.execution_timeout_ms)))
         .extension(observe::Observe)
+        .extension(warnings::WarningsExtension)
         // A second line behind `limits::Bounds`, which has already bounded the expanded
         // size, so that async-graphql's counting (which expands fragments) is cheap. It
         // counts every field 1, so it is looser than ours, except in depth for

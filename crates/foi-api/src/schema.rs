@@ -7,7 +7,7 @@ use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
 use foi_domain::applicant::{ApplicantKind, Channel};
 use foi_domain::challenge::Challenge;
 use foi_domain::identity::{ResidentId, SocialCreditCode};
-use foi_domain::lifecycle::{CORRECTION_PERIOD_RANGE, Event, Stage};
+use foi_domain::lifecycle::{CORRECTION_PERIOD_RANGE, EXTENSION_REASON_MAX, Event, Stage};
 use foi_domain::reasons::{InformationHolder, WithheldItem};
 use foi_store::{
     ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueCursor,
@@ -171,6 +171,7 @@ impl CoreQuery {
                 .map(|id| parse_id("filter.assigneeId", id))
                 .transpose()
                 .map_err(ext)?,
+            awaiting_extension_decision: filter.awaiting_extension_decision == Some(true),
             ..QueueQuery::default()
         };
         if filter.overdue == Some(true) {
@@ -271,6 +272,9 @@ pub struct QueueFilter {
     pub overdue: Option<bool>,
     /// Only this agency and the agencies below it.
     pub agency_code: Option<String>,
+    /// Only cases with an extension request waiting for the office head's approval
+    /// (`Case.extensionRequest`, Reg. 33 ¶1).
+    pub awaiting_extension_decision: Option<bool>,
 }
 
 /// A new applicant account (Reg. 27: anyone may apply).
@@ -443,13 +447,45 @@ pub struct CloseConsultationInput {
     pub result: enums::ConsultationResult,
 }
 
-/// An extension of the reply limit (Reg. 33): office heads only.
+/// An extension of the reply limit requested and approved at once (Reg. 33): office heads
+/// only.
 #[derive(InputObject)]
 pub struct ExtendInput {
     /// The case.
     pub change: CaseChangeInput,
     /// 1 to 20 working days.
     pub working_days: i32,
+    /// Why the reply needs more time; printed on the extension notice (at most 500
+    /// characters).
+    pub reason: String,
+}
+
+/// A request to extend the reply limit (Reg. 33 ¶1), for the office head to decide.
+#[derive(InputObject)]
+pub struct RequestExtensionInput {
+    /// The case; `change.on` is the day of the request.
+    pub change: CaseChangeInput,
+    /// 1 to 20 working days.
+    pub working_days: i32,
+    /// Why the reply needs more time; printed on the extension notice (at most 500
+    /// characters).
+    pub reason: String,
+}
+
+/// The office head's decision on a waiting extension request (Reg. 33 ¶1).
+#[derive(InputObject)]
+pub struct DecideExtensionInput {
+    /// The case; `change.on` is the day of the decision.
+    pub change: CaseChangeInput,
+    /// Why: required to refuse; for an approval, kept in the history if given.
+    pub reason: Option<String>,
+}
+
+/// The working days of an extension as the domain takes them; out of range is refused by
+/// the domain with the article (Reg. 33), negative numbers here.
+fn extension_days(days: i32) -> ApiResult<u32> {
+    u32::try_from(days)
+        .map_err(|_| ext(ApiError::validation("input.workingDays", "give 1 to 20 working days (Reg. 33)")))
 }
 
 /// A fee notice (Reg. 42).
@@ -547,6 +583,10 @@ async fn change(
     let on = not_in_future(ctx, "input.on", input.on)?;
     let command = make(on).map_err(ext)?;
     let calendar = s.calendar();
+    let warnings = match &command {
+        Command::Event(e) => current.case.warnings(e, &calendar),
+        Command::Register { .. } => Vec::new(),
+    };
     let request = ChangeRequest {
         case_id,
         expected_version: input.version,
@@ -554,6 +594,7 @@ async fn change(
         reason: text::optional("input.reason", input.reason, text::REASON).map_err(ext)?,
     };
     let changed = s.store.change_case(request, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
+    crate::warnings::Warnings::push_all(ctx, &warnings);
     s.queue_feed.publish(&changed.record);
     node(ctx, &viewer, changed, true).await.map_err(ext)
 }
@@ -623,8 +664,10 @@ impl CoreMutation {
         s.store.revoke_session(token, s.clock.now()).await.map_err(ext)
     }
 
-    /// An applicant submits an application online. It is received (and its clock starts)
-    /// when a clerk signs for it (Reg. 31).
+    /// An applicant submits an application online. Under the agency's `SUBMISSION_DAY` rule
+    /// (the default) it is received on the day of submission, or on the next working day
+    /// when submitted on a day off, and its clock starts then; under `CLERK_CONFIRMATION`
+    /// it is received when a clerk signs for it (Reg. 31(3)). See `Agency.onlineReceipt`.
     async fn submit_application(&self, ctx: &Context<'_>, input: SubmitApplicationInput) -> ApiResult<CaseNode> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         if !viewer.is_applicant() {
@@ -653,8 +696,14 @@ impl CoreMutation {
             form_wanted: input.form_wanted.into(),
             delivery: input.delivery_method.into(),
         };
-        let first = Event::Submitted { on: today(ctx) };
+        let on = today(ctx);
         let calendar = s.calendar();
+        // Reg. 31(3), rules.md §2: under the agency's submission-day rule the date of receipt
+        // is fixed now and kept in the event; under the clerk-confirmation rule it waits
+        // for 签收.
+        let received_on =
+            agency.online_receipt.date_of_receipt(&calendar, on).map_err(|e| ext(ApiError::from(e)))?.map(|(d, _)| d);
+        let first = Event::Submitted { on, received_on };
         let opened =
             s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
         s.queue_feed.publish(&opened.record);
@@ -700,14 +749,19 @@ impl CoreMutation {
         let s = state(ctx);
         let first = Event::Received { on: not_in_future(ctx, "input.receivedOn", input.received_on)?, channel };
         let calendar = s.calendar();
+        let warnings = foi_domain::lifecycle::Case::new().warnings(&first, &calendar);
         let opened =
             s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
+        crate::warnings::Warnings::push_all(ctx, &warnings);
         s.queue_feed.publish(&opened.record);
         node(ctx, &viewer, opened, true).await.map_err(ext)
     }
 
-    /// 签收: a clerk acknowledges an online submission; this day is the date of receipt
-    /// (Reg. 31) and the clock starts.
+    /// 签收: a clerk acknowledges an online submission. Under the agency's
+    /// `CLERK_CONFIRMATION` rule this day is the date of receipt and the clock starts
+    /// (Reg. 31(3)); under `SUBMISSION_DAY` the date was fixed at submission and stays.
+    /// A date of receipt on a day off is accepted with the warning `RECEIVED_ON_DAY_OFF`
+    /// in `extensions.warnings`.
     async fn receive_application(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
         change(ctx, input, WORKERS, |on| event(Event::Received { on, channel: Channel::Online })).await
     }
@@ -825,17 +879,100 @@ impl CoreMutation {
         change(ctx, input.change, WORKERS, |on| event(Event::ConsultationClosed { on, number, result })).await
     }
 
-    /// Extends the reply limit once, by at most 20 working days (Reg. 33). Only the head
-    /// of the disclosure office may; the approver is recorded.
-    async fn extend_deadline(&self, ctx: &Context<'_>, input: ExtendInput) -> ApiResult<CaseNode> {
+    /// Asks the head of the disclosure office to extend the reply limit (Reg. 33 ¶1): once,
+    /// 1 to 20 working days, with the reason the extension notice will print, no later than
+    /// the reply deadline. Any case worker may; the case then waits for `approveExtension`
+    /// or `refuseExtension` (`Case.extensionRequest`). A second request while one waits is
+    /// `EXTENSION_ALREADY_REQUESTED`.
+    async fn request_extension(&self, ctx: &Context<'_>, input: RequestExtensionInput) -> ApiResult<CaseNode> {
+        let days = extension_days(input.working_days)?;
+        let reason = text::required("input.reason", &input.reason, EXTENSION_REASON_MAX).map_err(ext)?;
+        change(ctx, input.change, WORKERS, |on| event(Event::ExtensionRequested { on, working_days: days, reason }))
+            .await
+    }
+
+    /// The head of the disclosure office approves the waiting extension request (Reg. 33 ¶1:
+    /// "经政府信息公开工作机构负责人同意"): the reply limit grows by the requested days, and the
+    /// signed-in head is recorded as the approver with the date. Office heads only
+    /// (`FORBIDDEN` otherwise); `NO_EXTENSION_REQUESTED` when none waits; refused after
+    /// the reply deadline. Issue the extension notice (`EXTENSION_NOTICE`) next.
+    async fn approve_extension(&self, ctx: &Context<'_>, input: DecideExtensionInput) -> ApiResult<CaseNode> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(&[roles::OFFICE_HEAD], "approving an extension").map_err(ext)?;
         let approver = viewer.account.display_name.clone();
-        let days = u32::try_from(input.working_days)
-            .map_err(|_| ext(ApiError::validation("input.workingDays", "1 to 20 working days")))?;
-        change(ctx, input.change, &[roles::OFFICE_HEAD], |on| {
-            event(Event::Extended { on, working_days: days, approver })
+        let case_id = parse_id("input.change.caseId", &input.change.case_id).map_err(ext)?;
+        let pending = state(ctx).store.case_state(case_id).await.map_err(ext)?.case.extension_request;
+        let mut change_input = input.change;
+        if change_input.reason.is_none() {
+            change_input.reason = input.reason;
+        }
+        change(ctx, change_input, &[roles::OFFICE_HEAD], |on| match pending {
+            // No request waits: the domain refuses this with NO_EXTENSION_REQUESTED (after
+            // checking the stage), so the client hears the rule, not a guess of ours.
+            None => event(Event::Extended { on, working_days: 1, approver, reason: Some("-".into()) }),
+            Some(r) => event(Event::Extended { on, working_days: r.working_days, approver, reason: Some(r.reason) }),
         })
         .await
+    }
+
+    /// The head of the disclosure office refuses the waiting extension request, giving a
+    /// reason (Reg. 33 ¶1). No extension was used, so a new request may follow. Office heads
+    /// only; `NO_EXTENSION_REQUESTED` when none waits.
+    async fn refuse_extension(&self, ctx: &Context<'_>, input: DecideExtensionInput) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(&[roles::OFFICE_HEAD], "refusing an extension").map_err(ext)?;
+        let approver = viewer.account.display_name.clone();
+        let reason = text::required("input.reason", input.reason.as_deref().unwrap_or_default(), EXTENSION_REASON_MAX)
+            .map_err(ext)?;
+        change(ctx, input.change, &[roles::OFFICE_HEAD], |on| event(Event::ExtensionRefused { on, approver, reason }))
+            .await
+    }
+
+    /// For an office head extending on their own initiative: requests and approves an
+    /// extension in one step (Reg. 33 ¶1), recording both events, with the head as requester
+    /// and approver, in one transaction: both or neither. Once, 1 to 20 working days, with
+    /// the reason the extension notice prints. Office heads only.
+    async fn extend_deadline(&self, ctx: &Context<'_>, input: ExtendInput) -> ApiResult<CaseNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        viewer.require_role(&[roles::OFFICE_HEAD], "extending the reply limit").map_err(ext)?;
+        let days = extension_days(input.working_days)?;
+        let reason = text::required("input.reason", &input.reason, EXTENSION_REASON_MAX).map_err(ext)?;
+        let s = state(ctx);
+        let case_id = parse_id("input.change.caseId", &input.change.case_id).map_err(ext)?;
+        let current = s.store.case_state(case_id).await.map_err(ext)?;
+        if !viewer.can_see(&current.record) {
+            return Err(ext(ApiError::NotFound(format!("case {case_id}"))));
+        }
+        let on = not_in_future(ctx, "input.change.on", input.change.on)?;
+        let audit = text::optional("input.change.reason", input.change.reason, text::REASON).map_err(ext)?;
+        let approver = viewer.account.display_name.clone();
+        let steps = [
+            Event::ExtensionRequested { on, working_days: days, reason: reason.clone() },
+            Event::Extended { on, working_days: days, approver, reason: Some(reason) },
+        ];
+        let calendar = s.calendar();
+        let (actor, now) = (viewer.actor(), s.clock.now());
+        let txn = s.store.begin().await.map_err(ext)?;
+        let result = async {
+            let mut version = input.change.version;
+            let mut changed = None;
+            for step in steps {
+                let request = ChangeRequest {
+                    case_id,
+                    expected_version: version,
+                    command: Command::Event(step),
+                    reason: audit.clone(),
+                };
+                let state_ = txn.change_case(request, &actor, &calendar, now).await?;
+                version = state_.record.version;
+                changed = Some(state_);
+            }
+            Ok::<_, foi_store::WorkflowError>(changed)
+        }
+        .await;
+        let changed = txn.finish(result).await.map_err(ext)?.ok_or_else(|| ext(ApiError::Internal))?;
+        s.queue_feed.publish(&changed.record);
+        node(ctx, &viewer, changed, true).await.map_err(ext)
     }
 
     /// Issues an information-processing fee notice (Reg. 42).

@@ -49,6 +49,11 @@ impl AgencyNode {
     async fn fee_pauses_clock(&self) -> bool {
         self.0.fee_pauses_clock
     }
+    /// How the date of receipt of an online submission is fixed (Reg. 31(3)); set with
+    /// `foi admin create-agency --online-receipt` or `foi admin set-online-receipt`.
+    async fn online_receipt(&self) -> enums::OnlineReceipt {
+        self.0.online_receipt.into()
+    }
     /// Its disclosure office's contact block, printed on every letter to a party (public:
     /// it is printed on letters). Set with `foi admin agency-contact`; letters print it only
     /// when `complete`.
@@ -251,6 +256,24 @@ pub struct ExtensionView {
     pub approver: String,
     /// When.
     pub approved_on: Date,
+    /// Why, as requested and printed on the extension notice (null for an extension
+    /// recorded before requests existed).
+    pub reason: Option<String>,
+    /// The day it was requested (null for an extension recorded before requests existed).
+    pub requested_on: Option<Date>,
+}
+
+/// An extension request waiting for the office head's decision (Reg. 33 ¶1).
+#[derive(SimpleObject)]
+pub struct ExtensionRequestView {
+    /// The day it was requested.
+    pub requested_on: Date,
+    /// Working days asked for.
+    pub working_days: i32,
+    /// Why the reply needs more time.
+    pub reason: String,
+    /// Who asked, as the history shows them.
+    pub requested_by: Option<String>,
 }
 
 /// An information-processing fee notice (Reg. 42).
@@ -337,6 +360,11 @@ impl CaseEventNode {
     /// The event's facts as JSON (e.g. the outcome, the approver, the case number).
     async fn details(&self) -> String {
         self.0.payload.to_string()
+    }
+    /// What the event warned of when it was recorded (e.g. `RECEIVED_ON_DAY_OFF`); empty
+    /// for most events.
+    async fn warnings(&self) -> Vec<crate::warnings::WarningView> {
+        self.0.warnings.iter().map(Into::into).collect()
     }
 }
 
@@ -561,7 +589,49 @@ impl CaseNode {
             working_days: e.working_days as i32,
             approver: e.approver.clone(),
             approved_on: e.approved_on,
+            reason: e.reason.clone(),
+            requested_on: e.requested_on,
         })
+    }
+    /// The extension request waiting for the office head (`approveExtension` or
+    /// `refuseExtension`), if any (Reg. 33 ¶1).
+    async fn extension_request(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ExtensionRequestView>> {
+        let Some(r) = self.case().extension_request.as_ref() else { return Ok(None) };
+        let state = ctx.data_unchecked::<ApiState>();
+        let events = state.store.case_events(self.state.record.id).await.map_err(ApiError::from)?;
+        let requested_by = events
+            .iter()
+            .rev()
+            .find(|e| e.kind == foi_domain::lifecycle::EventKind::ExtensionRequested.code())
+            .map(|e| e.actor_label.clone());
+        Ok(Some(ExtensionRequestView {
+            requested_on: r.requested_on,
+            working_days: i32::try_from(r.working_days).unwrap_or(i32::MAX),
+            reason: r.reason.clone(),
+            requested_by,
+        }))
+    }
+    /// For an online submission not yet signed for (签收): the day it was submitted, from
+    /// which it has been waiting. Null once signed for.
+    async fn waiting_since(&self) -> Option<Date> {
+        (self.case().stage == foi_domain::lifecycle::Stage::Submitted).then_some(self.case().submitted_on).flatten()
+    }
+    /// For an online submission not yet signed for: the working days it has waited since
+    /// submission (day 0 not counted; years without a loaded notice counted Monday to
+    /// Friday). Null once signed for.
+    async fn waiting_working_days(&self) -> Option<i32> {
+        let since = (self.case().stage == foi_domain::lifecycle::Stage::Submitted)
+            .then_some(self.case().submitted_on)
+            .flatten()?;
+        let mut days = 0i32;
+        let mut day = since;
+        while day < self.today {
+            day = day.next_day()?;
+            if self.calendar.is_working_day_lenient(day) {
+                days += 1;
+            }
+        }
+        Some(days)
     }
     /// The information-processing fee the rates give for this application (Reg. 42;
     /// 国办函〔2020〕109号), counted per applicant — by resident ID number or credit code,

@@ -185,7 +185,8 @@ async fn an_online_application_from_submission_to_archive() {
     // Only an office head extends.
     app.at(time::macros::date!(2026 - 10 - 20));
     let clerk = app.sign_in("clerk").await;
-    let extend = json!({"change": {"caseId": id, "version": 4, "on": "2026-10-20"}, "workingDays": 20});
+    let extend = json!({"change": {"caseId": id, "version": 4, "on": "2026-10-20"}, "workingDays": 20,
+        "reason": "需调取档案"});
     let code = app
         .error_code(
             "mutation($i: ExtendInput!) { extendDeadline(input: $i) { id } }",
@@ -210,7 +211,7 @@ async fn an_online_application_from_submission_to_archive() {
     let clerk = app.sign_in("clerk").await;
     let applicant = app.sign_in("zhangsan").await;
     let refusal =
-        json!({"change": {"caseId": id, "version": 5, "on": "2026-11-02"}, "outcome": "WITHHELD_STATE_SECRET"});
+        json!({"change": {"caseId": id, "version": 6, "on": "2026-11-02"}, "outcome": "WITHHELD_STATE_SECRET"});
     let code = app
         .error_code("mutation($i: ReplyInput!) { reply(input: $i) { id } }", json!({"i": refusal}), Some(&clerk))
         .await;
@@ -219,7 +220,7 @@ async fn an_online_application_from_submission_to_archive() {
         &app,
         "clerk",
         "reply",
-        json!({"change": {"caseId": id, "version": 5, "on": "2026-11-02"}, "outcome": "PARTLY_DISCLOSED",
+        json!({"change": {"caseId": id, "version": 6, "on": "2026-11-02"}, "outcome": "PARTLY_DISCLOSED",
             "legalBasis": "《政府信息公开条例》第三十七条"}),
     )
     .await;
@@ -228,7 +229,7 @@ async fn an_online_application_from_submission_to_archive() {
     let code = app
         .error_code(
             "mutation($i: CaseChangeInput!) { withdrawApplication(input: $i) { id } }",
-            json!({"i": {"caseId": id, "version": 6}}),
+            json!({"i": {"caseId": id, "version": 7}}),
             Some(&applicant),
         )
         .await;
@@ -237,17 +238,17 @@ async fn an_online_application_from_submission_to_archive() {
     app.at(time::macros::date!(2026 - 11 - 03));
     let clerk = app.sign_in("clerk").await;
     let archive = "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { stage } }";
-    let early = app.run(archive, json!({"i": {"caseId": id, "version": 6}}), Some(&clerk)).await;
+    let early = app.run(archive, json!({"i": {"caseId": id, "version": 7}}), Some(&clerk)).await;
     assert_eq!(early["errors"][0]["extensions"]["code"], "DECISION_NOT_ISSUED", "{early:#}");
     assert_eq!(early["errors"][0]["extensions"]["kind"], "REPLY");
     assert!(early["errors"][0]["message"].as_str().unwrap().contains("政府信息公开申请答复书"), "{early:#}");
     app.ok(
         "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { number } }",
-        json!({"i": {"caseId": id, "version": 6, "kind": "REPLY"}}),
+        json!({"i": {"caseId": id, "version": 7, "kind": "REPLY"}}),
         Some(&clerk),
     )
     .await;
-    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 7, "on": "2026-11-03"})).await;
+    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 8, "on": "2026-11-03"})).await;
     assert_eq!(archived["stage"], "ARCHIVED");
 
     let applicant = app.sign_in("zhangsan").await;
@@ -262,7 +263,17 @@ async fn an_online_application_from_submission_to_archive() {
         history["case"]["history"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "EXTENDED", "REPLIED", "DOCUMENT_ISSUED", "ARCHIVED"]
+        [
+            "SUBMITTED",
+            "RECEIVED",
+            "REGISTERED",
+            "ACCEPTED",
+            "EXTENSION_REQUESTED",
+            "EXTENDED",
+            "REPLIED",
+            "DOCUMENT_ISSUED",
+            "ARCHIVED"
+        ]
     );
 }
 

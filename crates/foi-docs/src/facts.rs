@@ -240,6 +240,10 @@ pub struct ExtensionFacts {
     pub due_on: String,
     /// Whether `due_on` was counted on the provisional calendar.
     pub due_provisional: bool,
+    /// Why the reply needs more time, as requested and approved (Reg. 33 ¶1), without its
+    /// final full stop so the notice can continue the sentence; `None` for an extension
+    /// recorded before requests existed (the notice then gives the general reason).
+    pub reason: Option<String>,
 }
 
 /// The consultation letter's facts (Reg. 32, 34).
@@ -566,6 +570,11 @@ pub fn context(
                 working_days: e.working_days,
                 due_on,
                 due_provisional,
+                reason: e
+                    .reason
+                    .as_deref()
+                    .map(|r| r.trim().trim_end_matches(['。', '，', '；', '.', ',', ';']).to_owned())
+                    .filter(|r| !r.is_empty()),
             });
         }
         DocumentKind::ConsultationLetter => {

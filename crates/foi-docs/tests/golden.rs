@@ -73,7 +73,17 @@ fn the_case() -> (Case, Particulars) {
         Event::ConsultationClosed { on: date!(2026 - 10 - 30), number: 1, result: ConsultationResult::Objected },
         Event::FeeNoticeIssued { on: date!(2026 - 11 - 02), amount_yuan: 100, basis: FeeBasis::PerApplication },
         Event::FeePaid { on: date!(2026 - 11 - 04) },
-        Event::Extended { on: date!(2026 - 11 - 12), working_days: 20, approver: "王主任".into() },
+        Event::ExtensionRequested {
+            on: date!(2026 - 11 - 11),
+            working_days: 20,
+            reason: "所申请的施工合同需从区档案馆调取并逐页审查。".into(),
+        },
+        Event::Extended {
+            on: date!(2026 - 11 - 12),
+            working_days: 20,
+            approver: "王主任".into(),
+            reason: Some("所申请的施工合同需从区档案馆调取并逐页审查。".into()),
+        },
         Event::Replied {
             on: date!(2026 - 11 - 20),
             outcome: Outcome::PartlyDisclosed,

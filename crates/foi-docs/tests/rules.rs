@@ -55,7 +55,7 @@ const ON: Date = date!(2026 - 10 - 20);
 
 #[test]
 fn nothing_before_receipt() {
-    let submitted = replay(&[Event::Submitted { on: date!(2026 - 10 - 09) }]);
+    let submitted = replay(&[Event::Submitted { on: date!(2026 - 10 - 09), received_on: None }]);
     for kind in DocumentKind::ALL {
         assert_eq!(try_issue(&submitted, kind, Some(1), ON), Err(NotIssuable::NotReceived { stage: Stage::Submitted }));
     }

@@ -154,6 +154,62 @@ impl ReceiptRule {
     }
 }
 
+/// How an agency fixes the date of receipt of an online (or faxed) submission (rules.md §2,
+/// **configurable** per agency).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OnlineReceipt {
+    /// The common provincial rule (the default): received on the day it is submitted when that
+    /// is a working day, else on the next working day, without waiting for a clerk; 签收 only
+    /// acknowledges it. Reg. 31(3) read as the platform confirming on submission.
+    #[default]
+    SubmissionDay,
+    /// The letter of Reg. 31(3), "以双方确认之日为收到申请之日": received on the day a clerk
+    /// signs for it (签收).
+    ClerkConfirmation,
+}
+
+impl OnlineReceipt {
+    /// Both rules.
+    pub const ALL: [OnlineReceipt; 2] = [OnlineReceipt::SubmissionDay, OnlineReceipt::ClerkConfirmation];
+
+    /// The rule in Chinese, as an office would write it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OnlineReceipt::SubmissionDay => "以提交之日为收到申请之日，非工作日提交的顺延至下一工作日",
+            OnlineReceipt::ClerkConfirmation => "以双方确认（签收）之日为收到申请之日",
+        }
+    }
+
+    /// The date of receipt an online submission on `submitted_on` gets at submission, or
+    /// `None` when it waits for a clerk's 签收. Under [`OnlineReceipt::SubmissionDay`]: the day
+    /// itself if it is a working day, else the next working day (Reg. 31(3); rules.md §2).
+    /// A year without a loaded holiday notice is counted Monday to Friday (the submission
+    /// cannot be refused for want of next year's notice); the years assumed are returned.
+    pub fn date_of_receipt(
+        self,
+        calendar: &crate::calendar::Calendar,
+        submitted_on: time::Date,
+    ) -> Result<Option<(time::Date, Vec<i32>)>, crate::calendar::CalendarError> {
+        match self {
+            OnlineReceipt::ClerkConfirmation => Ok(None),
+            OnlineReceipt::SubmissionDay => {
+                if calendar.is_working_day_lenient(submitted_on) {
+                    let unknown = (!calendar.knows_year(submitted_on.year())).then_some(submitted_on.year());
+                    return Ok(Some((submitted_on, unknown.into_iter().collect())));
+                }
+                let counted = calendar.add_working_days_lenient(submitted_on, 1)?;
+                Ok(Some((counted.date, counted.unknown_years.into_iter().collect())))
+            }
+        }
+    }
+}
+
+code_enum!(OnlineReceipt, "online receipt rule", [
+    SubmissionDay => "SUBMISSION_DAY",
+    ClerkConfirmation => "CLERK_CONFIRMATION",
+]);
+
 /// The channel an application arrives by (申请方式). Reg. 29 (written application; oral
 /// application for those who cannot write) and Reg. 31 (date of receipt per channel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

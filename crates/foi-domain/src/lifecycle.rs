@@ -21,7 +21,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::applicant::Channel;
+use crate::applicant::{Channel, OnlineReceipt};
 use crate::calendar::{Calendar, CalendarError};
 use crate::clock::{
     self, CONSULTATION, CORRECTION_NOTICE, ClockReading, ClockState, Deadline, FEE_PAYMENT, MAX_EXTENSION, Pause,
@@ -31,6 +31,10 @@ use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
 pub use crate::service::{ServedNotice, Service, ServiceMethod};
 use crate::reasons::{InformationHolder, WithheldItem, WithholdingGround, articles_cited};
+
+/// The longest reason an extension request or refusal may give, in characters: a
+/// paragraph of a notice, not a file.
+pub const EXTENSION_REASON_MAX: usize = 500;
 
 /// The correction periods a notice may set itself, in working days. Reg. 30 asks only for a
 /// "reasonable" period; a day is the least that lets anyone act, and 60 working days (about
@@ -47,6 +51,10 @@ pub struct AgencyRules {
     pub due_soon_wd: u32,
     /// Whether the reply clock stops while a fee notice is unpaid (default: it stops).
     pub fee_pauses_clock: bool,
+    /// How an online submission's date of receipt is fixed (Reg. 31(3); rules.md §2;
+    /// default: the day of submission, or the next working day).
+    #[serde(default)]
+    pub online_receipt: OnlineReceipt,
 }
 
 impl Default for AgencyRules {
@@ -55,6 +63,7 @@ impl Default for AgencyRules {
             correction_period_wd: clock::DEFAULT_CORRECTION_PERIOD.working_days,
             due_soon_wd: 5,
             fee_pauses_clock: true,
+            online_receipt: OnlineReceipt::SubmissionDay,
         }
     }
 }
@@ -213,10 +222,20 @@ impl NotHandledReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Event {
-    /// The applicant submitted online; receipt follows when a clerk signs for it.
-    Submitted { on: Date },
+    /// The applicant submitted online. `received_on` is the date of receipt fixed at
+    /// submission under the agency's rule then in force ([`OnlineReceipt::SubmissionDay`]:
+    /// the day itself or the next working day, Reg. 31(3), rules.md §2); it is kept in the
+    /// event so that replaying never recomputes it from a rule changed since. `None` (and
+    /// every event stored before the field existed): the date of receipt is the day a clerk
+    /// signs for it ([`OnlineReceipt::ClerkConfirmation`]).
+    Submitted {
+        on: Date,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received_on: Option<Date>,
+    },
     /// Receipt (签收): fixes the date of receipt, which starts the clock (Reg. 31). For an
-    /// online application, the day the clerk acknowledges it.
+    /// online application, the day the clerk acknowledges it, unless the submission already
+    /// fixed it (then 签收 only acknowledges it and moves no date).
     Received { on: Date, channel: Channel },
     /// Registration (登记) under a case number.
     Registered { on: Date, case_number: String },
@@ -248,9 +267,23 @@ pub enum Event {
     ConsultationOpened { on: Date, party: ConsultedParty, name: String },
     /// A consultation ended; `number` is its 1-based order among the case's consultations.
     ConsultationClosed { on: Date, number: u32, result: ConsultationResult },
+    /// A case worker asked the head of the disclosure office to extend the reply limit
+    /// (Reg. 33 ¶1), giving the working days and the reason printed on the extension notice.
+    ExtensionRequested { on: Date, working_days: u32, reason: String },
+    /// The head of the disclosure office refused the requested extension (Reg. 33 ¶1:
+    /// "经政府信息公开工作机构负责人同意"); no extension was used, so a new request may follow.
+    ExtensionRefused { on: Date, approver: String, reason: String },
     /// The reply limit was extended (Reg. 33 ¶1): once, by at most 20 working days, with the
-    /// consent of the head of the disclosure office.
-    Extended { on: Date, working_days: u32, approver: String },
+    /// consent of the head of the disclosure office. It approves the pending
+    /// [`Event::ExtensionRequested`] and carries its days and reason. Stored before requests
+    /// existed, it has no reason and no request before it.
+    Extended {
+        on: Date,
+        working_days: u32,
+        approver: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// An information-processing fee notice was issued (Reg. 42).
     FeeNoticeIssued { on: Date, amount_yuan: u32, basis: FeeBasis },
     /// The fee was paid.
@@ -318,6 +351,8 @@ pub enum EventKind {
     ConsultationOpened,
     ConsultationClosed,
     Extended,
+    ExtensionRequested,
+    ExtensionRefused,
     FeeNoticeIssued,
     FeePaid,
     FeeLapsed,
@@ -330,7 +365,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every event kind.
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::Submitted,
         EventKind::Received,
         EventKind::Registered,
@@ -345,6 +380,8 @@ impl EventKind {
         EventKind::ConsultationOpened,
         EventKind::ConsultationClosed,
         EventKind::Extended,
+        EventKind::ExtensionRequested,
+        EventKind::ExtensionRefused,
         EventKind::FeeNoticeIssued,
         EventKind::FeePaid,
         EventKind::FeeLapsed,
@@ -372,6 +409,8 @@ impl EventKind {
             EventKind::ConsultationOpened => "CONSULTATION_OPENED",
             EventKind::ConsultationClosed => "CONSULTATION_CLOSED",
             EventKind::Extended => "EXTENDED",
+            EventKind::ExtensionRequested => "EXTENSION_REQUESTED",
+            EventKind::ExtensionRefused => "EXTENSION_REFUSED",
             EventKind::FeeNoticeIssued => "FEE_NOTICE_ISSUED",
             EventKind::FeePaid => "FEE_PAID",
             EventKind::FeeLapsed => "FEE_LAPSED",
@@ -405,6 +444,8 @@ impl EventKind {
             EventKind::ConsultationOpened => "征求意见",
             EventKind::ConsultationClosed => "征求意见结束",
             EventKind::Extended => "延期答复",
+            EventKind::ExtensionRequested => "申请延期答复",
+            EventKind::ExtensionRefused => "不同意延期答复",
             EventKind::FeeNoticeIssued => "发出收费通知",
             EventKind::FeePaid => "缴纳信息处理费",
             EventKind::FeeLapsed => "逾期未缴费",
@@ -441,6 +482,8 @@ impl Event {
             Event::ConsultationOpened { .. } => EventKind::ConsultationOpened,
             Event::ConsultationClosed { .. } => EventKind::ConsultationClosed,
             Event::Extended { .. } => EventKind::Extended,
+            Event::ExtensionRequested { .. } => EventKind::ExtensionRequested,
+            Event::ExtensionRefused { .. } => EventKind::ExtensionRefused,
             Event::FeeNoticeIssued { .. } => EventKind::FeeNoticeIssued,
             Event::FeePaid { .. } => EventKind::FeePaid,
             Event::FeeLapsed { .. } => EventKind::FeeLapsed,
@@ -455,7 +498,7 @@ impl Event {
     /// The legal date of the event.
     pub fn on(&self) -> Date {
         match self {
-            Event::Submitted { on }
+            Event::Submitted { on, .. }
             | Event::Received { on, .. }
             | Event::Registered { on, .. }
             | Event::Accepted { on }
@@ -469,6 +512,8 @@ impl Event {
             | Event::ConsultationOpened { on, .. }
             | Event::ConsultationClosed { on, .. }
             | Event::Extended { on, .. }
+            | Event::ExtensionRequested { on, .. }
+            | Event::ExtensionRefused { on, .. }
             | Event::FeeNoticeIssued { on, .. }
             | Event::FeePaid { on }
             | Event::FeeLapsed { on }
@@ -502,7 +547,7 @@ pub fn transition(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::AwaitingReasons, E::ReasonsReceived) => S::Handling,
         (S::Handling, E::LaterReplyDateSet) => S::Handling,
         (S::Handling, E::ConsultationOpened | E::ConsultationClosed) => S::Handling,
-        (S::InReview | S::Handling, E::Extended) => stage,
+        (S::InReview | S::Handling, E::Extended | E::ExtensionRequested | E::ExtensionRefused) => stage,
         (S::Handling, E::FeeNoticeIssued | E::FeePaid) => S::Handling,
         (S::Handling, E::FeeLapsed) => S::Closed,
         (S::InReview | S::Handling, E::Replied) => S::Replied,
@@ -601,6 +646,22 @@ pub enum Guard {
     /// Reg. 33: one extension at most.
     #[error("the reply limit was already extended on {on}; the law allows one extension (Reg. 33)")]
     AlreadyExtended { on: Date },
+    /// Reg. 33 ¶1: one request waits for the head's decision at a time.
+    #[error(
+        "an extension was already requested on {on} and waits for the office head's decision; approve or refuse it first (Reg. 33)"
+    )]
+    ExtensionAlreadyRequested { on: Date },
+    /// Reg. 33 ¶1: the head approves or refuses a request; there is none.
+    #[error("no extension request is waiting; a case worker requests the extension first (Reg. 33)")]
+    NoExtensionRequested,
+    /// The approval must grant what was requested.
+    #[error(
+        "the request asked for {requested} working days and gave its reason; the approval must grant the same (Reg. 33)"
+    )]
+    ExtensionNotAsRequested { requested: u32 },
+    /// A free-text fact is longer than its bound.
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
     /// Reg. 33: at most 20 working days.
     #[error("an extension is 1 to 20 working days (Reg. 33), not {days}")]
     ExtensionLength { days: u32 },
@@ -769,6 +830,64 @@ pub struct Extension {
     pub approver: String,
     /// The day it was approved and notified.
     pub approved_on: Date,
+    /// Why the reply needs more time, as requested and printed on the extension notice;
+    /// `None` for an extension recorded before requests existed.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The day it was requested; `None` for an extension recorded before requests existed.
+    #[serde(default)]
+    pub requested_on: Option<Date>,
+}
+
+/// An extension request waiting for the head of the disclosure office (Reg. 33 ¶1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRequest {
+    /// The day it was requested.
+    pub requested_on: Date,
+    /// Working days asked for (1–20).
+    pub working_days: u32,
+    /// Why the reply needs more time.
+    pub reason: String,
+}
+
+/// Something an accepted event recorded that a person should look at again: the event was
+/// right to accept (the law allows it), but it is unusual enough to be a typing mistake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Warning {
+    /// An application was received on a day off. Offices open on some days off, so it is
+    /// accepted (rules.md §2), but a wrong date moves every deadline.
+    ReceivedOnDayOff {
+        /// The date of receipt.
+        on: Date,
+    },
+}
+
+impl Warning {
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Warning::ReceivedOnDayOff { .. } => "RECEIVED_ON_DAY_OFF",
+        }
+    }
+
+    /// What to check, in English.
+    pub fn message(&self) -> String {
+        match self {
+            Warning::ReceivedOnDayOff { on } => format!(
+                "the date of receipt {on} is not a working day; it was accepted, but check the date: the reply deadline counts from it (Reg. 31)"
+            ),
+        }
+    }
+
+    /// What to check, in Chinese.
+    pub fn message_zh(&self) -> String {
+        match self {
+            Warning::ReceivedOnDayOff { on } => {
+                format!("收到申请之日{on}为非工作日，已受理；请核对该日期，答复期限自该日起算（条例第三十一条）")
+            }
+        }
+    }
 }
 
 /// An information-processing fee notice (Reg. 42).
@@ -838,6 +957,9 @@ pub struct Case {
     pub consultations: Vec<Consultation>,
     /// The extension, if any.
     pub extension: Option<Extension>,
+    /// The extension request waiting for the office head, if any (Reg. 33 ¶1).
+    #[serde(default)]
+    pub extension_request: Option<ExtensionRequest>,
     /// The fee notice, if any.
     pub fee: Option<FeeNotice>,
     /// The outcome, set exactly once when the case concludes.
@@ -923,6 +1045,7 @@ impl Case {
             later_reply_date: None,
             consultations: Vec::new(),
             extension: None,
+            extension_request: None,
             fee: None,
             outcome: None,
             legal_basis: None,
@@ -1046,9 +1169,16 @@ impl Case {
             case.concluded_on = Some(on);
         };
         match event {
-            Event::Submitted { .. } => {
+            Event::Submitted { received_on, .. } => {
+                // Reg. 31(3), rules.md §2: under the agency's submission-day rule the date of
+                // receipt is fixed now (the day itself or the next working day); it cannot
+                // come before the submission.
+                if let Some(received) = received_on.filter(|r| *r < on) {
+                    return Err(Guard::BeforePreviousEvent { on: received, previous: on });
+                }
                 case.channel = Some(Channel::Online);
                 case.submitted_on = Some(on);
+                case.received_on = *received_on;
             }
             Event::Received { channel, .. } => {
                 // Reg. 31: an online application is received on the day the clerk
@@ -1065,7 +1195,11 @@ impl Case {
                     }
                 }
                 case.channel = Some(*channel);
-                case.received_on = Some(on);
+                // 签收 of a submission whose date of receipt was fixed at submission only
+                // acknowledges it: the date stays (rules.md §2).
+                if self.received_on.is_none() {
+                    case.received_on = Some(on);
+                }
             }
             Event::Registered { case_number, .. } => {
                 if case_number.trim().is_empty() {
@@ -1173,7 +1307,38 @@ impl Case {
                 }
                 consultation.closed = Some((on, *result));
             }
-            Event::Extended { working_days, approver, .. } => {
+            Event::ExtensionRequested { working_days, reason, .. } => {
+                // Reg. 33 ¶1: once, at most 20 working days, requested before the reply
+                // deadline as the clock stands, with a reason for the notice.
+                if let Some(e) = &self.extension {
+                    return Err(Guard::AlreadyExtended { on: e.approved_on });
+                }
+                if let Some(r) = &self.extension_request {
+                    return Err(Guard::ExtensionAlreadyRequested { on: r.requested_on });
+                }
+                if !(1..=MAX_EXTENSION.working_days).contains(working_days) {
+                    return Err(Guard::ExtensionLength { days: *working_days });
+                }
+                let reason = extension_reason(reason)?;
+                let due = self.reply_due(ctx, on)?;
+                if on > due {
+                    return Err(Guard::AfterReplyDeadline { due });
+                }
+                case.extension_request =
+                    Some(ExtensionRequest { requested_on: on, working_days: *working_days, reason });
+            }
+            Event::ExtensionRefused { approver, reason, .. } => {
+                // Reg. 33 ¶1: the office head decides; a refusal uses no extension.
+                if self.extension_request.is_none() {
+                    return Err(Guard::NoExtensionRequested);
+                }
+                if approver.trim().is_empty() {
+                    return Err(Guard::Missing { field: "approver" });
+                }
+                extension_reason(reason)?;
+                case.extension_request = None;
+            }
+            Event::Extended { working_days, approver, reason, .. } => {
                 // Reg. 33 ¶1: once, at most 20 working days, approved by the office head.
                 if let Some(e) = &self.extension {
                     return Err(Guard::AlreadyExtended { on: e.approved_on });
@@ -1184,14 +1349,28 @@ impl Case {
                 if approver.trim().is_empty() {
                     return Err(Guard::Missing { field: "approver" });
                 }
+                let reason = reason.as_deref().map(extension_reason).transpose()?;
+                // The approval grants the pending request. Only an extension recorded before
+                // requests existed (no reason) stands without one.
+                let requested_on = match (&self.extension_request, &reason) {
+                    (Some(r), Some(given)) if r.working_days == *working_days && r.reason == *given => {
+                        Some(r.requested_on)
+                    }
+                    (Some(r), _) => return Err(Guard::ExtensionNotAsRequested { requested: r.working_days }),
+                    (None, Some(_)) => return Err(Guard::NoExtensionRequested),
+                    (None, None) => None,
+                };
                 let due = self.reply_due(ctx, on)?;
                 if on > due {
                     return Err(Guard::AfterReplyDeadline { due });
                 }
+                case.extension_request = None;
                 case.extension = Some(Extension {
                     working_days: *working_days,
                     approver: approver.trim().to_owned(),
                     approved_on: on,
+                    reason,
+                    requested_on,
                 });
             }
             Event::FeeNoticeIssued { amount_yuan, basis, .. } => {
@@ -1447,6 +1626,35 @@ impl Case {
             consultations_due,
             fee_payment_due,
         })
+    }
+}
+
+/// The reason of an extension request or refusal, trimmed: required, and bounded by
+/// [`EXTENSION_REASON_MAX`].
+fn extension_reason(reason: &str) -> Result<String, Guard> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Guard::Missing { field: "reason" });
+    }
+    if reason.chars().count() > EXTENSION_REASON_MAX {
+        return Err(Guard::TooLong { field: "reason", max: EXTENSION_REASON_MAX });
+    }
+    Ok(reason.to_owned())
+}
+
+impl Case {
+    /// What `event`, accepted on this case, should make a person look at again. Empty for
+    /// most events; a year without a loaded notice gives no warning (its days are unknown).
+    pub fn warnings(&self, event: &Event, calendar: &Calendar) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        // rules.md §2: an offline receipt (or a clerk's 签收 that fixes the date) dated on a
+        // day off is allowed, with a warning (Reg. 31 fixes the date; offices open on some).
+        if let Event::Received { on, .. } = event {
+            if self.received_on.is_none() && calendar.is_working_day(*on) == Ok(false) {
+                warnings.push(Warning::ReceivedOnDayOff { on: *on });
+            }
+        }
+        warnings
     }
 }
 

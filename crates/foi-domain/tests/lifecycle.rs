@@ -1,13 +1,13 @@
 //! The lifecycle, tested three ways: every (stage, event) pair of the table; whole case
 //! histories on real calendars; and property tests over random histories.
 
-use foi_domain::applicant::Channel;
+use foi_domain::applicant::{Channel, OnlineReceipt};
 use foi_domain::calendar::Calendar;
 use foi_domain::clock::{ClockState, Urgency};
 use foi_domain::fee::FeeBasis;
 use foi_domain::lifecycle::{
     AgencyRules, Case, ConsultationResult, ConsultedParty, Context, Event, EventKind, Guard, NotHandledReason,
-    ServedNotice, ServiceMethod, Stage, TransitionError, transition,
+    ServedNotice, ServiceMethod, Stage, TransitionError, Warning, transition,
 };
 use foi_domain::outcome::Outcome;
 use foi_domain::reasons::{InformationHolder, WithheldItem, WithholdingGround};
@@ -20,7 +20,12 @@ fn calendar() -> &'static Calendar {
     CALENDAR.get_or_init(Calendar::bundled)
 }
 
-const RULES: AgencyRules = AgencyRules { correction_period_wd: 15, due_soon_wd: 5, fee_pauses_clock: true };
+const RULES: AgencyRules = AgencyRules {
+    correction_period_wd: 15,
+    due_soon_wd: 5,
+    fee_pauses_clock: true,
+    online_receipt: OnlineReceipt::SubmissionDay,
+};
 
 fn ctx() -> Context<'static> {
     Context { calendar: calendar(), rules: &RULES }
@@ -61,6 +66,8 @@ fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::InReview, E::CorrectionRequested, S::AwaitingCorrection),
         (S::InReview, E::ReasonsRequested, S::AwaitingReasons),
         (S::InReview, E::Extended, S::InReview),
+        (S::InReview, E::ExtensionRequested, S::InReview),
+        (S::InReview, E::ExtensionRefused, S::InReview),
         (S::InReview, E::Replied, S::Replied),
         (S::InReview, E::NotHandled, S::Replied),
         (S::InReview, E::Withdrawn, S::Closed),
@@ -77,6 +84,8 @@ fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::Handling, E::ConsultationOpened, S::Handling),
         (S::Handling, E::ConsultationClosed, S::Handling),
         (S::Handling, E::Extended, S::Handling),
+        (S::Handling, E::ExtensionRequested, S::Handling),
+        (S::Handling, E::ExtensionRefused, S::Handling),
         (S::Handling, E::FeeNoticeIssued, S::Handling),
         (S::Handling, E::FeePaid, S::Handling),
         (S::Handling, E::FeeLapsed, S::Closed),
@@ -99,7 +108,7 @@ fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
 
 /// A case in each stage, built from a real history around National Day 2026.
 fn case_in(stage: Stage) -> Case {
-    let submitted = Event::Submitted { on: date!(2026 - 09 - 16) };
+    let submitted = Event::Submitted { on: date!(2026 - 09 - 16), received_on: None };
     let received = Event::Received { on: date!(2026 - 09 - 18), channel: Channel::Online };
     let registered = Event::Registered { on: date!(2026 - 09 - 18), case_number: "游府信申〔2026〕17号".into() };
     let accepted = Event::Accepted { on: date!(2026 - 09 - 21) };
@@ -154,7 +163,7 @@ fn case_in(stage: Stage) -> Case {
 fn sample(kind: EventKind) -> Event {
     let on = date!(2026 - 10 - 12);
     match kind {
-        EventKind::Submitted => Event::Submitted { on },
+        EventKind::Submitted => Event::Submitted { on, received_on: None },
         EventKind::Received => Event::Received { on, channel: Channel::Online },
         EventKind::Registered => Event::Registered { on, case_number: "游府信申〔2026〕18号".into() },
         EventKind::Accepted => Event::Accepted { on },
@@ -173,7 +182,13 @@ fn sample(kind: EventKind) -> Event {
         EventKind::ConsultationClosed => {
             Event::ConsultationClosed { on, number: 1, result: ConsultationResult::Consented }
         }
-        EventKind::Extended => Event::Extended { on, working_days: 20, approver: "王主任".into() },
+        EventKind::Extended => Event::Extended { on, working_days: 20, approver: "王主任".into(), reason: None },
+        EventKind::ExtensionRequested => {
+            Event::ExtensionRequested { on, working_days: 20, reason: "需调取档案".into() }
+        }
+        EventKind::ExtensionRefused => {
+            Event::ExtensionRefused { on, approver: "王主任".into(), reason: "可按期答复".into() }
+        }
         EventKind::FeeNoticeIssued => Event::FeeNoticeIssued { on, amount_yuan: 100, basis: FeeBasis::PerApplication },
         EventKind::FeePaid => Event::FeePaid { on },
         EventKind::FeeLapsed => Event::FeeLapsed { on },
@@ -259,7 +274,7 @@ fn received_in_person(on: Date) -> Vec<Event> {
 fn online_receipt_is_the_day_the_clerk_acknowledges() {
     // Submitted on Saturday 27 September 2025, acknowledged on the make-up Sunday 28.
     let case = play(&[
-        Event::Submitted { on: date!(2025 - 09 - 27) },
+        Event::Submitted { on: date!(2025 - 09 - 27), received_on: None },
         Event::Received { on: date!(2025 - 09 - 28), channel: Channel::Online },
     ]);
     assert_eq!(case.received_on, Some(date!(2025 - 09 - 28)));
@@ -269,7 +284,7 @@ fn online_receipt_is_the_day_the_clerk_acknowledges() {
     // 29, 30 Sep; 9, 10, 11 (Sat), 13–17, 20–24, 27–31 Oct = 20 → 31 October.
     assert_eq!(s.reply.unwrap().due.date, date!(2025 - 10 - 31));
     // The channel must fit: an online submission is not received "in person".
-    let submitted = play(&[Event::Submitted { on: date!(2025 - 09 - 27) }]);
+    let submitted = play(&[Event::Submitted { on: date!(2025 - 09 - 27), received_on: None }]);
     let wrong = apply(&submitted, Event::Received { on: date!(2025 - 09 - 28), channel: Channel::InPerson });
     assert!(matches!(refused(wrong), Guard::Channel(_)));
     let direct_online = apply(&Case::new(), Event::Received { on: date!(2025 - 09 - 28), channel: Channel::Online });
@@ -521,26 +536,184 @@ fn one_extension_of_at_most_20_days_with_an_approver() {
     let mut history = received_in_person(date!(2026 - 09 - 18));
     history.push(Event::Accepted { on: date!(2026 - 09 - 21) });
     let handling = play(&history);
-    let too_long =
-        apply(&handling, Event::Extended { on: date!(2026 - 10 - 20), working_days: 21, approver: "王主任".into() });
+    let too_long = apply(
+        &handling,
+        Event::Extended { on: date!(2026 - 10 - 20), working_days: 21, approver: "王主任".into(), reason: None },
+    );
     assert_eq!(refused(too_long), Guard::ExtensionLength { days: 21 });
-    let no_approver =
-        apply(&handling, Event::Extended { on: date!(2026 - 10 - 20), working_days: 20, approver: " ".into() });
+    let no_approver = apply(
+        &handling,
+        Event::Extended { on: date!(2026 - 10 - 20), working_days: 20, approver: " ".into(), reason: None },
+    );
     assert_eq!(refused(no_approver), Guard::Missing { field: "approver" });
-    let too_late =
-        apply(&handling, Event::Extended { on: date!(2026 - 10 - 23), working_days: 20, approver: "王主任".into() });
+    let too_late = apply(
+        &handling,
+        Event::Extended { on: date!(2026 - 10 - 23), working_days: 20, approver: "王主任".into(), reason: None },
+    );
     assert_eq!(refused(too_late), Guard::AfterReplyDeadline { due: date!(2026 - 10 - 22) });
 
-    history.push(Event::Extended { on: date!(2026 - 10 - 22), working_days: 20, approver: "王主任".into() });
+    history.push(Event::Extended {
+        on: date!(2026 - 10 - 22),
+        working_days: 20,
+        approver: "王主任".into(),
+        reason: None,
+    });
     let extended = play(&history);
     assert_eq!(extended.extension.as_ref().unwrap().approver, "王主任");
     let s = extended.schedule(ctx(), date!(2026 - 10 - 22)).unwrap();
     let reply = s.reply.unwrap();
     assert_eq!(reply.due.date, date!(2026 - 11 - 19));
     assert_eq!((reply.used, reply.left, reply.limit), (20, 20, 40));
-    let again =
-        apply(&extended, Event::Extended { on: date!(2026 - 10 - 23), working_days: 1, approver: "王主任".into() });
+    let again = apply(
+        &extended,
+        Event::Extended { on: date!(2026 - 10 - 23), working_days: 1, approver: "王主任".into(), reason: None },
+    );
     assert_eq!(refused(again), Guard::AlreadyExtended { on: date!(2026 - 10 - 22) });
+}
+
+#[test]
+fn an_online_submission_on_a_spring_festival_sunday_is_received_on_the_next_working_day() {
+    // Sunday 22 February 2026 lies in the Spring Festival break (15–23 February off); the
+    // next working day is Tuesday 24 February (Reg. 31(3), rules.md §2).
+    let sunday = date!(2026 - 02 - 22);
+    let (received, assumed) = OnlineReceipt::SubmissionDay.date_of_receipt(calendar(), sunday).unwrap().unwrap();
+    assert_eq!((received, assumed), (date!(2026 - 02 - 24), vec![]));
+    assert_eq!(OnlineReceipt::ClerkConfirmation.date_of_receipt(calendar(), sunday).unwrap(), None);
+    // A working day is its own date of receipt: Saturday 28 February 2026 is a make-up day.
+    let saturday = date!(2026 - 02 - 28);
+    assert_eq!(OnlineReceipt::SubmissionDay.date_of_receipt(calendar(), saturday).unwrap().unwrap().0, saturday);
+
+    let submitted = play(&[Event::Submitted { on: sunday, received_on: Some(received) }]);
+    assert_eq!((submitted.stage, submitted.received_on), (Stage::Submitted, Some(date!(2026 - 02 - 24))));
+    let s = submitted.schedule(ctx(), date!(2026 - 02 - 24)).unwrap();
+    assert_eq!(s.reply_clock, ClockState::Running);
+    // From Tue 24 Feb: 25, 26, 27, Sat 28 (make-up), 2–6, 9–13, 16–20, 23 March = 20th.
+    assert_eq!(s.reply.unwrap().due.date, date!(2026 - 03 - 23));
+    // 签收 on Thursday 26 February acknowledges it and moves nothing.
+    let signed = apply(&submitted, Event::Received { on: date!(2026 - 02 - 26), channel: Channel::Online }).unwrap();
+    assert_eq!((signed.stage, signed.received_on), (Stage::Received, Some(date!(2026 - 02 - 24))));
+    assert_eq!(signed.schedule(ctx(), date!(2026 - 02 - 26)).unwrap().reply.unwrap().due.date, date!(2026 - 03 - 23));
+    // The same submission under the clerk-confirmation rule is received when signed for.
+    let clerk = play(&[
+        Event::Submitted { on: sunday, received_on: None },
+        Event::Received { on: date!(2026 - 02 - 26), channel: Channel::Online },
+    ]);
+    assert_eq!(clerk.received_on, Some(date!(2026 - 02 - 26)));
+    // 26 February + 20 working days (Sat 28 February a make-up day) → 25 March.
+    assert_eq!(clerk.schedule(ctx(), date!(2026 - 02 - 26)).unwrap().reply.unwrap().due.date, date!(2026 - 03 - 25));
+    // A date of receipt before the submission is refused.
+    let backwards = apply(&Case::new(), Event::Submitted { on: sunday, received_on: Some(date!(2026 - 02 - 20)) });
+    assert!(matches!(refused(backwards), Guard::BeforePreviousEvent { .. }));
+}
+
+#[test]
+fn a_friday_submission_signed_for_on_monday_keeps_fridays_date() {
+    // Friday 6 March 2026 is a working day: received that day, whenever 签收 follows.
+    let friday = date!(2026 - 03 - 06);
+    let received = OnlineReceipt::SubmissionDay.date_of_receipt(calendar(), friday).unwrap().unwrap().0;
+    let case = play(&[
+        Event::Submitted { on: friday, received_on: Some(received) },
+        Event::Received { on: date!(2026 - 03 - 09), channel: Channel::Online },
+    ]);
+    assert_eq!(case.received_on, Some(friday));
+    // 9–13, 16–20, 23–27 March, 30, 31 March, 1, 2, 3 April = 20 → Friday 3 April 2026
+    // (Qingming 4–6 April is after it).
+    assert_eq!(case.schedule(ctx(), date!(2026 - 03 - 09)).unwrap().reply.unwrap().due.date, date!(2026 - 04 - 03));
+}
+
+#[test]
+fn a_receipt_on_a_day_off_is_accepted_with_a_warning() {
+    // Saturday 3 October 2026, National Day break (1–7 October off).
+    let event = Event::Received { on: date!(2026 - 10 - 03), channel: Channel::InPerson };
+    let warnings = Case::new().warnings(&event, calendar());
+    assert_eq!(warnings, vec![Warning::ReceivedOnDayOff { on: date!(2026 - 10 - 03) }]);
+    assert_eq!(warnings[0].code(), "RECEIVED_ON_DAY_OFF");
+    assert!(warnings[0].message_zh().contains("非工作日"));
+    assert!(apply(&Case::new(), event).is_ok());
+    // Saturday 10 October 2026 is a make-up working day: no warning.
+    let make_up = Event::Received { on: date!(2026 - 10 - 10), channel: Channel::InPerson };
+    assert!(Case::new().warnings(&make_up, calendar()).is_empty());
+    // 签收 on a day off of a submission already received under the submission-day rule
+    // moves no date, so it warns of nothing.
+    let submitted = play(&[Event::Submitted { on: date!(2026 - 10 - 02), received_on: Some(date!(2026 - 10 - 08)) }]);
+    let sign = Event::Received { on: date!(2026 - 10 - 03), channel: Channel::Online };
+    assert!(submitted.warnings(&sign, calendar()).is_empty());
+    let clerk_rule = play(&[Event::Submitted { on: date!(2026 - 10 - 02), received_on: None }]);
+    assert_eq!(clerk_rule.warnings(&sign, calendar()).len(), 1);
+}
+
+#[test]
+fn an_extension_is_requested_then_approved_or_refused_by_the_office_head() {
+    // Received Monday 16 November 2026 → reply due Monday 14 December (20 working days).
+    let mut history = received_in_person(date!(2026 - 11 - 16));
+    history.push(Event::Accepted { on: date!(2026 - 11 - 17) });
+    let handling = play(&history);
+    let reason = "需从档案馆调取2019年度档案";
+    let request = Event::ExtensionRequested { on: date!(2026 - 12 - 01), working_days: 15, reason: reason.into() };
+    // Reg. 33 ¶1: a reason is required and bounded; 1–20 working days.
+    let no_reason = Event::ExtensionRequested { on: date!(2026 - 12 - 01), working_days: 15, reason: " ".into() };
+    assert_eq!(refused(apply(&handling, no_reason)), Guard::Missing { field: "reason" });
+    let long = Event::ExtensionRequested { on: date!(2026 - 12 - 01), working_days: 15, reason: "理".repeat(501) };
+    assert_eq!(refused(apply(&handling, long)), Guard::TooLong { field: "reason", max: 500 });
+    let zero = Event::ExtensionRequested { on: date!(2026 - 12 - 01), working_days: 0, reason: reason.into() };
+    assert_eq!(refused(apply(&handling, zero)), Guard::ExtensionLength { days: 0 });
+    let late = Event::ExtensionRequested { on: date!(2026 - 12 - 15), working_days: 15, reason: reason.into() };
+    assert_eq!(refused(apply(&handling, late)), Guard::AfterReplyDeadline { due: date!(2026 - 12 - 14) });
+    // No approval or refusal without a request.
+    let approve = |on, days: u32| Event::Extended {
+        on,
+        working_days: days,
+        approver: "王主任".into(),
+        reason: Some(reason.into()),
+    };
+    assert_eq!(refused(apply(&handling, approve(date!(2026 - 12 - 02), 15))), Guard::NoExtensionRequested);
+    let refusal =
+        Event::ExtensionRefused {
+            on: date!(2026 - 12 - 02), approver: "王主任".into(), reason: "可按期答复".into()
+        };
+    assert_eq!(refused(apply(&handling, refusal.clone())), Guard::NoExtensionRequested);
+
+    let requested = apply(&handling, request.clone()).unwrap();
+    assert_eq!(requested.extension_request.as_ref().unwrap().working_days, 15);
+    // The request alone extends nothing.
+    assert_eq!(
+        requested.schedule(ctx(), date!(2026 - 12 - 01)).unwrap().reply.unwrap().due.date,
+        date!(2026 - 12 - 14)
+    );
+    assert_eq!(
+        refused(apply(&requested, request.clone())),
+        Guard::ExtensionAlreadyRequested { on: date!(2026 - 12 - 01) }
+    );
+    // The approval grants what was asked, no more.
+    assert_eq!(
+        refused(apply(&requested, approve(date!(2026 - 12 - 02), 20))),
+        Guard::ExtensionNotAsRequested { requested: 15 }
+    );
+    // An approval after the reply deadline (14 December) is refused.
+    assert_eq!(
+        refused(apply(&requested, approve(date!(2026 - 12 - 15), 15))),
+        Guard::AfterReplyDeadline { due: date!(2026 - 12 - 14) }
+    );
+    let approved = apply(&requested, approve(date!(2026 - 12 - 02), 15)).unwrap();
+    let extension = approved.extension.as_ref().unwrap();
+    assert_eq!(
+        (extension.reason.as_deref(), extension.requested_on, extension.approved_on),
+        (Some(reason), Some(date!(2026 - 12 - 01)), date!(2026 - 12 - 02))
+    );
+    assert!(approved.extension_request.is_none());
+    // 14 December + 15 working days: 15–18, 21–25, 28–31 Dec (13), then 2027 — counted
+    // leniently here up to 31 December: the limit is 35.
+    let reading = approved.schedule(ctx(), date!(2026 - 12 - 02)).map(|s| s.reply.unwrap().limit);
+    assert!(matches!(reading, Ok(35) | Err(_)));
+    let second = Event::ExtensionRequested { on: date!(2026 - 12 - 03), working_days: 5, reason: reason.into() };
+    assert_eq!(refused(apply(&approved, second)), Guard::AlreadyExtended { on: date!(2026 - 12 - 02) });
+
+    // Refused: no extension, and a new request may follow.
+    let refused_case = apply(&requested, refusal).unwrap();
+    assert!(refused_case.extension.is_none() && refused_case.extension_request.is_none());
+    let again =
+        Event::ExtensionRequested { on: date!(2026 - 12 - 03), working_days: 10, reason: "补充理由".into() };
+    assert!(apply(&refused_case, again).is_ok());
 }
 
 #[test]
@@ -869,7 +1042,13 @@ fn build_event(kind: EventKind, on: Date, param: u8) -> Event {
             from_register: false,
         },
         EventKind::Extended => {
-            Event::Extended { on, working_days: u32::from(param % 24), approver: "王主任".into() }
+            Event::Extended { on, working_days: u32::from(param % 24), approver: "王主任".into(), reason: None }
+        }
+        EventKind::ExtensionRequested => {
+            Event::ExtensionRequested { on, working_days: u32::from(param % 24), reason: "需调取档案".into() }
+        }
+        EventKind::ExtensionRefused => {
+            Event::ExtensionRefused { on, approver: "王主任".into(), reason: "可按期答复".into() }
         }
         EventKind::ConsultationClosed => {
             let results = [ConsultationResult::Consented, ConsultationResult::Objected, ConsultationResult::NoReply];
@@ -907,7 +1086,7 @@ fn build_event(kind: EventKind, on: Date, param: u8) -> Event {
 
 fn set_date(event: &mut Event, date: Date) {
     let on = match event {
-        Event::Submitted { on }
+        Event::Submitted { on, .. }
         | Event::Received { on, .. }
         | Event::Registered { on, .. }
         | Event::Accepted { on }
@@ -921,6 +1100,8 @@ fn set_date(event: &mut Event, date: Date) {
         | Event::ConsultationOpened { on, .. }
         | Event::ConsultationClosed { on, .. }
         | Event::Extended { on, .. }
+        | Event::ExtensionRequested { on, .. }
+        | Event::ExtensionRefused { on, .. }
         | Event::FeeNoticeIssued { on, .. }
         | Event::FeePaid { on }
         | Event::FeeLapsed { on }

@@ -34,6 +34,9 @@ pub struct AgencySpec {
     pub due_soon_wd: Option<i32>,
     /// Whether a fee notice pauses the reply clock; default yes.
     pub fee_pauses_clock: Option<bool>,
+    /// How an online submission's date of receipt is fixed (Reg. 31(3)); default
+    /// `SUBMISSION_DAY`.
+    pub online_receipt: Option<foi_domain::applicant::OnlineReceipt>,
 }
 
 /// Changes to an agency's contact block (printed on every letter to a party) and fee payment
@@ -225,6 +228,9 @@ pub async fn create_agency(store: &Store, spec: AgencySpec) -> Result<Agency, Ad
     if let Some(pauses) = spec.fee_pauses_clock {
         new.fee_pauses_clock = pauses;
     }
+    if let Some(rule) = spec.online_receipt {
+        new.online_receipt = rule;
+    }
     if let Some(parent) = &parent {
         new = new.under(parent.id);
     }
@@ -236,6 +242,20 @@ pub async fn create_agency(store: &Store, spec: AgencySpec) -> Result<Agency, Ad
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Sets how an existing agency fixes the date of receipt of online submissions (Reg. 31(3),
+/// rules.md §2). Submissions already made keep their date of receipt.
+pub async fn set_online_receipt(
+    store: &Store,
+    code: &str,
+    rule: foi_domain::applicant::OnlineReceipt,
+) -> Result<Agency, AdminError> {
+    let agency = store
+        .agency_by_code(code)
+        .await?
+        .ok_or_else(|| invalid(format!("--agency: no agency has the code {code:?}")))?;
+    Ok(store.set_agency_online_receipt(agency.id, rule).await?)
 }
 
 /// Creates a staff account after checking its agency, roles and password.

@@ -29,6 +29,8 @@ enum AdminCommand {
     CreateStaff(CreateStaffArgs),
     /// List the agencies, with their parents and case-number prefixes.
     ListAgencies,
+    /// Set how an agency fixes the date of receipt of online submissions (Reg. 31(3)).
+    SetOnlineReceipt(SetOnlineReceiptArgs),
     /// Set an agency's contact block (printed on every letter to a party) and how to pay its
     /// fees (printed on the fee notice). Flags left out keep their value; an empty one clears it.
     AgencyContact(AgencyContactArgs),
@@ -57,6 +59,21 @@ struct AgencyContactArgs {
     /// 缴费方式: how to pay an information-processing fee (payee, account, bank, reference).
     #[arg(long, value_name = "TEXT")]
     payment_instructions: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct SetOnlineReceiptArgs {
+    /// Code of the agency.
+    #[arg(long, value_name = "CODE")]
+    agency: String,
+    /// SUBMISSION_DAY: received on the day submitted, or the next working day (the common
+    /// provincial rule); CLERK_CONFIRMATION: received on the day a clerk signs for it (签收).
+    #[arg(long, value_name = "RULE", value_parser = parse_online_receipt)]
+    online_receipt: foi_domain::applicant::OnlineReceipt,
+}
+
+fn parse_online_receipt(text: &str) -> Result<foi_domain::applicant::OnlineReceipt, String> {
+    text.parse().map_err(|e: foi_domain::applicant::ParseApplicantError| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +106,11 @@ struct CreateAgencyArgs {
     /// Whether a fee notice pauses the reply clock [default: true].
     #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
     fee_pauses_clock: Option<bool>,
+    /// How the date of receipt of an online submission is fixed (Reg. 31(3)):
+    /// SUBMISSION_DAY (the day submitted, or the next working day) or CLERK_CONFIRMATION
+    /// (the day a clerk signs for it) [default: SUBMISSION_DAY].
+    #[arg(long, value_name = "RULE", value_parser = parse_online_receipt)]
+    online_receipt: Option<foi_domain::applicant::OnlineReceipt>,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +147,16 @@ pub async fn run(args: AdminArgs) -> Result<(), Failure> {
         AdminCommand::CreateStaff(a) => create_staff(&store, a).await,
         AdminCommand::ListAgencies => list_agencies(&store).await,
         AdminCommand::AgencyContact(a) => agency_contact(&store, a).await,
+        AdminCommand::SetOnlineReceipt(a) => {
+            admin::set_online_receipt(&store, &a.agency, a.online_receipt).await.map(|agency| {
+                println!("agency {} {}", agency.code, agency.name);
+                println!(
+                    "  online receipt     {} ({})",
+                    agency.online_receipt.code(),
+                    agency.online_receipt.label_zh()
+                );
+            })
+        }
     };
     store.close().await.ok();
     result.map_err(|e| match e {
@@ -145,6 +177,7 @@ async fn create_agency(store: &foi_store::Store, a: CreateAgencyArgs) -> Result<
         correction_period_wd: a.correction_period_wd,
         due_soon_wd: a.due_soon_wd,
         fee_pauses_clock: a.fee_pauses_clock,
+        online_receipt: a.online_receipt,
     };
     let parent = spec.parent.clone();
     let agency = admin::create_agency(store, spec).await?;
@@ -165,6 +198,7 @@ async fn create_agency(store: &foi_store::Store, a: CreateAgencyArgs) -> Result<
     println!("  correction period  {} working days", agency.correction_period_wd);
     println!("  due soon           {} working days left", agency.due_soon_wd);
     println!("  fee pauses clock   {}", if agency.fee_pauses_clock { "yes" } else { "no" });
+    println!("  online receipt     {} ({})", agency.online_receipt.code(), agency.online_receipt.label_zh());
     Ok(())
 }
 

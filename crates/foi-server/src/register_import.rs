@@ -37,6 +37,9 @@ pub const CORRECTION_ITEMS: &str = "补正事项见原台账";
 pub const EXTENSION_APPROVER: &str = "原台账记载";
 /// An imported extension adds the most the law allows (Reg. 33 ¶1: 20 working days).
 pub const EXTENSION_WORKING_DAYS: u32 = 20;
+/// The reason of an imported extension whose row gives no 延期理由 (Reg. 33 ¶1 asks for
+/// the head's approval of a request; the register kept only the date).
+pub const EXTENSION_REASON: &str = "原台账未记载延期理由";
 
 /// The history's actor for the events of register row `row`; never personal data.
 pub fn actor_label(row: usize) -> String {
@@ -73,6 +76,9 @@ pub enum Column {
     CorrectionReceived,
     /// 延期日期: the day the extension was approved and notified (Reg. 33).
     Extended,
+    /// 延期理由: why the reply needed more time (Reg. 33 ¶1); empty for
+    /// [`EXTENSION_REASON`].
+    ExtensionReason,
     /// 收费通知日期: the day the fee notice was received (Reg. 42).
     FeeNotice,
     /// 收费金额（元）: the amount of the fee notice.
@@ -91,7 +97,7 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the order of the template.
-    pub const ALL: [Column; 20] = [
+    pub const ALL: [Column; 21] = [
         Column::Agency,
         Column::CaseNumber,
         Column::ApplicantName,
@@ -105,6 +111,7 @@ impl Column {
         Column::CorrectionPeriod,
         Column::CorrectionReceived,
         Column::Extended,
+        Column::ExtensionReason,
         Column::FeeNotice,
         Column::FeeAmount,
         Column::FeeBasis,
@@ -130,6 +137,7 @@ impl Column {
             Column::CorrectionPeriod => "补正期限（工作日）",
             Column::CorrectionReceived => "收到补正日期",
             Column::Extended => "延期日期",
+            Column::ExtensionReason => "延期理由",
             Column::FeeNotice => "收费通知日期",
             Column::FeeAmount => "收费金额（元）",
             Column::FeeBasis => "计费方式",
@@ -151,6 +159,7 @@ impl Column {
             Column::Concluded => &["答复日期", "办结日期"],
             Column::FeeAmount => &["收费金额"],
             Column::LegalBasis => &["法律依据", "答复依据"],
+            Column::ExtensionReason => &["延期原因", "延长答复期限理由"],
             _ => &[],
         }
     }
@@ -724,6 +733,20 @@ impl RowCheck<'_, '_> {
         };
         let correction_received = self.date(Column::CorrectionReceived, cell(Column::CorrectionReceived));
         let extended = self.date(Column::Extended, cell(Column::Extended));
+        let extension_reason = match cell(Column::ExtensionReason) {
+            "" => EXTENSION_REASON.to_owned(),
+            v if v.chars().count() > foi_domain::lifecycle::EXTENSION_REASON_MAX => {
+                self.problem(format!(
+                    "延期理由 is longer than {} characters",
+                    foi_domain::lifecycle::EXTENSION_REASON_MAX
+                ));
+                EXTENSION_REASON.to_owned()
+            }
+            v => v.to_owned(),
+        };
+        if !cell(Column::ExtensionReason).is_empty() && cell(Column::Extended).is_empty() {
+            self.problem("延期理由 is given but 延期日期 is empty".into());
+        }
         let fee_notice = self.date(Column::FeeNotice, cell(Column::FeeNotice));
         let fee_paid = self.date(Column::FeePaid, cell(Column::FeePaid));
         let fee_amount = match cell(Column::FeeAmount) {
@@ -823,7 +846,7 @@ impl RowCheck<'_, '_> {
         let on_receipt = format!("收到申请日期 {}", format_date(received));
         if channel == Channel::Online {
             // Reg. 31(3): an online application is received when the clerk acknowledges it.
-            push(Step::Event(Event::Submitted { on: received }), on_receipt.clone());
+            push(Step::Event(Event::Submitted { on: received, received_on: None }), on_receipt.clone());
         }
         push(Step::Event(Event::Received { on: received, channel }), on_receipt.clone());
         match case_number {
@@ -860,9 +883,21 @@ impl RowCheck<'_, '_> {
         }
         let mut later: Vec<(Date, Dated)> = Vec::new();
         if let Some(on) = extended {
-            let event =
-                Event::Extended { on, working_days: EXTENSION_WORKING_DAYS, approver: EXTENSION_APPROVER.to_owned() };
-            later.push((on, Dated { step: Step::Event(event), what: format!("延期日期 {}", format_date(on)) }));
+            // Reg. 33 ¶1: the request and the head's approval, both on the register's date.
+            let what = format!("延期日期 {}", format_date(on));
+            let request = Event::ExtensionRequested {
+                on,
+                working_days: EXTENSION_WORKING_DAYS,
+                reason: extension_reason.clone(),
+            };
+            later.push((on, Dated { step: Step::Event(request), what: what.clone() }));
+            let event = Event::Extended {
+                on,
+                working_days: EXTENSION_WORKING_DAYS,
+                approver: EXTENSION_APPROVER.to_owned(),
+                reason: Some(extension_reason),
+            };
+            later.push((on, Dated { step: Step::Event(event), what }));
         }
         if let (Some(on), Some(amount_yuan), Some(basis)) = (fee_notice, fee_amount, fee_basis) {
             let event = Event::FeeNoticeIssued { on, amount_yuan, basis };
@@ -993,7 +1028,7 @@ fn article(err: &TransitionError) -> Option<&'static str> {
         EventKind::CorrectionRequested | EventKind::CorrectionReceived | EventKind::CorrectionLapsed => {
             Some("第三十条")
         }
-        EventKind::Extended => Some("第三十三条"),
+        EventKind::Extended | EventKind::ExtensionRequested | EventKind::ExtensionRefused => Some("第三十三条"),
         EventKind::FeeNoticeIssued | EventKind::FeePaid | EventKind::FeeLapsed => Some("第四十二条"),
         _ => None,
     };
@@ -1006,9 +1041,12 @@ fn article(err: &TransitionError) -> Option<&'static str> {
         | Guard::CorrectionPeriodOutOfRange { .. }
         | Guard::NotCorrected => Some("第三十条"),
         Guard::OpinionPeriodRunning { .. } => Some("第三十二条"),
-        Guard::AlreadyExtended { .. } | Guard::ExtensionLength { .. } | Guard::NotOnTheSpot { .. } => {
-            Some("第三十三条")
-        }
+        Guard::AlreadyExtended { .. }
+        | Guard::ExtensionLength { .. }
+        | Guard::NotOnTheSpot { .. }
+        | Guard::ExtensionAlreadyRequested { .. }
+        | Guard::NoExtensionRequested
+        | Guard::ExtensionNotAsRequested { .. } => Some("第三十三条"),
         Guard::ReasonsAlreadyRequested { .. } | Guard::ReasonsNotReceived | Guard::OnlyExcessiveHere => {
             Some("第三十五条")
         }

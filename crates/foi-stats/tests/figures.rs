@@ -74,7 +74,8 @@ async fn late_and_extended_replies() {
     let y = db.case(f, CommercialEnterprise, date!(2026 - 09 - 01), Fate::Open).await;
     let y = db.step(y, Command::Register { on: date!(2026 - 09 - 01) }).await;
     let y = db.step(y, Command::Event(Event::Accepted { on: date!(2026 - 09 - 01) })).await;
-    let extension = Event::Extended { on: date!(2026 - 09 - 24), working_days: 20, approver: "王主任".into() };
+    let extension =
+        Event::Extended { on: date!(2026 - 09 - 24), working_days: 20, approver: "王主任".into(), reason: None };
     let y = db.step(y, Command::Event(extension)).await;
     let reply = Event::Replied {
         on: date!(2026 - 10 - 29),

@@ -2,6 +2,7 @@
 //! Staff see their own agency and the agencies below it, so the subtree queries here are
 //! the basis of every access check.
 
+use foi_domain::applicant::OnlineReceipt;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
 use sea_orm::{ColumnTrait, QueryFilter};
 use time::OffsetDateTime;
@@ -34,6 +35,9 @@ pub struct NewAgency {
     pub due_soon_wd: i32,
     /// Whether an outstanding fee stops the reply clock (default yes).
     pub fee_pauses_clock: bool,
+    /// How an online submission's date of receipt is fixed (default: the day of
+    /// submission, or the next working day; Reg. 31(3), rules.md §2).
+    pub online_receipt: OnlineReceipt,
 }
 
 impl NewAgency {
@@ -53,6 +57,7 @@ impl NewAgency {
             correction_period_wd: 15,
             due_soon_wd: 5,
             fee_pauses_clock: true,
+            online_receipt: OnlineReceipt::SubmissionDay,
         }
     }
 
@@ -78,6 +83,8 @@ pub struct Agency {
     pub fee_pauses_clock: bool,
     /// The disclosure office's contact block and the fee payment instructions.
     pub contact: AgencyContact,
+    /// How an online submission's date of receipt is fixed (Reg. 31(3)).
+    pub online_receipt: OnlineReceipt,
     pub created_at: OffsetDateTime,
 }
 
@@ -131,6 +138,8 @@ impl From<agencies::Model> for Agency {
                 person: m.contact_person,
                 payment_instructions: m.payment_instructions,
             },
+            // The column's check allows only the two codes; anything else reads as the default.
+            online_receipt: m.online_receipt.parse().unwrap_or_default(),
             created_at: m.created_at,
         }
     }
@@ -154,11 +163,29 @@ pub(crate) async fn create<C: ConnectionTrait>(c: &C, new: NewAgency) -> Result<
         contact_phone: Set(None),
         contact_person: Set(None),
         payment_instructions: Set(None),
+        online_receipt: Set(new.online_receipt.code().to_owned()),
         created_at: Set(sql::now()),
     }
     .insert(c)
     .await?;
     Ok(model.into())
+}
+
+/// Sets how the agency fixes the date of receipt of online submissions (Reg. 31(3)). Only
+/// submissions made afterwards follow the new rule: each submission keeps the date its
+/// event fixed.
+pub(crate) async fn set_online_receipt<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+    rule: OnlineReceipt,
+) -> Result<Agency, StoreError> {
+    let found = agencies::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format_args!("agency {id}")))?;
+    let mut model: agencies::ActiveModel = found.into();
+    model.online_receipt = Set(rule.code().to_owned());
+    Ok(model.update(c).await?.into())
 }
 
 pub(crate) async fn get<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<Agency, StoreError> {

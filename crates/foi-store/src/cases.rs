@@ -142,6 +142,8 @@ pub struct NewEvent {
     /// Who did it, as shown in the history ("张三 (clerk)", "system: deadline sweep").
     pub actor_label: String,
     pub reason: Option<String>,
+    /// What the event should make a person check again (e.g. a receipt on a day off).
+    pub warnings: Vec<foi_domain::lifecycle::Warning>,
 }
 
 impl NewEvent {
@@ -162,6 +164,7 @@ impl NewEvent {
             actor_id: None,
             actor_label: actor_label.into(),
             reason: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -192,6 +195,8 @@ pub struct EventRecord {
     pub actor_id: Option<Uuid>,
     pub actor_label: String,
     pub reason: Option<String>,
+    /// The warnings it gave when it was recorded.
+    pub warnings: Vec<foi_domain::lifecycle::Warning>,
 }
 
 impl From<cases::Model> for CaseRecord {
@@ -238,6 +243,11 @@ impl TryFrom<case_events::Model> for EventRecord {
     fn try_from(m: case_events::Model) -> Result<Self, StoreError> {
         let payload = serde_json::from_str(&m.payload)
             .map_err(|e| StoreError::Corrupt { what: format!("payload of event {}: {e}", m.id) })?;
+        let warnings = match m.warnings.as_deref() {
+            None => Vec::new(),
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| StoreError::Corrupt { what: format!("warnings of event {}: {e}", m.id) })?,
+        };
         Ok(EventRecord {
             id: m.id,
             case_id: m.case_id,
@@ -249,6 +259,7 @@ impl TryFrom<case_events::Model> for EventRecord {
             actor_id: m.actor_id,
             actor_label: m.actor_label,
             reason: m.reason,
+            warnings,
         })
     }
 }
@@ -400,6 +411,7 @@ async fn insert_event<C: ConnectionTrait>(c: &C, case_id: Uuid, seq: i64, event:
         actor_id: Set(event.actor_id),
         actor_label: Set(event.actor_label),
         reason: Set(event.reason),
+        warnings: Set((!event.warnings.is_empty()).then(|| serde_json::to_string(&event.warnings).unwrap_or_default())),
     })
     .exec_without_returning(c)
     .await?;

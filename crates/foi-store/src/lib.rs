@@ -358,6 +358,12 @@ on_store_and_txn! {
         = agencies::create;
     /// The agency with this id, or `NotFound`.
     pub async fn agency(&self, id: Uuid) -> Result<Agency, StoreError> = agencies::get;
+    /// Sets the agency's online receipt rule (Reg. 31(3)); later submissions follow it.
+    pub async fn set_agency_online_receipt(
+        &self,
+        id: Uuid,
+        rule: foi_domain::applicant::OnlineReceipt,
+    ) -> Result<Agency, StoreError> = agencies::set_online_receipt;
     /// The agency with this code, if any.
     pub async fn agency_by_code(&self, code: &str) -> Result<Option<Agency>, StoreError>
         = agencies::by_code;

@@ -358,7 +358,13 @@ pub fn message_for(
         Event::Received { .. } => (
             "政府信息公开申请已签收",
             format!(
-                "已于{on}签收。依照《中华人民共和国政府信息公开条例》第三十三条，本机关将自收到申请之日起20个工作日内予以答复{}。",
+                "已于{on}签收{}。依照《中华人民共和国政府信息公开条例》第三十三条，本机关将自收到申请之日起20个工作日内予以答复{}。",
+                // Reg. 31(3), rules.md §2: under the submission-day rule the date of receipt
+                // was fixed at submission, and 签收 only acknowledges it.
+                case.received_on
+                    .filter(|r| *r != event.on())
+                    .map(|r| format!("，收到申请之日为{}", zh_date(r)))
+                    .unwrap_or_default(),
                 reply_due.map(|d| format!("，答复期限至{d}")).unwrap_or_default()
             ),
         ),

@@ -4,7 +4,10 @@
 //! statement so that the four counts come from the same snapshot and balance.
 //!
 //! Cases never received (`received_on` NULL, e.g. an online submission withdrawn before it
-//! was signed for) are not applications in the statistics and are left out of every count.
+//! was signed for under the clerk-confirmation rule) are not applications in the statistics
+//! and are left out of every count. Under the submission-day rule (Reg. 31(3), rules.md §2)
+//! an online submission is received when submitted, so it counts from that date, signed for
+//! or not, and its withdrawal concludes a received case.
 
 use sea_orm::{ConnectionTrait, Value};
 use time::Date;
@@ -208,11 +211,14 @@ SELECT c.agency_id AS agency_id, e.kind AS kind, COUNT(*) AS n \
  GROUP BY c.agency_id, e.kind";
 
 /// Open stages all come after receipt and before conclusion, so the stage alone selects
-/// the open cases, from the index `ix_cases_agency_stage_due` (agency, stage, due date).
+/// the open cases, from the index `ix_cases_agency_stage_due` (agency, stage, due date),
+/// together with the online submissions already received under the submission-day rule
+/// but not yet signed for (Reg. 31(3), rules.md §2): their clock runs too.
 const OPEN_NOW_SQL: &str = "\
 SELECT agency_id, COUNT(*) AS n, \
        SUM(CASE WHEN reply_due_on < ? THEN 1 ELSE 0 END) AS overdue \
-  FROM cases WHERE agency_id IN ({ids}) AND stage IN ({stages}) \
+  FROM cases WHERE agency_id IN ({ids}) \
+   AND (stage IN ({stages}) OR (stage = 'SUBMITTED' AND received_on IS NOT NULL)) \
   GROUP BY agency_id";
 
 /// The oldest cases open at the end of the period: received by `to` and not concluded by
@@ -254,7 +260,7 @@ pub fn oldest_first(a: (Date, Option<&str>, Uuid), b: (Date, Option<&str>, Uuid)
 /// `/metrics`): one pass over the open stages.
 const OPEN_AND_OVERDUE_SQL: &str = "\
 SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN reply_due_on < ? THEN 1 ELSE 0 END), 0) AS overdue \
-  FROM cases WHERE stage IN ({stages})";
+  FROM cases WHERE stage IN ({stages}) OR (stage = 'SUBMITTED' AND received_on IS NOT NULL)";
 
 impl Store {
     /// How many cases are open in every agency, and how many of them are past their reply

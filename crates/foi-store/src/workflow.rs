@@ -196,6 +196,7 @@ pub fn rules_of(agency: &Agency) -> AgencyRules {
         correction_period_wd: wd(agency.correction_period_wd, defaults.correction_period_wd),
         due_soon_wd: wd(agency.due_soon_wd, defaults.due_soon_wd),
         fee_pauses_clock: agency.fee_pauses_clock,
+        online_receipt: agency.online_receipt,
     }
 }
 
@@ -248,6 +249,21 @@ fn event_record(event: &Event, actor: &Actor, reason: Option<String>, now: Offse
     let payload = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
     let mut record = audit_event(event.kind().code(), payload, event.on(), actor, now);
     record.reason = reason.filter(|r| !r.trim().is_empty());
+    record
+}
+
+/// The audit record of `event` applied to `before`, with the warnings it gave (rules.md §2:
+/// a receipt dated on a day off is kept in the history with its warning).
+fn event_record_of(
+    before: &Case,
+    event: &Event,
+    calendar: &Calendar,
+    actor: &Actor,
+    reason: Option<String>,
+    now: OffsetDateTime,
+) -> NewEvent {
+    let mut record = event_record(event, actor, reason, now);
+    record.warnings = before.warnings(event, calendar);
     record
 }
 
@@ -357,6 +373,12 @@ impl Store {
         if let Some(date) = query.due_on_or_after {
             condition = condition.add(cases::Column::ReplyDueOn.gte(date));
         }
+        if query.awaiting_extension_decision {
+            // The cached domain state holds the waiting request (`Case::extension_request`),
+            // serialised by `state_json` as `"extension_request":{…}` (null when none): a
+            // filter on the cache, kept true by the one write path.
+            condition = condition.add(cases::Column::StateJson.contains("\"extension_request\":{"));
+        }
         if let Some(after) = &query.after {
             condition = condition.add(after.rest());
         }
@@ -421,7 +443,7 @@ impl Txn {
             imported,
         };
         let reason = imported.then(|| IMPORT_REASON.to_owned());
-        let record = self.insert_case(new, event_record(&first, actor, reason, now)).await?;
+        let record = self.insert_case(new, event_record_of(&Case::new(), &first, calendar, actor, reason, now)).await?;
         // The applicant's notification commits with the event, or neither does.
         crate::outbox::notify(self, &record, &case, &first, &agency, &rules, calendar, now).await?;
         Ok(CaseState { record, case })
@@ -474,6 +496,8 @@ pub struct QueueQuery {
     pub due_on_or_before: Option<Date>,
     /// Only cases whose reply is due on or after this date.
     pub due_on_or_after: Option<Date>,
+    /// Only cases with an extension request waiting for the office head (Reg. 33 ¶1).
+    pub awaiting_extension_decision: bool,
     /// Only cases after this one in the queue's order (the next page).
     pub after: Option<QueueCursor>,
     /// Rows to return at most.
@@ -592,8 +616,14 @@ async fn change_in(
         urgency: timing.map(|_| crate::sweep::UrgencyMark::None.code().to_owned()),
         ..CaseChange::default()
     };
-    let new_version =
-        txn.apply_case_change(case_id, expected_version, change, event_record(&event, actor, reason, now)).await?;
+    let new_version = txn
+        .apply_case_change(
+            case_id,
+            expected_version,
+            change,
+            event_record_of(&current.case, &event, calendar, actor, reason, now),
+        )
+        .await?;
     let record = txn.load_case(case_id).await?;
     debug_assert_eq!(record.version, new_version);
     // The applicant's notification commits with the event, or neither does.

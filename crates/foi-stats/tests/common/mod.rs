@@ -158,7 +158,7 @@ impl Db {
             .store
             .open_case(
                 self.application(agency, kind),
-                Event::Submitted { on: submitted },
+                Event::Submitted { on: submitted, received_on: None },
                 &actor,
                 &self.calendar,
                 datetime!(2027-01-05 10:00 +8),

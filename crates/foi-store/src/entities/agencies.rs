@@ -34,6 +34,9 @@ pub struct Model {
     pub contact_person: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub payment_instructions: Option<String>,
+    /// `SUBMISSION_DAY` or `CLERK_CONFIRMATION` (Reg. 31(3)).
+    #[sea_orm(column_type = "Text")]
+    pub online_receipt: String,
     pub created_at: TimeDateTimeWithTimeZone,
 }
 

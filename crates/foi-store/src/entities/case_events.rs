@@ -22,6 +22,9 @@ pub struct Model {
     pub actor_label: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
+    /// JSON text: the warnings the event gave, or null.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub warnings: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -84,8 +84,10 @@ async fn notifying_events(db: TestDb) {
 
     // An online application: submission is the applicant's own act, and tells them nothing.
     let app = application(a.id, Some(wang.id), Some("wang@example.cn"));
-    let mut case =
-        s.open_case(app, Event::Submitted { on: date!(2026 - 09 - 17) }, &actor(), &calendar, NOW).await.unwrap();
+    let mut case = s
+        .open_case(app, Event::Submitted { on: date!(2026 - 09 - 17), received_on: None }, &actor(), &calendar, NOW)
+        .await
+        .unwrap();
     assert_eq!(rows(&db).await, 0);
 
     let dbr = &db;
@@ -106,11 +108,16 @@ async fn notifying_events(db: TestDb) {
     case = ev(s, &case, Event::CorrectionReceived { on: date!(2026 - 10 - 12) }).await;
     case = ev(s, &case, Event::Accepted { on: date!(2026 - 10 - 12) }).await;
     expect(2).await;
-    case =
-        ev(s, &case, Event::Extended { on: date!(2026 - 10 - 13), working_days: 20, approver: "王主任".into() }).await;
+    case = ev(
+        s,
+        &case,
+        Event::Extended { on: date!(2026 - 10 - 13), working_days: 20, approver: "王主任".into(), reason: None },
+    )
+    .await;
     expect(3).await;
     // Refused by the domain (Reg. 33: one extension only): no event, no notification.
-    let refused = Event::Extended { on: date!(2026 - 10 - 14), working_days: 5, approver: "王主任".into() };
+    let refused =
+        Event::Extended { on: date!(2026 - 10 - 14), working_days: 5, approver: "王主任".into(), reason: None };
     assert!(step(s, &case, Command::Event(refused)).await.is_err());
     expect(3).await;
     // A stale version: nothing written.
@@ -247,8 +254,10 @@ async fn closings(db: TestDb) {
     // An account without an address: shown in the list only, never claimed for e-mail.
     let zhao = s.create_account(applicant("zhao")).await.unwrap();
     let app = application(a.id, Some(zhao.id), None);
-    let mut case =
-        s.open_case(app, Event::Submitted { on: date!(2026 - 09 - 17) }, &actor(), &calendar, NOW).await.unwrap();
+    let mut case = s
+        .open_case(app, Event::Submitted { on: date!(2026 - 09 - 17), received_on: None }, &actor(), &calendar, NOW)
+        .await
+        .unwrap();
     case = ev(s, &case, Event::Received { on: date!(2026 - 09 - 18), channel: Channel::Online }).await;
     case = step(s, &case, Command::Register { on: date!(2026 - 09 - 18) }).await.unwrap();
     case = ev(

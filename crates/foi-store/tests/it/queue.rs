@@ -58,7 +58,7 @@ async fn paging(db: TestDb) {
         registered(s, district.id, on, now).await;
     }
     for _ in 0..2 {
-        let first = Event::Submitted { on: date!(2026 - 11 - 27) };
+        let first = Event::Submitted { on: date!(2026 - 11 - 27), received_on: None };
         s.open_case(application(district.id, ApplicantKind::NaturalPerson), first, &clerk(), &Calendar::bundled(), now)
             .await
             .unwrap();
