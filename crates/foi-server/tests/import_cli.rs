@@ -168,7 +168,8 @@ fn a_register_imports_and_counts_like_native_cases() {
     assert_eq!(kinds(6), ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "REPLIED"]);
     assert_eq!(
         kinds(8),
-        ["RECEIVED", "REGISTERED", "CORRECTION_REQUESTED", "CORRECTION_RECEIVED", "ACCEPTED", "REPLIED"]
+        // The register records no service: the notice is taken as served on its date (送达).
+        ["RECEIVED", "REGISTERED", "CORRECTION_REQUESTED", "SERVED", "CORRECTION_RECEIVED", "ACCEPTED", "REPLIED"]
     );
     assert_eq!(kinds(9), ["RECEIVED", "REGISTERED", "CORRECTION_REQUESTED", "CORRECTION_LAPSED"]);
     assert_eq!(kinds(10), ["RECEIVED", "REGISTERED", "ACCEPTED"]);

@@ -38,6 +38,14 @@ async fn seed(url: &str) -> Vec<Uuid> {
         for command in [
             Change::Register { on: date!(2026 - 09 - 18) },
             Change::Event(Event::CorrectionRequested { on: date!(2026 - 09 - 24), items, period_wd: None }),
+            // Served the day it was sent (送达): the correction period runs from service.
+            Change::Event(Event::Served {
+                on: date!(2026 - 09 - 24),
+                notice: foi_domain::service::ServedNotice::CorrectionNotice,
+                method: foi_domain::service::ServiceMethod::InPerson,
+                document_id: None,
+                recipient: None,
+            }),
         ] {
             let request = ChangeRequest {
                 case_id: state.record.id,

@@ -134,6 +134,11 @@ impl Db {
                         }),
                     )
                     .await;
+                // Served the day it was sent (送达): the period runs from service (Reg. 30).
+                let notice = foi_domain::service::ServedNotice::CorrectionNotice;
+                let method = foi_domain::service::ServiceMethod::InPerson;
+                let served = Event::Served { on: asked, notice, method, document_id: None, recipient: None };
+                s = self.step(s, ev(served)).await;
                 s = self.step(s, ev(Event::CorrectionLapsed { on: lapsed })).await;
             }
             Fate::NotHandledRepeat(on) => {
