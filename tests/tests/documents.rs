@@ -279,7 +279,7 @@ foi_e2e::on_both_backends! {
 
         // Archiving needs the decision served (送达, issue 10 item 7).
         let archive = |version: i64| {
-            let (app, clerk) = (&app, &clerk);
+            let (app, clerk, case) = (&app, &clerk, case.clone());
             async move {
                 app.graphql(
                     "mutation($i: CaseChangeInput!) { archiveCase(input: $i) { version stage } }",

@@ -617,8 +617,8 @@ impl CaseNode {
         (self.case().stage == foi_domain::lifecycle::Stage::Submitted).then_some(self.case().submitted_on).flatten()
     }
     /// For an online submission not yet signed for: the working days it has waited since
-    /// submission (day 0 not counted; years without a loaded notice counted Monday to
-    /// Friday). Null once signed for.
+    /// submission (day 0 not counted; a year without a loaded notice counted on the
+    /// provisional calendar). Null once signed for.
     async fn waiting_working_days(&self) -> Option<i32> {
         let since = (self.case().stage == foi_domain::lifecycle::Stage::Submitted)
             .then_some(self.case().submitted_on)
@@ -627,7 +627,7 @@ impl CaseNode {
         let mut day = since;
         while day < self.today {
             day = day.next_day()?;
-            if self.calendar.is_working_day_lenient(day) {
+            if self.calendar.day_or_provisional(day).is_ok_and(|(kind, _)| kind.is_working()) {
                 days += 1;
             }
         }

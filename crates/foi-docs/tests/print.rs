@@ -8,7 +8,7 @@
 //! November 2026 at 09:30 Beijing time.
 #![cfg(feature = "pdf")]
 
-use foi_docs::facts::{Issuer, Particulars, Request};
+use foi_docs::facts::{ContactFacts, Issuer, Particulars, Request};
 use foi_docs::pdf::{
     Face, FontSource, Fonts, KEEP_WITH_SIGNATURE, MEASURE, Page, PdfOptions, TEXT_LEFT, layout, render_pdf,
 };
@@ -19,6 +19,7 @@ use foi_domain::calendar::Calendar;
 use foi_domain::case_number::DEFAULT_PATTERN;
 use foi_domain::lifecycle::{AgencyRules, Case, Context, Event};
 use foi_domain::outcome::Outcome;
+use foi_domain::reasons::{WithheldItem, WithholdingGround};
 use proptest::prelude::*;
 use time::macros::{date, datetime};
 
@@ -43,10 +44,14 @@ fn reply(description: &str) -> String {
             Event::Replied {
                 on: date!(2026 - 11 - 20),
                 outcome: Outcome::PartlyDisclosed,
-                legal_basis: Some(
-                    "施工合同中的工程单价属于绵阳某建设有限公司的商业秘密（见《中华人民共和国政府信息公开条例》第十五条）；该公司不同意公开。".into(),
-                ),
+                legal_basis: Some("经征求意见，绵阳某建设有限公司不同意公开。".into()),
                 on_the_spot: false,
+                withheld: vec![WithheldItem {
+                    information: "施工合同中的工程单价".into(),
+                    ground: WithholdingGround::ThirdPartyRights,
+                }],
+                holder: None,
+                from_register: false,
             },
         ],
         Context { calendar: &calendar, rules: &rules },
@@ -59,12 +64,21 @@ fn reply(description: &str) -> String {
         description: description.into(),
         form_wanted: Some(FormWanted::Paper),
         delivery: Some(DeliveryMethod::Post),
+        attachments: vec![],
     };
     let issuer = Issuer {
         code: "youxian".into(),
         name: AGENCY.into(),
         reconsideration_body: "绵阳市人民政府".into(),
         rules: AgencyRules::default(),
+        contact: Some(ContactFacts {
+            office: "绵阳市游仙区人民政府政务公开科".into(),
+            address: "绵阳市游仙区东南路中段1号".into(),
+            postcode: Some("621022".into()),
+            phone: "0816-2345678".into(),
+            contact_person: "张明".into(),
+        }),
+        payment_instructions: None,
     };
     let on = date!(2026 - 11 - 20);
     let number = document_number(DEFAULT_PATTERN, "游府信申", DocumentKind::Reply, on.year(), 17).unwrap();

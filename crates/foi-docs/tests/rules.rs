@@ -345,7 +345,17 @@ fn an_extension_into_2027_prints_the_provisional_mark_until_the_notice_is_loaded
         Event::Received { on: date!(2026 - 11 - 23), channel: Channel::InPerson },
         Event::Registered { on: date!(2026 - 11 - 23), case_number: "游府信申〔2026〕5号".into() },
         Event::Accepted { on: date!(2026 - 11 - 23) },
-        Event::Extended { on: date!(2026 - 12 - 21), working_days: 20, approver: "王主任".into() },
+        Event::ExtensionRequested {
+            on: date!(2026 - 12 - 21),
+            working_days: 20,
+            reason: "申请的信息需要多个部门协调检索".into(),
+        },
+        Event::Extended {
+            on: date!(2026 - 12 - 21),
+            working_days: 20,
+            approver: "王主任".into(),
+            reason: Some("申请的信息需要多个部门协调检索".into()),
+        },
     ]);
     let provisional = html(&case, DocumentKind::ExtensionNotice, date!(2026 - 12 - 21), &Calendar::bundled());
     // 22–25, 28–31 December (8), 1 January off, 4–8 (13), 11–15 (18), 18–19 January (20).

@@ -184,8 +184,8 @@ impl OnlineReceipt {
     /// The date of receipt an online submission on `submitted_on` gets at submission, or
     /// `None` when it waits for a clerk's 签收. Under [`OnlineReceipt::SubmissionDay`]: the day
     /// itself if it is a working day, else the next working day (Reg. 31(3); rules.md §2).
-    /// A year without a loaded holiday notice is counted Monday to Friday (the submission
-    /// cannot be refused for want of next year's notice); the years assumed are returned.
+    /// A year without a loaded holiday notice is counted on the provisional calendar (the
+    /// submission cannot be refused for want of next year's notice); those years are returned.
     pub fn date_of_receipt(
         self,
         calendar: &crate::calendar::Calendar,
@@ -194,12 +194,13 @@ impl OnlineReceipt {
         match self {
             OnlineReceipt::ClerkConfirmation => Ok(None),
             OnlineReceipt::SubmissionDay => {
-                if calendar.is_working_day_lenient(submitted_on) {
-                    let unknown = (!calendar.knows_year(submitted_on.year())).then_some(submitted_on.year());
-                    return Ok(Some((submitted_on, unknown.into_iter().collect())));
+                let (day, provisional) = calendar.day_or_provisional(submitted_on)?;
+                if day.is_working() {
+                    let years = provisional.then_some(submitted_on.year());
+                    return Ok(Some((submitted_on, years.into_iter().collect())));
                 }
-                let counted = calendar.add_working_days_lenient(submitted_on, 1)?;
-                Ok(Some((counted.date, counted.unknown_years.into_iter().collect())))
+                let counted = calendar.count(submitted_on, 1)?;
+                Ok(Some((counted.date, counted.provisional_years.into_iter().collect())))
             }
         }
     }

@@ -1359,6 +1359,9 @@ fn the_decision_is_served_after_the_reply_and_not_after_archiving() {
         outcome: Outcome::Disclosed,
         legal_basis: None,
         on_the_spot: false,
+        withheld: vec![],
+        holder: None,
+        from_register: false,
     });
     history.push(decision);
     let replied = play(&history);

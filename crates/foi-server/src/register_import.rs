@@ -1204,6 +1204,7 @@ mod tests {
             due_soon_wd: 5,
             fee_pauses_clock: true,
             contact: Default::default(),
+            online_receipt: Default::default(),
             created_at: OffsetDateTime::UNIX_EPOCH,
         }
     }
