@@ -8,6 +8,7 @@ use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::{Event, NotHandledReason};
 use foi_domain::outcome::Outcome;
 use foi_domain::outcome::Outcome::*;
+use foi_domain::reasons::{WithheldItem, WithholdingGround, articles_cited};
 use foi_store::{Actor, Agency, ApplicantDetails, CaseState, ChangeRequest, Command, NewAgency, NewApplication, Store};
 use time::Date;
 use time::macros::{date, datetime};
@@ -175,16 +176,26 @@ impl Db {
     }
 }
 
+/// A reply with `outcome`. A partial disclosure (二) or a refusal (三) lists what it withholds
+/// and on which ground (Reg. 36(3), 37): a refusal on its row's ground, a partial disclosure
+/// on the rights of a third party (Reg. 15).
 fn reply(on: Date, outcome: Outcome) -> Event {
-    Event::Replied {
-        on,
-        outcome,
-        legal_basis: Some("《中华人民共和国政府信息公开条例》第三十六条".into()),
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    }
+    let withholds = outcome.is_refusal() || outcome == PartlyDisclosed;
+    let withheld = match WithholdingGround::of_refusal(outcome) {
+        Some(ground) => vec![WithheldItem { information: "某文件中的相关内容".into(), ground }],
+        None if withholds => {
+            vec![WithheldItem {
+                information: "某文件中的个人信息".into(), ground: WithholdingGround::ThirdPartyRights
+            }]
+        }
+        None => vec![],
+    };
+    // The letter cites each article once: the items print their own articles, so the text
+    // leaves out an article they already cite (e.g. Reg. 36(7) of an administrative query).
+    let cited: Vec<String> = withheld.iter().flat_map(|i| articles_cited(i.ground.article_zh())).collect();
+    let basis = "《中华人民共和国政府信息公开条例》第三十六条";
+    let legal_basis = (!articles_cited(basis).iter().any(|a| cited.contains(a))).then(|| basis.into());
+    Event::Replied { on, outcome, legal_basis, on_the_spot: false, withheld, holder: None, from_register: false }
 }
 
 /// The known history of the scenario tests: cases of the district (`youxian`) and of its
