@@ -39,8 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_notices::Migration),
             Box::new(m20261201_000001_throttle::Migration),
             Box::new(m20261202_000001_receipt_rule::Migration),
-            Box::new(m20261202_000002_applicant_identity::Migration),
             Box::new(m20261202_000003_agency_contact::Migration),
+            Box::new(m20261202_000002_applicant_identity::Migration),
         ]
     }
 }

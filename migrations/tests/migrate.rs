@@ -39,7 +39,7 @@ async fn tables_present(db: &DatabaseConnection) -> Vec<bool> {
 async fn up_is_idempotent_and_down_removes_everything() {
     let db = memory_db().await;
     let all = Migrator::migrations().len();
-    assert_eq!(all, 4);
+    assert_eq!(all, 7);
     assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), all);
 
     Migrator::up(&db, None).await.expect("first up");

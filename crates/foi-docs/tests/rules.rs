@@ -8,6 +8,7 @@ use foi_domain::applicant::Channel;
 use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::{AgencyRules, Case, ConsultedParty, Context, Event, Stage};
 use foi_domain::outcome::Outcome;
+use foi_domain::reasons::{WithheldItem, WithholdingGround};
 use time::Date;
 use time::macros::date;
 
@@ -208,7 +209,13 @@ fn every_reply_outcome_renders_with_its_remedy_clause() {
                     outcome,
                     legal_basis,
                     on_the_spot: false,
-                    withheld: vec![],
+                    // A refusal rests on its row's ground; a partial disclosure names what it
+                    // withholds (Reg. 36(3), 37).
+                    withheld: WithholdingGround::of_refusal(outcome)
+                        .or((outcome == Outcome::PartlyDisclosed).then_some(WithholdingGround::ThirdPartyRights))
+                        .map(|ground| WithheldItem { information: "所申请信息中的部分内容".into(), ground })
+                        .into_iter()
+                        .collect(),
                     holder: None,
                     from_register: false,
                 },

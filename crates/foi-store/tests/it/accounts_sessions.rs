@@ -38,7 +38,10 @@ async fn accounts_roundtrip(db: TestDb) {
     assert!(wang.roles.is_empty());
     assert_eq!(wang.id_number.as_deref(), Some("11010519491231002X"));
 
-    let err = s.create_account(applicant("wang")).await.unwrap_err();
+    // The same login with another identity: the login's own constraint refuses it.
+    let mut same_login = applicant("wang");
+    same_login.id_number = None;
+    let err = s.create_account(same_login).await.unwrap_err();
     assert!(
         matches!(&err, StoreError::UniqueViolation { constraint } if constraint == constraints::UX_ACCOUNTS_LOGIN),
         "{err:?}"
