@@ -7,6 +7,7 @@ use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
 use foi_domain::lifecycle::{ConsultedParty, Event, NotHandledReason};
 use foi_domain::outcome::Outcome;
+use foi_domain::reasons::{WithheldItem, WithholdingGround};
 use foi_store::{
     Actor, Agency, ApplicantDetails, ChangeRequest, Command, NewAccount, NewAgency, NewApplication, Store, Uuid,
 };
@@ -243,9 +244,13 @@ pub async fn seed(
                     Command::Event(Event::Replied {
                         on: a(9),
                         outcome: Outcome::PartlyDisclosed,
-                        legal_basis: basis("《中华人民共和国政府信息公开条例》第十五条、第三十七条"),
+                        // 第十五条 comes with the item's ground; the basis adds only 第三十七条.
+                        legal_basis: basis("《中华人民共和国政府信息公开条例》第三十七条"),
                         on_the_spot: false,
-                        withheld: vec![],
+                        withheld: vec![WithheldItem {
+                            information: "环评报告中涉及企业商业秘密的工艺参数和原料配比".into(),
+                            ground: WithholdingGround::ThirdPartyRights,
+                        }],
                         holder: None,
                         from_register: false,
                     })

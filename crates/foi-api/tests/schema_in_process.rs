@@ -148,14 +148,17 @@ async fn an_online_application_from_submission_to_archive() {
         .await["submitApplication"]
         .clone();
     assert_eq!(submitted["stage"], "SUBMITTED");
-    assert_eq!(submitted["clock"]["state"], "NOT_STARTED");
+    // Under the default online rule the date of receipt is the submission day (a working
+    // day, Friday 18 September): the clock runs before any clerk signs for it.
+    assert_eq!(submitted["receivedOn"], "2026-09-18");
+    assert_eq!(submitted["clock"]["state"], "RUNNING");
     // The applicant's own view is masked too: only handling officers see it in full.
     assert_eq!(submitted["applicant"]["idNumber"], "110105********002X");
     let id = submitted["id"].as_str().unwrap().to_owned();
     let clerk = app.sign_in("clerk").await;
 
     let received = change(&app, "clerk", "receiveApplication", json!({"caseId": id, "version": 1})).await;
-    assert_eq!(received["receivedOn"], "2026-09-18");
+    assert_eq!(received["receivedOn"], "2026-09-18", "签收 acknowledges the date fixed at submission");
     assert_eq!(received["clock"]["dueOn"], "2026-10-22");
     assert_eq!(received["applicant"]["idNumber"], "11010519491231002X", "the handling clerk sees it in full");
     let registered = change(&app, "clerk", "registerCase", json!({"caseId": id, "version": 2})).await;
@@ -221,7 +224,8 @@ async fn an_online_application_from_submission_to_archive() {
         "clerk",
         "reply",
         json!({"change": {"caseId": id, "version": 6, "on": "2026-11-02"}, "outcome": "PARTLY_DISCLOSED",
-            "legalBasis": "《政府信息公开条例》第三十七条"}),
+            "legalBasis": "《政府信息公开条例》第三十七条",
+            "withheld": [{"information": "投标人报价明细", "ground": "THIRD_PARTY_RIGHTS"}]}),
     )
     .await;
     assert_eq!(replied["stage"], "REPLIED");
@@ -242,13 +246,24 @@ async fn an_online_application_from_submission_to_archive() {
     assert_eq!(early["errors"][0]["extensions"]["code"], "DECISION_NOT_ISSUED", "{early:#}");
     assert_eq!(early["errors"][0]["extensions"]["kind"], "REPLY");
     assert!(early["errors"][0]["message"].as_str().unwrap().contains("政府信息公开申请答复书"), "{early:#}");
+    let reply = app
+        .ok(
+            "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { id number } }",
+            json!({"i": {"caseId": id, "version": 7, "kind": "REPLY"}}),
+            Some(&clerk),
+        )
+        .await["issueDocument"]["id"]
+        .clone();
+    // Issued is not enough: the decision must also have reached the applicant (送达).
+    let unserved = app.run(archive, json!({"i": {"caseId": id, "version": 8}}), Some(&clerk)).await;
+    assert_eq!(unserved["errors"][0]["extensions"]["code"], "DECISION_NOT_SERVED", "{unserved:#}");
     app.ok(
-        "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { number } }",
-        json!({"i": {"caseId": id, "version": 7, "kind": "REPLY"}}),
+        "mutation($i: ServeDocumentInput!) { serveDocument(input: $i) { id } }",
+        json!({"i": {"documentId": reply, "version": 8, "method": "ONLINE"}}),
         Some(&clerk),
     )
     .await;
-    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 8, "on": "2026-11-03"})).await;
+    let archived = change(&app, "clerk", "archiveCase", json!({"caseId": id, "version": 9, "on": "2026-11-03"})).await;
     assert_eq!(archived["stage"], "ARCHIVED");
 
     let applicant = app.sign_in("zhangsan").await;
@@ -272,6 +287,7 @@ async fn an_online_application_from_submission_to_archive() {
             "EXTENDED",
             "REPLIED",
             "DOCUMENT_ISSUED",
+            "SERVED",
             "ARCHIVED"
         ]
     );

@@ -171,10 +171,15 @@ fn a_register_imports_and_counts_like_native_cases() {
         // The register records no service: the notice is taken as served on its date (送达).
         ["RECEIVED", "REGISTERED", "CORRECTION_REQUESTED", "SERVED", "CORRECTION_RECEIVED", "ACCEPTED", "REPLIED"]
     );
-    assert_eq!(kinds(9), ["RECEIVED", "REGISTERED", "CORRECTION_REQUESTED", "CORRECTION_LAPSED"]);
+    // The correction period lapses only once the notice is served: here on its date too.
+    assert_eq!(kinds(9), ["RECEIVED", "REGISTERED", "CORRECTION_REQUESTED", "SERVED", "CORRECTION_LAPSED"]);
     assert_eq!(kinds(10), ["RECEIVED", "REGISTERED", "ACCEPTED"]);
-    assert_eq!(kinds(13), ["RECEIVED", "REGISTERED", "ACCEPTED", "EXTENDED", "REPLIED"]);
-    assert_eq!(kinds(14), ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "FEE_NOTICE_ISSUED", "FEE_LAPSED"]);
+    // An extension is the head's approval of a request (Reg. 33 ¶1): two events.
+    assert_eq!(kinds(13), ["RECEIVED", "REGISTERED", "ACCEPTED", "EXTENSION_REQUESTED", "EXTENDED", "REPLIED"]);
+    assert_eq!(
+        kinds(14),
+        ["SUBMITTED", "RECEIVED", "REGISTERED", "ACCEPTED", "FEE_NOTICE_ISSUED", "SERVED", "FEE_LAPSED"]
+    );
     let open = &from_row(&all, 10).0;
     assert_eq!(open.case.stage, Stage::Handling);
     // The refusal states the article of its outcome when the register gives none.
