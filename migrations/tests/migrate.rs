@@ -49,8 +49,8 @@ async fn up_is_idempotent_and_down_removes_everything() {
     Migrator::up(&db, None).await.expect("second up is a no-op");
     assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), all);
 
-    // The newest steps roll back and re-apply.
-    Migrator::down(&db, Some(3)).await.expect("down three steps");
+    // The six newest steps roll back and re-apply.
+    Migrator::down(&db, Some(6)).await.expect("down six steps");
     assert_eq!(
         tables_present(&db).await,
         [true, true, true, true, true, true, true, false, false, false, false, false]
