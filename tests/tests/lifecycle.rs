@@ -104,6 +104,34 @@ impl District {
             .await
     }
 
+    /// Issues the notice `kind` of `case` (for a consultation letter, of consultation
+    /// `consultation`) on `on` and records its service (送达) in person the same day, as the
+    /// periods that run from the notice start only at its service; returns the case.
+    async fn issue_and_serve(&self, case: &Value, kind: &str, consultation: Option<u32>, on: &str) -> Value {
+        self.at(on);
+        let token = self.app.sign_in(&self.clerk).await;
+        let issued = self
+            .app
+            .graphql(
+                "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { id case { version } } }",
+                json!({"i": {"caseId": case["id"], "version": case["version"], "kind": kind,
+                    "consultationNumber": consultation, "on": on}}),
+                Some(&token),
+            )
+            .await;
+        let document = data(&issued)["issueDocument"].clone();
+        let served = self
+            .app
+            .graphql(
+                &format!("mutation($i: ServeDocumentInput!) {{ serveDocument(input: $i) {{ case {{ {CASE} }} }} }}"),
+                json!({"i": {"documentId": document["id"], "version": document["case"]["version"],
+                    "method": "IN_PERSON", "servedOn": on, "recipient": "张三"}}),
+                Some(&token),
+            )
+            .await;
+        data(&served)["serveDocument"]["case"].clone()
+    }
+
     async fn query(&self, login: &str, query: &str) -> Value {
         let token = self.app.sign_in(login).await;
         self.app.graphql(query, json!({}), Some(&token)).await
@@ -167,13 +195,22 @@ foi_e2e::on_both_backends! {
         for (outcome, row) in outcomes {
             let case = d.received_case("2026-09-18").await;
             let case = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-09-21")).await;
+            // A refusal states what it withholds and on which ground (its row's own); a
+            // partial disclosure names what it holds back.
+            let ground = match outcome {
+                "PARTLY_DISCLOSED" => Some("THIRD_PARTY_RIGHTS"),
+                "WITHHELD_STATE_SECRET" => Some("STATE_SECRET"),
+                "WITHHELD_BY_LAW" => Some("FORBIDDEN_BY_LAW"),
+                other => other.strip_prefix("WITHHELD_"),
+            };
+            let withheld = ground.map(|g| json!([{"information": "投标人报价明细", "ground": g}]));
             let needs_basis = outcome != "DISCLOSED";
             if needs_basis {
                 let code = d.refused(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"), "outcome": outcome})).await;
                 assert_eq!(code, "RULE_VIOLATION", "{outcome} without a basis");
             }
             let replied = d.ok(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"), "outcome": outcome,
-                "legalBasis": "《中华人民共和国政府信息公开条例》"})).await;
+                "legalBasis": "《中华人民共和国政府信息公开条例》", "withheld": withheld})).await;
             assert_eq!((replied["stage"].as_str(), replied["outcomeRow"].as_str()), (Some("REPLIED"), Some(row)), "{outcome}");
             assert_eq!(replied["clock"]["state"], "STOPPED");
             // Replied on 9 October: 20 Sep (Sun, worked), 21–24, 28–30 Sep, 8, 9 Oct = 10.
@@ -201,6 +238,8 @@ foi_e2e::on_both_backends! {
             json!({"change": change(&case, "2026-09-29"), "items": ["请写明文件名称", "请写明文号"]})).await;
         assert_eq!(waiting["stage"], "AWAITING_CORRECTION");
         assert_eq!(waiting["clock"]["state"], "STOPPED");
+        // The period runs from the notice's service, handed over the same day.
+        let waiting = d.issue_and_serve(&waiting, "CORRECTION_NOTICE", None, "2026-09-29").await;
         // 15 working days from 29 Sep: 30 Sep, 8, 9, 10 (Sat, worked), 12–16, 19–23, 26 → 26 Oct.
         assert_eq!(waiting["correction"]["dueOn"], "2026-10-26");
         let corrected = d.ok(&d.clerk, "receiveCorrection", "CaseChangeInput", change(&waiting, "2026-10-12")).await;
@@ -216,6 +255,11 @@ foi_e2e::on_both_backends! {
         let abandoned = d.received_case("2026-09-18").await;
         let waiting = d.ok(&d.clerk, "requestCorrection", "RequestCorrectionInput",
             json!({"change": change(&abandoned, "2026-09-29"), "items": ["请写明文件名称"]})).await;
+        // Unserved, the period has not begun: no lapse.
+        let unserved = d.refused(&d.clerk, "lapseCorrection", "CaseChangeInput", change(&waiting, "2026-09-29")).await;
+        assert_eq!(unserved, "NOT_SERVED");
+        let waiting = d.issue_and_serve(&waiting, "CORRECTION_NOTICE", None, "2026-09-29").await;
+        assert_eq!(waiting["correction"]["dueOn"], "2026-10-26");
         let early = d.refused(&d.clerk, "lapseCorrection", "CaseChangeInput", change(&waiting, "2026-10-26")).await;
         assert_eq!(early, "RULE_VIOLATION");
         let closed = d.ok(&d.clerk, "lapseCorrection", "CaseChangeInput", change(&waiting, "2026-10-27")).await;
@@ -231,6 +275,8 @@ foi_e2e::on_both_backends! {
         let paused = d.ok(&d.clerk, "openConsultation", "OpenConsultationInput",
             json!({"change": change(&case, "2026-09-22"), "party": "THIRD_PARTY", "name": "绵阳某置业有限公司"})).await;
         assert_eq!(paused["clock"]["state"], "PAUSED");
+        // The letter is handed to the third party the same day; its period runs from then.
+        let paused = d.issue_and_serve(&paused, "CONSULTATION_LETTER", Some(1), "2026-09-22").await;
         // The third party has 15 working days from 22 Sep: 23, 24, 28–30, 8, 9, 10 (Sat), 12–16, 19, 20 → 20 Oct.
         assert_eq!(paused["consultations"][0]["dueOn"], "2026-10-20");
         let answered = d.ok(&d.clerk, "closeConsultation", "CloseConsultationInput",
@@ -259,6 +305,11 @@ foi_e2e::on_both_backends! {
         let owing = d.ok(&d.clerk, "issueFeeNotice", "FeeNoticeInput",
             json!({"change": change(&case, "2026-09-24"), "amountYuan": 100, "basis": "PER_APPLICATION"})).await;
         assert_eq!(owing["clock"]["state"], "PAUSED");
+        // Unserved, the payment period has not begun: no lapse.
+        let unserved = d.refused(&d.clerk, "lapseFee", "CaseChangeInput", change(&owing, "2026-09-24")).await;
+        assert_eq!(unserved, "NOT_SERVED");
+        // The notice is handed over the same day; the period runs from its service.
+        let owing = d.issue_and_serve(&owing, "FEE_NOTICE", None, "2026-09-24").await;
         // 20 working days from 24 Sep: 28–30 Sep, 8, 9, 10 (Sat), 12–16, 19–23, 26–29 → 29 Oct.
         assert_eq!(owing["fee"]["dueOn"], "2026-10-29");
         let reply = d.refused(&d.clerk, "reply", "ReplyInput", json!({"change": change(&owing, "2026-10-09"), "outcome": "DISCLOSED"})).await;

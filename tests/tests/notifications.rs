@@ -89,9 +89,12 @@ foi_e2e::on_both_backends! {
         assert_eq!(kinds, ["REPLIED", "FEE_DUE", "EXTENDED", "CORRECTION_REQUESTED", "RECEIVED"], "newest first");
         assert!(nodes.iter().all(|n| n["caseId"] == case_id && n["readAt"].is_null()));
         assert_eq!(nodes[4]["subject"], "政府信息公开申请已签收");
-        // Reg. 33: received Fri 18 Sep 2026, due 20 working days later (National Day off).
+        // Submitted online on Thursday 17 Sep 2026, a working day: received that day under the
+        // default rule (Reg. 31(3)), signed for on Friday the 18th; Reg. 33: due 20 working
+        // days after receipt (中秋节 and National Day off, 20 Sep and 10 Oct worked).
         let received = nodes[4]["body"].as_str().unwrap();
-        assert!(received.contains("已于2026年9月18日签收") && received.contains("答复期限至2026年10月22日"), "{received}");
+        assert!(received.contains("已于2026年9月18日签收") && received.contains("收到申请之日为2026年9月17日"), "{received}");
+        assert!(received.contains("答复期限至2026年10月21日"), "{received}");
         assert!(nodes[3]["body"].as_str().unwrap().contains("请写明所需预算的部门名称"));
         assert!(nodes[0]["subject"].as_str().unwrap().starts_with("政府信息公开申请已答复（"), "with the case number");
         assert_eq!(list["pageInfo"]["hasNextPage"], false);
@@ -215,6 +218,8 @@ foi_e2e::on_both_backends! {
         let waiting = step(&app, "clerk", datetime!(2026-09-29 10:00 +8), "requestCorrection:RequestCorrectionInput",
             json!({"change": change_of(&case), "items": ["请写明文件名称"]})).await;
         assert_eq!(waiting["stage"], "AWAITING_CORRECTION");
+        // The correction period runs from the notice's service: handed over the same day.
+        let waiting = issue_and_serve(&app, "clerk", &waiting, "CORRECTION_NOTICE", "2026-09-29").await;
         app.set_now(foi_e2e::DEFAULT_NOW);
         let clerk = app.sign_in("clerk").await;
         let late = record(&app, &clerk).await;
@@ -259,6 +264,29 @@ foi_e2e::on_both_backends! {
         assert!(quiet.is_err(), "no further message: {quiet:?}");
         ws.close(None).await.ok();
     }
+}
+
+/// Issues the notice `kind` of `case` on `on` (the clock already there) and records its
+/// service in person the same day; returns the case's `id version stage`.
+async fn issue_and_serve(app: &TestApp, login: &str, case: &Value, kind: &str, on: &str) -> Value {
+    let token = app.sign_in(login).await;
+    let response = app
+        .graphql(
+            "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { id case { version } } }",
+            json!({"i": {"caseId": case["id"], "version": case["version"], "kind": kind, "on": on}}),
+            Some(&token),
+        )
+        .await;
+    let document = data(&response)["issueDocument"].clone();
+    let response = app
+        .graphql(
+            "mutation($i: ServeDocumentInput!) { serveDocument(input: $i) { case { id version stage } } }",
+            json!({"i": {"documentId": document["id"], "version": document["case"]["version"],
+                "method": "IN_PERSON", "servedOn": on}}),
+            Some(&token),
+        )
+        .await;
+    data(&response)["serveDocument"]["case"].clone()
 }
 
 fn change_of(case: &Value) -> Value {

@@ -230,10 +230,13 @@ foi_e2e::on_both_backends! {
             data(&response);
         }
         app.set_now(datetime!(2026-12-21 10:00 +8));
+        // A session lasts 12 hours: sign in again four weeks on.
+        let clerk = app.sign_in("clerk").await;
         let head = app.sign_in("head").await;
         let response = app
             .graphql("mutation($i: ExtendInput!) { extendDeadline(input: $i) { version clock { dueOn provisional provisionalYears } } }",
-                json!({"i": {"change": {"caseId": id, "version": 3, "on": "2026-12-21"}, "workingDays": 20}}), Some(&head))
+                json!({"i": {"change": {"caseId": id, "version": 3, "on": "2026-12-21"}, "workingDays": 20,
+                    "reason": "所申请的资料需从区档案馆调取并逐页审查"}}), Some(&head))
             .await;
         let extended = data(&response)["extendDeadline"].clone();
         // +20 from 21 December: 22–25 (4), 28–31 (8), 1 January off (元旦, provisional),
@@ -377,7 +380,10 @@ foi_e2e::on_both_backends! {
         data(&app.graphql(RECORD, in_person("2026-09-30", id_number), Some(&clerk)).await);
         data(&app.graphql(RECORD, in_person("2026-10-09", "110101199003078515"), Some(&clerk)).await);
         let mut counter = Vec::new();
-        for _ in 0..10 {
+        // Recorded one after another: a minute apart, as the stopped test clock would
+        // otherwise give them all the same moment, and recording order breaks the tie.
+        for minute in 0..10 {
+            app.set_now(datetime!(2026-10-12 09:00 +8) + time::Duration::minutes(minute + 1));
             let response = app.graphql(RECORD, in_person("2026-10-09", "11010519491231002x"), Some(&clerk)).await;
             counter.push(data(&response)["recordApplication"]["id"].as_str().unwrap().to_owned());
         }
