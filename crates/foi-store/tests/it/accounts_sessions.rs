@@ -187,7 +187,7 @@ async fn the_identity_migration_reports_accounts_that_share_a_number() {
 async fn shared_numbers_are_reported(db: TestDb) {
     use foi_migrations::MigratorTrait as _;
     let raw = db.raw().await;
-    // Back to the schema before m20261202_000002_applicant_identity (the newest migration).
+    // Back to the schema before m20261202_000003_applicant_identity (the newest migration).
     foi_migrations::Migrator::down(&raw, Some(1)).await.unwrap();
     let s = &db.store;
     let first = s.create_account(applicant("wang")).await.unwrap();

@@ -355,7 +355,7 @@ async fn voiding(db: TestDb) {
     assert_eq!(db.count("SELECT COUNT(*) FROM documents").await, 2);
 }
 
-/// The contact block an administrator sets (migration `m20261202_000003_agency_contact`) is
+/// The contact block an administrator sets (migration `m20261202_000002_agency_contact`) is
 /// stored, read back, and printed on the next letter; an incomplete block is not printed.
 /// Receipt of an application of Wednesday 2026-09-30, the last working day before National Day.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
