@@ -45,6 +45,11 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    /// A migration refused to run; its message says why and what to do (it never holds
+    /// personal data: see `m20261202_000003_applicant_identity`).
+    #[error("migration refused: {0}")]
+    Migration(String),
+
     /// Any other database error: connection, syntax, serialization, timeouts.
     #[error("database error")]
     Database(#[source] DbErr),
@@ -67,6 +72,9 @@ impl From<DbErr> for StoreError {
 /// message text; only the constraint *name* on SQLite has to come from the message, which
 /// lists columns (`UNIQUE constraint failed: agencies.code`).
 fn map_db_err(err: DbErr) -> StoreError {
+    if let DbErr::Migration(message) = &err {
+        return StoreError::Migration(message.clone());
+    }
     let Some(db_error) = database_error(&err) else {
         return StoreError::Database(err);
     };
