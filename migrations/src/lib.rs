@@ -24,8 +24,8 @@ mod m20261126_000001_processing;
 mod m20261126_000002_notices;
 mod m20261201_000001_throttle;
 mod m20261202_000001_receipt_rule;
-mod m20261202_000003_applicant_identity;
 mod m20261202_000002_agency_contact;
+mod m20261202_000003_applicant_identity;
 
 /// The ordered list of schema versions.
 pub struct Migrator;

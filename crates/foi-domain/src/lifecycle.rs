@@ -29,8 +29,8 @@ use crate::clock::{
 };
 use crate::fee::FeeBasis;
 use crate::outcome::{Outcome, OutcomeGroup};
-pub use crate::service::{ServedNotice, Service, ServiceMethod};
 use crate::reasons::{InformationHolder, WithheldItem, WithholdingGround, articles_cited};
+pub use crate::service::{ServedNotice, Service, ServiceMethod};
 
 /// The longest reason an extension request or refusal may give, in characters: a
 /// paragraph of a notice, not a file.

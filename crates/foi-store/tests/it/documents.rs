@@ -386,9 +386,10 @@ async fn contact_block(db: TestDb) {
     assert_eq!(stored.contact, full);
     assert_eq!(s.agency_by_code("youxian").await.unwrap().unwrap().contact, full);
     let (receipt, _) = issue(s, received(s, &district, on).await, DocumentKind::Receipt, on, &renderer).await.unwrap();
-    assert!(receipt.html.contains("联系人：张明　联系电话：0816-2345678　地址：绵阳市游仙区东南路中段1号）"), "{}", receipt.html);
-    assert!(matches!(
-        s.set_agency_contact("nowhere", full).await,
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(
+        receipt.html.contains("联系人：张明　联系电话：0816-2345678　地址：绵阳市游仙区东南路中段1号）"),
+        "{}",
+        receipt.html
+    );
+    assert!(matches!(s.set_agency_contact("nowhere", full).await, Err(StoreError::NotFound { .. })));
 }
