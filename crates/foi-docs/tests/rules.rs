@@ -123,16 +123,7 @@ fn each_notice_follows_its_event() {
 
 #[test]
 fn the_decision_letters_follow_the_conclusion() {
-    let mut replied = received();
-    replied.push(Event::Replied {
-        on: ON,
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    });
+    let mut replied = replied_events();
     let case = replay(&replied);
     assert_eq!(try_issue(&case, DocumentKind::Reply, None, ON), Ok(()));
     assert_eq!(
@@ -163,17 +154,7 @@ fn the_decision_letters_follow_the_conclusion() {
 
 #[test]
 fn the_remedy_clause_needs_a_reconsideration_body() {
-    let mut events = received();
-    events.push(Event::Replied {
-        on: ON,
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    });
-    let case = replay(&events);
+    let case = replied_case();
     let mut agency = issuer("youxian");
     agency.reconsideration_body = " ".into();
     let request = Request { kind: DocumentKind::Reply, consultation: None, issued_on: ON };
@@ -235,7 +216,8 @@ fn every_reply_outcome_renders_with_its_remedy_clause() {
     }
 }
 
-fn replied_case() -> Case {
+/// Received on 2026-10-09 and answered with a full disclosure on [`ON`].
+fn replied_events() -> Vec<Event> {
     let mut events = received();
     events.push(Event::Replied {
         on: ON,
@@ -246,7 +228,11 @@ fn replied_case() -> Case {
         holder: None,
         from_register: false,
     });
-    replay(&events)
+    events
+}
+
+fn replied_case() -> Case {
+    replay(&replied_events())
 }
 
 fn render_with(dir: &std::path::Path, code: &str, kind: DocumentKind) -> Result<String, DocError> {
