@@ -321,6 +321,22 @@ foi_e2e::on_both_backends! {
             json!({"method": "IN_PERSON", "servedOn": "2026-10-14", "recipient": "张三", "recordedBy": "clerk (clerk)"})
         );
         let version = served["case"]["version"].as_i64().unwrap();
+        // Who signed for it is personal data (rules.md §6): in full for the handling clerk,
+        // masked in the history anyone else reads, the applicant included.
+        let served_details = |token: String| {
+            let (app, case) = (&app, case.clone());
+            async move {
+                let read = app
+                    .graphql("query($id: ID!) { case(id: $id) { history { code details } } }", json!({"id": case}), Some(&token))
+                    .await;
+                let history = data(&read)["case"]["history"].as_array().unwrap().clone();
+                let event = history.iter().find(|e| e["code"] == "SERVED").expect("the service is in the history").clone();
+                serde_json::from_str::<Value>(event["details"].as_str().unwrap()).unwrap()
+            }
+        };
+        assert_eq!(served_details(clerk.clone()).await["recipient"], "张三");
+        let masked = served_details(zhang.clone()).await;
+        assert_eq!(masked["recipient"], "张*", "{masked}");
         let twice = serve(&anew, version, json!({"method": "POST", "servedOn": "2026-10-14"})).await;
         assert_eq!(error_code(&twice), Some("ALREADY_SERVED"), "{twice}");
 
@@ -329,5 +345,92 @@ foi_e2e::on_both_backends! {
         let version = data(&archived)["archiveCase"]["version"].as_i64().unwrap();
         let closed = void(&app, &head, &anew, version, "归档后发现错误").await;
         assert_eq!(error_code(&closed), Some("DOCUMENT_NOT_VOIDABLE"), "{closed}");
+    }
+}
+
+foi_e2e::on_both_backends! {
+    /// Online service (网上送达, issue 10 item 1): the applicant opening a notice addressed to
+    /// them in the service is its service, and its period runs from that day. A correction
+    /// notice issued on Wednesday 30 September 2026, the last working day before the
+    /// Mid-Autumn and National Day break, is opened by the applicant on Thursday 8 October,
+    /// the first working day after it. The 15 working days count from Friday 9 October (day 0
+    /// not counted) and take in Saturday 10 October, a make-up working day: they end on
+    /// Wednesday 28 October. A clerk reading it, or a second opening, records nothing; another
+    /// applicant cannot open it.
+    async fn the_applicant_opening_a_notice_is_its_online_service(app: TestApp) {
+        district(&app).await;
+        app.set_now(datetime!(2026-09-30 10:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        let zhang = register(&app, "zhangsan", "张三", "11010519491231002X").await;
+        let (case, version) = received_case(&app, &zhang, &clerk).await;
+        let corrected = app
+            .graphql(
+                "mutation($i: RequestCorrectionInput!) { requestCorrection(input: $i) { version } }",
+                json!({"i": {"change": {"caseId": case, "version": version}, "items": ["请写明所需文件的名称或文号"]}}),
+                Some(&clerk),
+            )
+            .await;
+        let version = data(&corrected)["requestCorrection"]["version"].as_i64().unwrap();
+        let notice = issue(&app, &clerk, &case, version, "CORRECTION_NOTICE").await;
+        let notice = data(&notice)["issueDocument"].clone();
+        let open = |token: String| {
+            let (app, id) = (&app, notice["id"].clone());
+            async move {
+                app.graphql(
+                    "mutation($i: OpenDocumentInput!) { openDocument(input: $i) { number html service { method servedOn recordedBy } } }",
+                    json!({"i": {"documentId": id}}),
+                    Some(&token),
+                )
+                .await
+            }
+        };
+        let notices = |token: String| {
+            let (app, case) = (&app, case.clone());
+            async move {
+                let read = app
+                    .graphql("query($id: ID!) { case(id: $id) { notices { notice servedOn method periodDue } } }", json!({"id": case}), Some(&token))
+                    .await;
+                data(&read)["case"]["notices"].clone()
+            }
+        };
+
+        // The clerk reads it: not served.
+        let by_clerk = open(clerk.clone()).await;
+        assert!(data(&by_clerk)["openDocument"]["service"].is_null(), "{by_clerk}");
+        assert_eq!(notices(clerk.clone()).await[0]["servedOn"], Value::Null);
+
+        app.set_now(datetime!(2026-10-08 09:30 +8));
+        let zhang = app.sign_in("zhangsan").await;
+        let clerk = app.sign_in("clerk").await;
+        let opened = open(zhang.clone()).await;
+        let opened = &data(&opened)["openDocument"];
+        assert_eq!(opened["number"], notice["number"]);
+        assert_eq!(opened["html"], notice["html"], "the notice as issued");
+        assert_eq!(opened["service"]["method"], "ONLINE", "{opened}");
+        assert_eq!(opened["service"]["servedOn"], "2026-10-08", "{opened}");
+        assert_eq!(opened["service"]["recordedBy"], "张三 (applicant)", "{opened}");
+        let listed = notices(clerk.clone()).await;
+        assert_eq!(
+            (listed[0]["notice"].as_str(), listed[0]["servedOn"].as_str(), listed[0]["method"].as_str()),
+            (Some("CORRECTION_NOTICE"), Some("2026-10-08"), Some("ONLINE")),
+            "{listed}"
+        );
+        assert_eq!(listed[0]["periodDue"], "2026-10-28", "{listed}");
+
+        // Opened again the next day: still served on the 8th, nothing new in the history.
+        app.set_now(datetime!(2026-10-09 09:30 +8));
+        let zhang = app.sign_in("zhangsan").await;
+        let again = open(zhang.clone()).await;
+        assert_eq!(data(&again)["openDocument"]["service"]["servedOn"], "2026-10-08", "{again}");
+        let history = app
+            .graphql("query($id: ID!) { case(id: $id) { history { code } } }", json!({"id": case}), Some(&zhang))
+            .await;
+        let served = data(&history)["case"]["history"].as_array().unwrap().iter().filter(|e| e["code"] == "SERVED").count();
+        assert_eq!(served, 1);
+
+        // Someone else's notice is not found.
+        let li = register(&app, "lisi", "李四", "110105198001010016").await;
+        let other = open(li).await;
+        assert_eq!(error_code(&other), Some("NOT_FOUND"), "{other}");
     }
 }

@@ -209,6 +209,26 @@ foi_e2e::on_both_backends! {
                 let code = d.refused(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"), "outcome": outcome})).await;
                 assert_eq!(code, "RULE_VIOLATION", "{outcome} without a basis");
             }
+            if let Some(withheld) = &withheld {
+                // Without its withheld items (Reg. 36(3), 37): the rule and the input it is
+                // about, for a form to show beside that field.
+                let refused = d.call(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"),
+                    "outcome": outcome, "legalBasis": "《中华人民共和国政府信息公开条例》"})).await;
+                let extensions = &refused["errors"][0]["extensions"];
+                assert_eq!(
+                    (extensions["code"].as_str(), extensions["rule"].as_str(), extensions["field"].as_str()),
+                    (Some("RULE_VIOLATION"), Some("WITHHELD_ITEMS_REQUIRED"), Some("input.withheld")),
+                    "{outcome}: {refused}"
+                );
+                if outcome != "PARTLY_DISCLOSED" {
+                    // A refusal row rests on its own ground.
+                    let other = if outcome == "WITHHELD_STATE_SECRET" { "FORBIDDEN_BY_LAW" } else { "STATE_SECRET" };
+                    let wrong = json!([{"information": withheld[0]["information"], "ground": other}]);
+                    let refused = d.call(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"),
+                        "outcome": outcome, "legalBasis": "《中华人民共和国政府信息公开条例》", "withheld": wrong})).await;
+                    assert_eq!(refused["errors"][0]["extensions"]["rule"], "GROUND_NOT_OF_OUTCOME", "{outcome}: {refused}");
+                }
+            }
             let replied = d.ok(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-10-09"), "outcome": outcome,
                 "legalBasis": "《中华人民共和国政府信息公开条例》", "withheld": withheld})).await;
             assert_eq!((replied["stage"].as_str(), replied["outcomeRow"].as_str()), (Some("REPLIED"), Some(row)), "{outcome}");

@@ -259,12 +259,7 @@ impl DocumentNode {
         let s = state(ctx);
         let record = s.store.load_case(self.0.case_id).await.map_err(ext)?;
         let view = viewer.view_of(&record).at_most(self.1);
-        let events = s.store.case_events(self.0.case_id).await.map_err(ext)?;
-        let id = self.0.id.to_string();
-        let served = events.into_iter().find(|e| {
-            e.kind == foi_domain::lifecycle::EventKind::Served.code()
-                && e.payload.get("document_id").and_then(|d| d.as_str()) == Some(id.as_str())
-        });
+        let served = service_event(s, &self.0).await.map_err(ext)?;
         Ok(served.map(|e| {
             let method = e.payload.get("method").and_then(|m| m.as_str()).and_then(ServiceMethod::from_code);
             // Who signed is personal data: only the case's officers see it.
@@ -607,4 +602,72 @@ impl DocumentsMutation {
             .map_err(|e| document_error(kind, e))?;
         Ok(DocumentNode(voided, View::Full))
     }
+
+    /// Opens a document: what the portal calls when a reader opens it. When the applicant
+    /// opens a notice or decision addressed to them that is not yet served, this records its
+    /// online service (网上送达) dated today, as the applicant's own act: the periods it starts
+    /// run from that day (rules.md §2). Opening it again, or by staff, changes nothing. The
+    /// document is returned in any case; a service the case no longer allows (archived, served
+    /// meanwhile by a clerk) is simply not recorded.
+    async fn open_document(&self, ctx: &Context<'_>, input: OpenDocumentInput) -> ApiResult<DocumentNode> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+        let document_id = parse_id("input.documentId", &input.document_id)?;
+        let s = state(ctx);
+        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
+        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
+        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
+        if !may_read(&viewer, &case, &document.kind) {
+            return Err(not_found());
+        }
+        let view = viewer.view_of(&case);
+        let served_online = viewer.is_applicant()
+            && case.applicant_id == Some(viewer.account.id)
+            && document.voided.is_none()
+            && Kind::from_code(&document.kind).is_some_and(|k| k.served_notice(Some(1)).is_some())
+            && service_event(s, &document).await.map_err(ext)?.is_none();
+        if !served_online {
+            return Ok(DocumentNode(document, view));
+        }
+        // A clerk may change the case between the read and the write: read again and retry.
+        for _ in 0..3 {
+            let version = s.store.load_case(document.case_id).await.map_err(ext)?.version;
+            let request = ServeRequest {
+                document_id,
+                expected_version: version,
+                method: ServiceMethod::Online,
+                on: s.clock.today(),
+                recipient: None,
+            };
+            match s.store.serve_document(request, &viewer.actor(), &s.calendar(), s.clock.now()).await {
+                Ok((served, _)) => return Ok(DocumentNode(served, view)),
+                Err(foi_store::WorkflowError::Store(foi_store::StoreError::Conflict { .. })) => continue,
+                // Refused by the rules (served meanwhile, case archived, voided): opening
+                // still shows it.
+                Err(
+                    foi_store::WorkflowError::Transition(_)
+                    | foi_store::WorkflowError::NotServable(_)
+                    | foi_store::WorkflowError::Calendar(_),
+                ) => break,
+                Err(e) => return Err(ext(ApiError::from(e))),
+            }
+        }
+        Ok(DocumentNode(document, view))
+    }
+}
+
+/// The `SERVED` event of the case's history that records the service of `document`.
+async fn service_event(s: &ApiState, document: &DocumentRecord) -> Result<Option<foi_store::EventRecord>, ApiError> {
+    let events = s.store.case_events(document.case_id).await?;
+    let id = document.id.to_string();
+    Ok(events.into_iter().find(|e| {
+        e.kind == foi_domain::lifecycle::EventKind::Served.code()
+            && e.payload.get("document_id").and_then(|d| d.as_str()) == Some(id.as_str())
+    }))
+}
+
+/// A document to open.
+#[derive(InputObject)]
+pub struct OpenDocumentInput {
+    /// The document (`Document.id`).
+    pub document_id: ID,
 }

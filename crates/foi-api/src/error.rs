@@ -35,6 +35,10 @@ pub enum ApiError {
     /// `extensions.stage` and `extensions.event` name them.
     /// `RULE_VIOLATION`: allowed in the stage, but a statutory guard refused its facts
     /// (e.g. a correction notice after 7 working days); the message cites the article.
+    /// `extensions.rule` names the guard (e.g. `CORRECTION_NOTICE_TOO_LATE`,
+    /// `WITHHELD_ITEMS_REQUIRED`, `GROUND_NOT_OF_OUTCOME`, `DUPLICATE_CITATION`,
+    /// `HOLDER_NOT_ALLOWED`) and, for a reply's reasons, `extensions.field` the input it is
+    /// about (`input.withheld`, `input.legalBasis`, `input.holder`).
     /// Two guards of service (送达) have codes of their own: `ALREADY_SERVED` (a notice is
     /// served once; the message names the first date) and `NOT_SERVED` (a period that runs
     /// from service cannot lapse before the notice is served: record its service first).
@@ -224,11 +228,18 @@ impl ErrorExtensions for ApiError {
             e.set("code", self.code());
             match self {
                 ApiError::Validation { field, .. } => e.set("field", field.as_str()),
-                ApiError::Transition(
-                    TransitionError::NotAllowed { stage, event } | TransitionError::Refused { stage, event, .. },
-                ) => {
+                ApiError::Transition(TransitionError::NotAllowed { stage, event }) => {
                     e.set("stage", stage.code());
                     e.set("event", event.code());
+                }
+                ApiError::Transition(TransitionError::Refused { stage, event, reason }) => {
+                    e.set("stage", stage.code());
+                    e.set("event", event.code());
+                    // Which rule refused, and for a reply's reasons the input it is about.
+                    e.set("rule", reason.code());
+                    if let Some(field) = reason.field() {
+                        e.set("field", format!("input.{}", camel_case(field)));
+                    }
                 }
                 ApiError::Conflict { expected, actual } => {
                     e.set("expectedVersion", *expected);
@@ -257,3 +268,21 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Resolver results.
 pub type ApiResult<T> = Result<T, async_graphql::Error>;
+
+/// `legal_basis` → `legalBasis`, `withheld.information` → `withheld.information`: a domain
+/// field as the GraphQL input names it.
+fn camel_case(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -310,8 +310,29 @@ pub struct CorrectionView {
     pub received_on: Option<Date>,
 }
 
-/// One event of a case's history (the audit trail).
-pub struct CaseEventNode(pub EventRecord);
+/// One event of a case's history (the audit trail), as shown to one viewer.
+pub struct CaseEventNode(pub EventRecord, pub View);
+
+/// An event's JSON facts as `view` may see them (rules.md §6): in full for the officers
+/// handling the case; otherwise a person named in them (the one who signed for a served
+/// document) is masked, and identity numbers, phones and addresses in any text are
+/// de-identified.
+fn shown_payload(payload: &serde_json::Value, view: View) -> serde_json::Value {
+    use serde_json::Value;
+    if view == View::Full {
+        return payload.clone();
+    }
+    fn walk(value: &Value, key: Option<&str>) -> Value {
+        match value {
+            Value::String(s) if key == Some("recipient") => Value::String(foi_domain::privacy::mask_name(s)),
+            Value::String(s) => Value::String(foi_domain::privacy::deidentify_text(s)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| walk(v, key)).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), walk(v, Some(k)))).collect()),
+            other => other.clone(),
+        }
+    }
+    walk(payload, None)
+}
 
 #[Object(name = "CaseEvent")]
 impl CaseEventNode {
@@ -353,13 +374,17 @@ impl CaseEventNode {
     async fn actor(&self) -> &str {
         &self.0.actor_label
     }
-    /// Why, if a reason was given.
-    async fn reason(&self) -> Option<&str> {
-        self.0.reason.as_deref()
+    /// Why, if a reason was given (identity numbers, phones and addresses in it masked
+    /// unless the viewer handles the case).
+    async fn reason(&self) -> Option<String> {
+        let reason = self.0.reason.as_deref()?;
+        Some(if self.1 == View::Full { reason.to_owned() } else { foi_domain::privacy::deidentify_text(reason) })
     }
-    /// The event's facts as JSON (e.g. the outcome, the approver, the case number).
+    /// The event's facts as JSON (e.g. the outcome, the approver, the case number). Unless
+    /// the viewer handles the case, the person who signed for a served document is masked
+    /// and identity numbers, phones and addresses in its texts are de-identified.
     async fn details(&self) -> String {
-        self.0.payload.to_string()
+        shown_payload(&self.0.payload, self.1).to_string()
     }
     /// What the event warned of when it was recorded (e.g. `RECEIVED_ON_DAY_OFF`); empty
     /// for most events.
@@ -623,15 +648,8 @@ impl CaseNode {
         let since = (self.case().stage == foi_domain::lifecycle::Stage::Submitted)
             .then_some(self.case().submitted_on)
             .flatten()?;
-        let mut days = 0i32;
-        let mut day = since;
-        while day < self.today {
-            day = day.next_day()?;
-            if self.calendar.day_or_provisional(day).is_ok_and(|(kind, _)| kind.is_working()) {
-                days += 1;
-            }
-        }
-        Some(days)
+        let (days, _) = self.calendar.count_between(since, self.today).ok()?;
+        i32::try_from(days).ok()
     }
     /// The information-processing fee the rates give for this application (Reg. 42;
     /// 国办函〔2020〕109号), counted per applicant — by resident ID number or credit code,
@@ -682,7 +700,8 @@ impl CaseNode {
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEventNode>> {
         let state = ctx.data_unchecked::<ApiState>();
         let events = state.store.case_events(self.state.record.id).await.map_err(ApiError::from)?;
-        Ok(events.into_iter().map(CaseEventNode).collect())
+        let view = self.view;
+        Ok(events.into_iter().map(|e| CaseEventNode(e, view)).collect())
     }
 }
 

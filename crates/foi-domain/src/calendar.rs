@@ -352,6 +352,28 @@ impl Calendar {
         Ok(count)
     }
 
+    /// The working days `d` with `from < d <= to` (0 when `to <= from`), like
+    /// [`Calendar::working_days_between`] but counting a year without a notice on the
+    /// provisional calendar, as [`Calendar::count`] does, and naming it in
+    /// [`Counted::provisional_years`] (`date` is `to`, or `from` when `to` is earlier).
+    /// Errors only where no rule covers a year.
+    pub fn count_between(&self, from: Date, to: Date) -> Result<(u32, Counted), CalendarError> {
+        let mut provisional_years = BTreeSet::new();
+        let mut count = 0;
+        let mut date = from;
+        while date < to {
+            date = next_day(date, from)?;
+            let (kind, provisional) = self.day_or_provisional(date)?;
+            if provisional {
+                provisional_years.insert(date.year());
+            }
+            if kind.is_working() {
+                count += 1;
+            }
+        }
+        Ok((count, Counted { date, provisional_years }))
+    }
+
     /// Counts `n` working days from `start` like [`Calendar::count`] and explains every day on
     /// the way: each day passed over and why, each day counted, and whether it was counted on
     /// the provisional calendar.

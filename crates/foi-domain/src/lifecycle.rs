@@ -749,6 +749,77 @@ pub enum Guard {
     Calendar(#[from] CalendarError),
 }
 
+impl Guard {
+    /// The rule's stable code, e.g. `WITHHELD_ITEMS_REQUIRED`: the API gives it as
+    /// `extensions.rule` beside the code `RULE_VIOLATION`, so a client can branch on which
+    /// rule refused without reading the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Guard::BeforePreviousEvent { .. } => "BEFORE_PREVIOUS_EVENT",
+            Guard::Missing { .. } => "MISSING",
+            Guard::Channel(_) => "CHANNEL",
+            Guard::CorrectionAlreadySent { .. } => "CORRECTION_ALREADY_SENT",
+            Guard::CorrectionPeriodOutOfRange { .. } => "CORRECTION_PERIOD_OUT_OF_RANGE",
+            Guard::CorrectionNoticeTooLate { .. } => "CORRECTION_NOTICE_TOO_LATE",
+            Guard::CorrectionPeriodOver { .. } => "CORRECTION_PERIOD_OVER",
+            Guard::CorrectionPeriodRunning { .. } => "CORRECTION_PERIOD_RUNNING",
+            Guard::ReasonsAlreadyRequested { .. } => "REASONS_ALREADY_REQUESTED",
+            Guard::ReasonsNotReceived => "REASONS_NOT_RECEIVED",
+            Guard::NotLater { .. } => "NOT_LATER",
+            Guard::NoOpenConsultation { .. } => "NO_OPEN_CONSULTATION",
+            Guard::OpinionPeriodRunning { .. } => "OPINION_PERIOD_RUNNING",
+            Guard::AlreadyExtended { .. } => "ALREADY_EXTENDED",
+            Guard::ExtensionAlreadyRequested { .. } => "EXTENSION_ALREADY_REQUESTED",
+            Guard::NoExtensionRequested => "NO_EXTENSION_REQUESTED",
+            Guard::ExtensionNotAsRequested { .. } => "EXTENSION_NOT_AS_REQUESTED",
+            Guard::TooLong { .. } => "TOO_LONG",
+            Guard::ExtensionLength { .. } => "EXTENSION_LENGTH",
+            Guard::AfterReplyDeadline { .. } => "AFTER_REPLY_DEADLINE",
+            Guard::FeeAlreadyIssued { .. } => "FEE_ALREADY_ISSUED",
+            Guard::NoFeeOutstanding => "NO_FEE_OUTSTANDING",
+            Guard::FeePeriodOver { .. } => "FEE_PERIOD_OVER",
+            Guard::FeePeriodRunning { .. } => "FEE_PERIOD_RUNNING",
+            Guard::ZeroFee => "ZERO_FEE",
+            Guard::FeeOutstanding { .. } => "FEE_OUTSTANDING",
+            Guard::NotAReplyOutcome { .. } => "NOT_A_REPLY_OUTCOME",
+            Guard::LegalBasisRequired { .. } => "LEGAL_BASIS_REQUIRED",
+            Guard::WithheldItemsRequired { .. } => "WITHHELD_ITEMS_REQUIRED",
+            Guard::WithheldNotAllowed { .. } => "WITHHELD_NOT_ALLOWED",
+            Guard::GroundNotOfOutcome { .. } => "GROUND_NOT_OF_OUTCOME",
+            Guard::DuplicateCitation { .. } => "DUPLICATE_CITATION",
+            Guard::HolderNotAllowed { .. } => "HOLDER_NOT_ALLOWED",
+            Guard::NotCorrected => "NOT_CORRECTED",
+            Guard::ConsultationOpen { .. } => "CONSULTATION_OPEN",
+            Guard::NotOnTheSpot { .. } => "NOT_ON_THE_SPOT",
+            Guard::OnlyExcessiveHere => "ONLY_EXCESSIVE_HERE",
+            Guard::ArchiveBeforeConclusion { .. } => "ARCHIVE_BEFORE_CONCLUSION",
+            Guard::AlreadyServed { .. } => "ALREADY_SERVED",
+            Guard::NothingToServe { .. } => "NOTHING_TO_SERVE",
+            Guard::ServedBeforeNotice { .. } => "SERVED_BEFORE_NOTICE",
+            Guard::NotServed { .. } => "NOT_SERVED",
+            Guard::Calendar(_) => "CALENDAR_UNKNOWN",
+        }
+    }
+
+    /// The reply's input that a refusal of its reasons is about (`withheld`, `legal_basis`,
+    /// `holder`), so that a form can show the message beside that field.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Guard::LegalBasisRequired { .. } | Guard::DuplicateCitation { .. } => Some("legal_basis"),
+            Guard::WithheldItemsRequired { .. }
+            | Guard::WithheldNotAllowed { .. }
+            | Guard::GroundNotOfOutcome { .. } => Some("withheld"),
+            Guard::HolderNotAllowed { .. } => Some("holder"),
+            Guard::Missing { field } | Guard::TooLong { field, .. }
+                if field.starts_with("withheld") || field.starts_with("holder") =>
+            {
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Checks the structured reasons of a reply against its outcome and returns them trimmed.
 ///
 /// - Reg. 36(3), 37: a refusal (三) or partial disclosure (二) lists at least one withheld

@@ -434,6 +434,20 @@ fn counting_into_2027_is_calendar_unknown() {
     let err = c.add_working_days(date!(2026 - 12 - 10), REPLY).unwrap_err();
     assert!(err.to_string().contains("calendar unknown"), "{err}");
     assert!(c.working_days_between(date!(2026 - 12 - 30), date!(2027 - 01 - 04)).is_err());
+    // Counted between two days, 2027 is provisional: an online submission of Sunday
+    // 27 December 2026 still waiting on Tuesday 5 January 2027 has waited 28–31 December
+    // and 4–5 January, passing over 元旦 (Friday 1 January) and the weekend: 6 working days.
+    let (waited, counted) = c.count_between(date!(2026 - 12 - 27), date!(2027 - 01 - 05)).unwrap();
+    assert_eq!(waited, 6);
+    assert_eq!(
+        (counted.date, counted.provisional_years.iter().copied().collect::<Vec<_>>()),
+        (date!(2027 - 01 - 05), vec![2027])
+    );
+    assert_eq!(
+        c.count_between(date!(2026 - 12 - 22), date!(2026 - 12 - 31)).map(|(n, c)| (n, c.provisional_years.is_empty())),
+        Ok((7, true))
+    );
+    assert_eq!(c.count_between(date!(2026 - 12 - 31), date!(2026 - 12 - 22)).map(|(n, _)| n), Ok(0));
     // The explanation counts on the provisional calendar and marks the day: 1 January 2027
     // (元旦, a statutory day off) is passed over, Monday 4 January is day 1.
     let days = c.explain(date!(2026 - 12 - 31), 1).unwrap();

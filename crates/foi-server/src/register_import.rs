@@ -72,6 +72,9 @@ pub enum Column {
     /// 补正期限（工作日）: the correction period the notice set, in working days (Reg. 30);
     /// empty for the agency's default.
     CorrectionPeriod,
+    /// 补正送达日期: the day the correction notice reached the applicant (送达); its period
+    /// runs from the next day (Reg. 30). Empty: 补正告知日期.
+    CorrectionServed,
     /// 收到补正日期: the day the corrected application arrived (Reg. 30).
     CorrectionReceived,
     /// 延期日期: the day the extension was approved and notified (Reg. 33).
@@ -79,14 +82,22 @@ pub enum Column {
     /// 延期理由: why the reply needed more time (Reg. 33 ¶1); empty for
     /// [`EXTENSION_REASON`].
     ExtensionReason,
-    /// 收费通知日期: the day the fee notice was received (Reg. 42).
+    /// 收费通知日期: the day of the fee notice (Reg. 42); also the day it was received when
+    /// 收费通知送达日期 is empty.
     FeeNotice,
+    /// 收费通知送达日期: the day the applicant received the fee notice; the 20 working days to
+    /// pay run from the next day (国办函〔2020〕109号). Empty: 收费通知日期.
+    FeeServed,
     /// 收费金额（元）: the amount of the fee notice.
     FeeAmount,
     /// 计费方式: per application or per page.
     FeeBasis,
     /// 缴费日期: the day the fee was paid.
     FeePaid,
+    /// 答复送达日期: the day the reply or closing notice reached the applicant (送达).
+    DecisionServed,
+    /// 送达方式: how the notices and the decision of the row were served; default 直接送达.
+    ServiceMethod,
     /// 依据: the legal basis stated in the reply.
     LegalBasis,
     /// 提供形式: the form wanted (Reg. 29).
@@ -97,7 +108,7 @@ pub enum Column {
 
 impl Column {
     /// Every column, in the order of the template.
-    pub const ALL: [Column; 21] = [
+    pub const ALL: [Column; 25] = [
         Column::Agency,
         Column::CaseNumber,
         Column::ApplicantName,
@@ -109,13 +120,17 @@ impl Column {
         Column::Concluded,
         Column::CorrectionRequested,
         Column::CorrectionPeriod,
+        Column::CorrectionServed,
         Column::CorrectionReceived,
         Column::Extended,
         Column::ExtensionReason,
         Column::FeeNotice,
+        Column::FeeServed,
         Column::FeeAmount,
         Column::FeeBasis,
         Column::FeePaid,
+        Column::DecisionServed,
+        Column::ServiceMethod,
         Column::LegalBasis,
         Column::FormWanted,
         Column::Delivery,
@@ -135,13 +150,17 @@ impl Column {
             Column::Concluded => "答复或办结日期",
             Column::CorrectionRequested => "补正告知日期",
             Column::CorrectionPeriod => "补正期限（工作日）",
+            Column::CorrectionServed => "补正送达日期",
             Column::CorrectionReceived => "收到补正日期",
             Column::Extended => "延期日期",
             Column::ExtensionReason => "延期理由",
             Column::FeeNotice => "收费通知日期",
+            Column::FeeServed => "收费通知送达日期",
             Column::FeeAmount => "收费金额（元）",
             Column::FeeBasis => "计费方式",
             Column::FeePaid => "缴费日期",
+            Column::DecisionServed => "答复送达日期",
+            Column::ServiceMethod => "送达方式",
             Column::LegalBasis => "依据",
             Column::FormWanted => "提供形式",
             Column::Delivery => "获取方式",
@@ -160,6 +179,9 @@ impl Column {
             Column::FeeAmount => &["收费金额"],
             Column::LegalBasis => &["法律依据", "答复依据"],
             Column::ExtensionReason => &["延期原因", "延长答复期限理由"],
+            Column::CorrectionServed => &["补正告知送达日期", "补正告知书送达日期"],
+            Column::FeeServed => &["收费通知书送达日期", "收费送达日期"],
+            Column::DecisionServed => &["答复书送达日期", "办结送达日期"],
             _ => &[],
         }
     }
@@ -731,6 +753,7 @@ impl RowCheck<'_, '_> {
                 days
             }
         };
+        let correction_served = self.date(Column::CorrectionServed, cell(Column::CorrectionServed));
         let correction_received = self.date(Column::CorrectionReceived, cell(Column::CorrectionReceived));
         let extended = self.date(Column::Extended, cell(Column::Extended));
         let extension_reason = match cell(Column::ExtensionReason) {
@@ -748,7 +771,21 @@ impl RowCheck<'_, '_> {
             self.problem("延期理由 is given but 延期日期 is empty".into());
         }
         let fee_notice = self.date(Column::FeeNotice, cell(Column::FeeNotice));
+        let fee_served = self.date(Column::FeeServed, cell(Column::FeeServed));
         let fee_paid = self.date(Column::FeePaid, cell(Column::FeePaid));
+        let decision_served = self.date(Column::DecisionServed, cell(Column::DecisionServed));
+        let service_method = match cell(Column::ServiceMethod) {
+            "" => Some(ServiceMethod::InPerson),
+            v => {
+                let method = parse_service_method(v);
+                if method.is_none() {
+                    self.problem(format!(
+                        "送达方式 {v:?} is not known; use 直接送达, 邮寄送达, 电子邮件送达, 网上送达, 传真送达 or IN_PERSON, POST, EMAIL, ONLINE, FAX"
+                    ));
+                }
+                method
+            }
+        };
         let fee_amount = match cell(Column::FeeAmount) {
             "" => None,
             v => {
@@ -786,6 +823,21 @@ impl RowCheck<'_, '_> {
         }
         if !cell(Column::CorrectionReceived).is_empty() && cell(Column::CorrectionRequested).is_empty() {
             self.problem("收到补正日期 is given but 补正告知日期 is empty".into());
+        }
+        if !cell(Column::CorrectionServed).is_empty() && cell(Column::CorrectionRequested).is_empty() {
+            self.problem("补正送达日期 is given but 补正告知日期 is empty".into());
+        }
+        if !cell(Column::FeeServed).is_empty() && cell(Column::FeeNotice).is_empty() {
+            self.problem("收费通知送达日期 is given but 收费通知日期 is empty".into());
+        }
+        if !cell(Column::DecisionServed).is_empty() {
+            match outcome.map(|o| o.group()) {
+                Some(OutcomeGroup::Other) => self.problem(format!(
+                    "答复送达日期 is given but 办理结果 {outcome_text} closes the case without a reply or notice to serve"
+                )),
+                None => self.problem("答复送达日期 is given but 办理结果 is empty".into()),
+                Some(_) => {}
+            }
         }
         if !cell(Column::CorrectionPeriod).is_empty() && cell(Column::CorrectionRequested).is_empty() {
             self.problem("补正期限（工作日） is given but 补正告知日期 is empty".into());
@@ -826,6 +878,12 @@ impl RowCheck<'_, '_> {
         self.not_before((C::Extended, extended), (C::Received, received));
         self.not_before((C::FeeNotice, fee_notice), (C::Received, received));
         self.not_before((C::FeePaid, fee_paid), (C::FeeNotice, fee_notice));
+        // A notice is served on or after its own date; nothing answers it before it arrives.
+        self.not_before((C::CorrectionServed, correction_served), (C::CorrectionRequested, correction_requested));
+        self.not_before((C::CorrectionReceived, correction_received), (C::CorrectionServed, correction_served));
+        self.not_before((C::FeeServed, fee_served), (C::FeeNotice, fee_notice));
+        self.not_before((C::FeePaid, fee_paid), (C::FeeServed, fee_served));
+        self.not_before((C::DecisionServed, decision_served), (C::Concluded, concluded));
         for (column, date) in [
             (C::CorrectionRequested, correction_requested),
             (C::CorrectionReceived, correction_received),
@@ -839,6 +897,7 @@ impl RowCheck<'_, '_> {
             return None;
         }
         let (agency, name, subject, kind, channel, received) = (agency?, name?, subject?, kind?, channel?, received?);
+        let method = service_method?;
 
         // The events, in the order they happened.
         let mut steps: Vec<Dated> = Vec::new();
@@ -865,12 +924,13 @@ impl RowCheck<'_, '_> {
                 }),
                 format!("补正告知日期 {}", format_date(on)),
             );
-            // The register records no service (送达): the notice is taken as served the day
-            // it was sent, so its period (Reg. 30) runs as the register counted it.
-            push(
-                Step::Event(imported_service(on, ServedNotice::CorrectionNotice)),
-                format!("补正告知日期 {}", format_date(on)),
-            );
+            // Its period (Reg. 30) runs from service (送达): 补正送达日期, or, where the
+            // register records none, the day it was sent, as the register counted it.
+            let (served, what) = match correction_served {
+                Some(served) => (served, format!("补正送达日期 {}", format_date(served))),
+                None => (on, format!("补正告知日期 {}", format_date(on))),
+            };
+            push(Step::Event(imported_service(served, ServedNotice::CorrectionNotice, method)), what);
         }
         if let Some(on) = correction_received {
             push(Step::Event(Event::CorrectionReceived { on }), format!("收到补正日期 {}", format_date(on)));
@@ -902,10 +962,14 @@ impl RowCheck<'_, '_> {
         if let (Some(on), Some(amount_yuan), Some(basis)) = (fee_notice, fee_amount, fee_basis) {
             let event = Event::FeeNoticeIssued { on, amount_yuan, basis };
             later.push((on, Dated { step: Step::Event(event), what: format!("收费通知日期 {}", format_date(on)) }));
-            // 收费通知日期 is the day the applicant received it: served that day, so the 20
-            // working days (国办函〔2020〕109号) run from it as before.
-            let served = imported_service(on, ServedNotice::FeeNotice);
-            later.push((on, Dated { step: Step::Event(served), what: format!("收费通知日期 {}", format_date(on)) }));
+            // The 20 working days to pay run from the day after the applicant received it
+            // (国办函〔2020〕109号): 收费通知送达日期, or else 收费通知日期.
+            let (served, what) = match fee_served {
+                Some(served) => (served, format!("收费通知送达日期 {}", format_date(served))),
+                None => (on, format!("收费通知日期 {}", format_date(on))),
+            };
+            let event = imported_service(served, ServedNotice::FeeNotice, method);
+            later.push((served, Dated { step: Step::Event(event), what }));
         }
         if let Some(on) = fee_paid {
             later.push((
@@ -948,6 +1012,13 @@ impl RowCheck<'_, '_> {
                 },
             };
             steps.push(Dated { step: Step::Event(event), what });
+            if let Some(served) = decision_served {
+                // The decision reached the applicant (送达): the case may then be archived.
+                let event = imported_service(served, ServedNotice::Decision, method);
+                steps.push(Dated {
+                    step: Step::Event(event), what: format!("答复送达日期 {}", format_date(served))
+                });
+            }
         }
 
         // Every guard of the law, on a fold of the row's events (registration under a
@@ -993,6 +1064,19 @@ impl RowCheck<'_, '_> {
             reserved,
         })
     }
+}
+
+/// 送达方式 as registers write it: the label, its short form, or the code.
+fn parse_service_method(text: &str) -> Option<ServiceMethod> {
+    let text = text.trim();
+    ServiceMethod::from_code(&text.to_ascii_uppercase()).or_else(|| {
+        ServiceMethod::ALL.into_iter().find(|m| {
+            let label = m.label_zh();
+            text == label
+                || text == label.trim_end_matches("送达")
+                || (*m == ServiceMethod::Online && text == "网络送达")
+        })
+    })
 }
 
 /// A domain refusal as a row problem, naming the cell that caused it and citing the
@@ -1068,8 +1152,8 @@ fn article(err: &TransitionError) -> Option<&'static str> {
 /// The service (送达) of a notice an earlier register lists without one: on its date. The
 /// register does not say how; the method recorded is in person, and the event's reason says
 /// it was imported.
-fn imported_service(on: Date, notice: ServedNotice) -> Event {
-    Event::Served { on, notice, method: ServiceMethod::InPerson, document_id: None, recipient: None }
+fn imported_service(on: Date, notice: ServedNotice, method: ServiceMethod) -> Event {
+    Event::Served { on, notice, method, document_id: None, recipient: None }
 }
 
 /// The sequence number of `number` if it is the agency's own pattern for `year`, e.g. 17 for
@@ -1423,6 +1507,83 @@ mod tests {
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors[0].to_string().contains("1 to 60"), "{}", errors[0]);
         assert!(errors[2].to_string().contains("补正告知日期 is empty"), "{}", errors[2]);
+    }
+
+    #[test]
+    fn service_dates_and_method_are_taken_from_the_register() {
+        let header = "机关代码,申请人,申请人类型,申请方式,收到申请日期,申请内容,办理结果,答复或办结日期,\
+                      收费通知日期,收费金额（元）,收费通知送达日期,答复送达日期,送达方式\n";
+        let csv = |body: &str| {
+            let sheet = read_csv(format!("{header}{body}").as_bytes()).expect("readable");
+            let agencies = [agency("youxian")];
+            let calendar = Calendar::bundled();
+            let taken = HashSet::new();
+            plan(
+                &sheet,
+                &Checks {
+                    agencies: &agencies,
+                    calendar: &calendar,
+                    today: date!(2026 - 11 - 26),
+                    taken_numbers: &taken,
+                },
+            )
+        };
+        let services = |plan: &Plan| -> Vec<(ServedNotice, Date, ServiceMethod)> {
+            plan.cases[0]
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Event(Event::Served { on, notice, method, .. }) => Some((*notice, *on, *method)),
+                    _ => None,
+                })
+                .collect()
+        };
+        // The fee notice of Wednesday 2026-09-30, the last working day before the National
+        // Day break, reached the applicant by post on Friday 2026-10-09. The 20 working days
+        // to pay (国办函〔2020〕109号) run from Saturday 10-10, a make-up working day, to
+        // Thursday 11-05: the fee lapses (六)2 on 11-06, not on 11-05.
+        let lapsed = csv(
+            "youxian,张三,自然人,当面申请,2026-09-28,某文件,(六)2,2026-11-06,2026-09-30,100,2026-10-09,,邮寄送达\n",
+        )
+        .expect("lapsed after the period counted from service");
+        assert_eq!(services(&lapsed), [(ServedNotice::FeeNotice, date!(2026 - 10 - 09), ServiceMethod::Post)]);
+        let Err(PlanError::Rows(early)) =
+            csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,(六)2,2026-11-05,2026-09-30,100,2026-10-09,,邮寄\n")
+        else {
+            panic!("a lapse on the last day of the period is refused")
+        };
+        assert!(early[0].to_string().contains("（条例第四十二条）"), "{}", early[0]);
+        // Without the service date the notice is taken as served on its own date, as before:
+        // the period then ended on 11-03 and a lapse on 11-05 stands.
+        let unserved =
+            csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,(六)2,2026-11-05,2026-09-30,100,,,\n").unwrap();
+        assert_eq!(services(&unserved), [(ServedNotice::FeeNotice, date!(2026 - 09 - 30), ServiceMethod::InPerson)]);
+
+        // The reply of Monday 2026-10-12, served online on Wednesday 10-14.
+        let replied =
+            csv("youxian,张三,自然人,网络申请,2026-09-28,某文件,(一),2026-10-12,,,,2026-10-14,网上送达\n").unwrap();
+        assert_eq!(services(&replied), [(ServedNotice::Decision, date!(2026 - 10 - 14), ServiceMethod::Online)]);
+
+        let Err(PlanError::Rows(errors)) =
+            csv("youxian,张三,自然人,当面申请,2026-09-28,某文件,(一),2026-10-12,,,,2026-10-09,\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,(一),2026-10-12,,,,2026-10-14,信鸽\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,(六)3,2026-10-12,,,,2026-10-14,\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,,,2026-09-30,100,2026-09-29,,\n\
+             youxian,张三,自然人,当面申请,2026-09-28,某文件,,,,,2026-10-09,,\n")
+        else {
+            panic!("expected row errors")
+        };
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 5, "{messages:?}");
+        assert!(messages[0].contains("答复送达日期 2026-10-09 is before 答复或办结日期 2026-10-12"), "{}", messages[0]);
+        assert!(messages[1].contains("送达方式 \"信鸽\" is not known"), "{}", messages[1]);
+        assert!(messages[2].contains("without a reply or notice to serve"), "{}", messages[2]);
+        assert!(
+            messages[3].contains("收费通知送达日期 2026-09-29 is before 收费通知日期 2026-09-30"),
+            "{}",
+            messages[3]
+        );
+        assert!(messages[4].contains("收费通知送达日期 is given but 收费通知日期 is empty"), "{}", messages[4]);
     }
 
     #[test]
