@@ -434,3 +434,100 @@ foi_e2e::on_both_backends! {
         assert_eq!(error_code(&other), Some("NOT_FOUND"), "{other}");
     }
 }
+
+/// `applyWithoutAccount` with `applicant` (and the rest of a valid application) merged in.
+async fn apply_without_account(app: &TestApp, applicant: Value) -> Value {
+    app.graphql(
+        "mutation($i: ApplyWithoutAccountInput!) { applyWithoutAccount(input: $i) {
+            applicationNumber queryCode caseId session { token account { login } } } }",
+        json!({"i": {"agencyCode": "youxian", "applicant": applicant, "subject": "2026年春节期间值班安排",
+            "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "EMAIL"}}),
+        None,
+    )
+    .await
+}
+
+foi_e2e::on_both_backends! {
+    /// Applying without an account (issue 11): on Sunday 22 February 2026, in the Spring
+    /// Festival break, a citizen applies with no account. The answer is an application
+    /// number and a query code; the application is received on Tuesday 24 February, the first
+    /// working day (the agency's default rule, Reg. 31(3)). The number and code sign in as the
+    /// case's applicant, who sees the case (identity masked) and its documents; a wrong code
+    /// does not. The identity is checked, a contact is required, the number form is kept from
+    /// logins, and one request makes at most one such submission.
+    async fn an_application_without_an_account_is_followed_by_number_and_code(app: TestApp) {
+        district(&app).await;
+        app.set_now(datetime!(2026-02-22 20:00 +8));
+        let zhang = json!({"name": "张三", "kind": "NATURAL_PERSON", "idNumber": "11010519491231002X", "email": "zhangsan@example.cn"});
+        // The same person also holds an account: identity is on the case, not the account.
+        register(&app, "zhangsan", "张三", "11010519491231002X").await;
+
+        let bad_id = apply_without_account(&app, json!({"name": "张三", "kind": "NATURAL_PERSON", "idNumber": "110105194912310021", "phone": "13812345678"})).await;
+        assert_eq!(error_code(&bad_id), Some("VALIDATION"), "{bad_id}");
+        assert_eq!(bad_id["errors"][0]["extensions"]["field"], "input.applicant.idNumber", "{bad_id}");
+        let no_contact = apply_without_account(&app, json!({"name": "张三", "kind": "NATURAL_PERSON", "idNumber": "11010519491231002X"})).await;
+        assert_eq!(no_contact["errors"][0]["extensions"]["field"], "input.applicant.phone", "{no_contact}");
+
+        let receipt = apply_without_account(&app, zhang.clone()).await;
+        let receipt = data(&receipt)["applyWithoutAccount"].clone();
+        let number = receipt["applicationNumber"].as_str().unwrap().to_owned();
+        let code = receipt["queryCode"].as_str().unwrap().to_owned();
+        assert!(number.starts_with("20260222") && number.len() == 14, "{number}");
+        assert_eq!(code.len(), 10, "{code}");
+        assert_eq!(receipt["session"]["account"]["login"], number.as_str());
+
+        // Followed with the number and the code.
+        let token = app.sign_in_with(&number, &code).await;
+        let read = app
+            .graphql(
+                "query($id: ID!) { case(id: $id) { stage receivedOn applicant { name idNumber masked } documents { number } } }",
+                json!({"id": receipt["caseId"]}),
+                Some(&token),
+            )
+            .await;
+        let case = &data(&read)["case"];
+        assert_eq!(case["receivedOn"], "2026-02-24", "{case}");
+        assert_eq!(case["applicant"]["name"], "张三");
+        assert_eq!(case["applicant"]["masked"], true);
+        assert_ne!(case["applicant"]["idNumber"], "11010519491231002X", "masked: {case}");
+        let wrong = app
+            .graphql("mutation($i: SignInInput!) { signIn(input: $i) { token } }", json!({"i": {"login": number, "password": "22222222AA"}}), None)
+            .await;
+        assert_eq!(error_code(&wrong), Some("UNAUTHENTICATED"), "{wrong}");
+
+        // The code follows that one application: it does not open new ones.
+        let another = app
+            .graphql(
+                "mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id } }",
+                json!({"i": {"agencyCode": "youxian", "subject": "某文件", "formWanted": "PAPER", "deliveryMethod": "POST"}}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(error_code(&another), Some("FORBIDDEN"), "{another}");
+
+        // The clerk handles it like any application, with the identity in full.
+        let clerk = app.sign_in("clerk").await;
+        let seen = app
+            .graphql("query($id: ID!) { case(id: $id) { applicant { idNumber email } } }", json!({"id": receipt["caseId"]}), Some(&clerk))
+            .await;
+        assert_eq!(data(&seen)["case"]["applicant"]["idNumber"], "11010519491231002X");
+
+        // The number form is not a login; two submissions in one request are refused.
+        let squat = app
+            .graphql(
+                "mutation($i: RegisterApplicantInput!) { registerApplicant(input: $i) { login } }",
+                json!({"i": {"login": "20260222000001", "password": PASSWORD, "name": "李四", "kind": "NATURAL_PERSON", "idNumber": "110105198001010016"}}),
+                None,
+            )
+            .await;
+        assert_eq!(squat["errors"][0]["extensions"]["field"], "input.login", "{squat}");
+        let twice = app
+            .graphql(
+                "mutation($i: ApplyWithoutAccountInput!) { a: applyWithoutAccount(input: $i) { queryCode } b: applyWithoutAccount(input: $i) { queryCode } }",
+                json!({"i": {"agencyCode": "youxian", "applicant": zhang, "subject": "某文件", "formWanted": "PAPER", "deliveryMethod": "POST"}}),
+                None,
+            )
+            .await;
+        assert_eq!(error_code(&twice), Some("ONE_SIGN_IN_PER_REQUEST"), "{twice}");
+    }
+}

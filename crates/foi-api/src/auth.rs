@@ -27,7 +27,11 @@ pub mod roles {
     pub const AGENCY_ADMIN: &str = "agency_admin";
     /// Manages the whole installation, including the calendar.
     pub const SYSTEM_ADMIN: &str = "system_admin";
-    /// Every role.
+    /// Not a staff role: the applicant account made by `applyWithoutAccount`, which follows
+    /// exactly that application; its login is the application number and its password the
+    /// query code (查询码).
+    pub const CASE_FOLLOWER: &str = "case_follower";
+    /// Every staff role.
     pub const ALL: [&str; 5] = [CLERK, REVIEWER, OFFICE_HEAD, AGENCY_ADMIN, SYSTEM_ADMIN];
     /// The roles that may change a case.
     pub const CASE_WORKERS: [&str; 3] = [CLERK, REVIEWER, OFFICE_HEAD];

@@ -82,7 +82,7 @@ pub struct SignInPolicy {
     /// After this many seconds without a failure, a login's or an address's failures are
     /// forgotten.
     pub forget_after_secs: u64,
-    /// Registration attempts (`registerApplicant`, valid or not) answered from one client
+    /// Registration attempts (`registerApplicant` and `applyWithoutAccount`, valid or not) answered from one client
     /// address per `registration_window_secs`; beyond that they are refused `RATE_LIMITED`
     /// until the window ends.
     pub registrations_per_address: u32,

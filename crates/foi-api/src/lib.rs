@@ -12,6 +12,7 @@ pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod fee_quote;
+pub mod guest;
 pub mod limits;
 pub mod notifications;
 pub mod observe;
@@ -98,7 +99,12 @@ pub struct QueryRoot(schema::CoreQuery, notifications::NotificationsQuery, docum
 /// Every mutation of the disclosure-on-request API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "MutationRoot")]
-pub struct MutationRoot(schema::CoreMutation, notifications::NotificationsMutation, documents::DocumentsMutation);
+pub struct MutationRoot(
+    schema::CoreMutation,
+    notifications::NotificationsMutation,
+    documents::DocumentsMutation,
+    guest::GuestMutation,
+);
 
 /// Every subscription of the API (served over the websocket at `/graphql/ws`).
 #[derive(MergedSubscription, Default)]

@@ -6,7 +6,7 @@
 //!
 //! | code | what |
 //! | --- | --- |
-//! | `ONE_SIGN_IN_PER_REQUEST` | more than one `signIn`, more than one `registerApplicant`, or both |
+//! | `ONE_SIGN_IN_PER_REQUEST` | more than one `signIn`, more than one `registerApplicant` or `applyWithoutAccount` (each hashes a secret), or a mix |
 //! | `TOO_MANY_ALIASES` | more aliased fields than `limits.max_aliases` |
 //! | `QUERY_TOO_DEEP` | fields nested deeper than `limits.max_depth` (or brackets nested absurdly) |
 //! | `QUERY_TOO_COMPLEX` | a cost over `limits.max_complexity` |
@@ -208,11 +208,9 @@ impl Refusal {
             Refusal::TooManyAliases { count, limit } => {
                 format!("the operation has {count} aliased fields, over the limit of {limit}; send several requests")
             }
-            Refusal::OneSignIn => {
-                "at most one `signIn` and at most one `registerApplicant` per request, and not both; \
+            Refusal::OneSignIn => "at most one `signIn`, `registerApplicant` or `applyWithoutAccount` per request; \
                  send them as separate requests"
-                    .into()
-            }
+                .into(),
             Refusal::FragmentCycle { fragment } => {
                 format!(
                     "fragment `{fragment}` spreads itself (directly or through others); fragments may not form a cycle"
@@ -265,7 +263,7 @@ pub struct Tally {
     pub aliases: u64,
     /// `signIn` fields.
     pub sign_ins: u64,
-    /// `registerApplicant` fields.
+    /// `registerApplicant` and `applyWithoutAccount` fields.
     pub registrations: u64,
 }
 
@@ -498,7 +496,8 @@ impl<'a> Walker<'a> {
             cost,
             aliases: inner.aliases + u64::from(field.alias.is_some()),
             sign_ins: inner.sign_ins + u64::from(name == "signIn"),
-            registrations: inner.registrations + u64::from(name == "registerApplicant"),
+            registrations: inner.registrations
+                + u64::from(name == "registerApplicant" || name == "applyWithoutAccount"),
         })
     }
 

@@ -61,7 +61,12 @@ fn not_in_future(ctx: &Context<'_>, field: &str, on: Option<Date>) -> ApiResult<
     }
 }
 
-async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: bool) -> Result<CaseNode, ApiError> {
+pub(crate) async fn node(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    state_: CaseState,
+    full_view: bool,
+) -> Result<CaseNode, ApiError> {
     let s = state(ctx);
     let agency = s.store.agency(state_.record.agency_id).await?;
     let view = if full_view { viewer.view_of(&state_.record) } else { foi_domain::privacy::View::Masked };
@@ -71,13 +76,13 @@ async fn node(ctx: &Context<'_>, viewer: &Viewer, state_: CaseState, full_view: 
 /// The further description of the information sought (optional, empty when not given),
 /// within its length: the same for an application submitted online and one recorded by a
 /// clerk.
-fn description(value: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn description(value: Option<&str>) -> Result<String, ApiError> {
     text::bounded("input.description", value.unwrap_or_default(), text::DESCRIPTION)
 }
 
 /// Checks an identity number against the applicant kind: a resident ID (GB 11643) for a
 /// natural person, a unified social credit code (GB 32100) for an organisation.
-fn check_identity(field: &str, kind: ApplicantKind, number: &str) -> Result<String, ApiError> {
+pub(crate) fn check_identity(field: &str, kind: ApplicantKind, number: &str) -> Result<String, ApiError> {
     if kind.is_organisation() {
         SocialCreditCode::parse(number)
             .map(|c| c.as_str().to_owned())
@@ -619,6 +624,12 @@ impl CoreMutation {
         crate::sign_in::count_registration(ctx).await?;
         let kind = ApplicantKind::from(input.kind);
         let login = text::required("input.login", &input.login, text::LOGIN).map_err(ext)?;
+        if crate::guest::is_application_number(&login) {
+            return Err(ext(ApiError::validation(
+                "input.login",
+                "14 digits is the form of an application number (申请编号); choose a login with other characters",
+            )));
+        }
         text::bounded("input.password", &input.password, text::PASSWORD).map_err(ext)?;
         let name = text::required("input.name", &input.name, text::NAME).map_err(ext)?;
         crate::password::check_new("input.password", &input.password, &login, &[&name]).map_err(ext)?;
@@ -672,6 +683,11 @@ impl CoreMutation {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         if !viewer.is_applicant() {
             return Err(ext(ApiError::Forbidden("only applicants submit online; staff use recordApplication".into())));
+        }
+        if viewer.account.has_role(roles::CASE_FOLLOWER) {
+            return Err(ext(ApiError::Forbidden(
+                "an application number and query code follow that one application; apply again with applyWithoutAccount, or register an account".into(),
+            )));
         }
         let s = state(ctx);
         let agency_code = text::required("input.agencyCode", &input.agency_code, text::CODE).map_err(ext)?;

@@ -247,6 +247,13 @@ pub async fn count_registration(ctx: &Context<'_>) -> Result<(), async_graphql::
     }
 }
 
+/// Hashes a secret (a password, a query code) on the hashing pool, refused `RATE_LIMITED`
+/// (busy) when every slot is taken.
+pub async fn hash_secret(ctx: &Context<'_>, secret: String) -> Result<String, async_graphql::Error> {
+    let Some(slot) = state(ctx).hash_pool.try_reserve() else { return Err(busy(ctx)) };
+    slot.hash(secret).await.map_err(internal)
+}
+
 /// Registers `account` (everything checked, but without its hash) with `password`, hashed on
 /// the pool. The same receipt whether the account was created or its login or identity
 /// number was already taken; in that case nothing is written.
