@@ -140,7 +140,19 @@ impl Store {
         if backend == Backend::Sqlite {
             configure_sqlite(url, &mut options)?;
         }
-        let db = Database::connect(options).await?;
+        let started = std::time::Instant::now();
+        let db = loop {
+            match Database::connect(options.clone()).await {
+                Ok(db) => break db,
+                // Another process is setting up the same new SQLite file: switching it to WAL
+                // takes its lock for an instant, and the busy timeout does not cover the
+                // connection's own pragmas. Wait and try again, within the busy timeout.
+                Err(e) if backend == Backend::Sqlite && is_locked(&e) && started.elapsed() < SQLITE_BUSY_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         Ok(Store { db, backend })
     }
 
@@ -279,6 +291,11 @@ impl Txn {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+}
+
+/// Whether SQLite refused because another connection holds the lock (`SQLITE_BUSY`).
+fn is_locked(err: &sea_orm::DbErr) -> bool {
+    err.to_string().contains("database is locked")
 }
 
 /// A fresh random id (UUID v4) for a new row.
