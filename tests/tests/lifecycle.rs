@@ -142,6 +142,17 @@ fn change(case: &Value, on: &str) -> Value {
     json!({"caseId": case["id"], "version": case["version"], "on": on})
 }
 
+/// `mutation` (an applicant's statement: `submitCorrection`, `giveReasons`,
+/// `reportFeePayment`) on `case` by `login` on `day`, with `text`.
+async fn applicant_says(d: &District, login: &str, mutation: &str, case: &Value, day: &str, text: &str) -> Value {
+    d.at(day);
+    let token = d.app.sign_in(login).await;
+    let query = format!("mutation($i: ApplicantStatementInput!) {{ {mutation}(input: $i) {{ {CASE} }} }}");
+    d.app
+        .graphql(&query, json!({"i": {"caseId": case["id"], "version": case["version"], "text": text}}), Some(&token))
+        .await
+}
+
 /// Registers an applicant and returns the login.
 async fn register(app: &TestApp, login: &str, id_number: &str) -> String {
     let response = app
@@ -350,6 +361,58 @@ foi_e2e::on_both_backends! {
         assert_eq!(again, "INVALID_TRANSITION");
         let archived = d.ok(&d.clerk, "archiveCase", "CaseChangeInput", change(&withdrawn, "2026-09-23")).await;
         assert_eq!(archived["stage"], "ARCHIVED");
+    }
+
+    /// What the applicant does online (issue 11): submits the correction, gives the reasons
+    /// asked for (Reg. 35) and reports the fee paid (Reg. 42), each dated the day it arrives
+    /// and kept with its text in the history. A correction on Thursday 8 October 2026, the
+    /// first working day after the National Day break, restarts the clock: 20 working days,
+    /// Saturday 10 October (a make-up day) among them, end on Wednesday 4 November.
+    async fn the_applicant_corrects_gives_reasons_and_reports_payment(app: TestApp) {
+        let d = District::new(app).await;
+        let other = register(&d.app, "lisi", "110105198001010016").await;
+        let case = d.received_case("2026-09-18").await;
+        let waiting = d.ok(&d.clerk, "requestCorrection", "RequestCorrectionInput",
+            json!({"change": change(&case, "2026-09-22"), "items": ["请写明文件的名称或文号"]})).await;
+        let waiting = d.issue_and_serve(&waiting, "CORRECTION_NOTICE", None, "2026-09-22").await;
+        let empty = applicant_says(&d, &d.applicant, "submitCorrection", &waiting, "2026-10-08", " ").await;
+        assert_eq!(empty["errors"][0]["extensions"]["field"], "input.text", "{empty}");
+        let stranger = applicant_says(&d, &other, "submitCorrection", &waiting, "2026-10-08", "文件名称为某某").await;
+        assert_eq!(error_code(&stranger), Some("NOT_FOUND"), "{stranger}");
+        let corrected = applicant_says(&d, &d.applicant, "submitCorrection", &waiting, "2026-10-08",
+            "所需文件为《仙人路改造工程施工招标文件》（游府发〔2025〕12号）").await;
+        let corrected = &data(&corrected)["submitCorrection"];
+        assert_eq!(corrected["stage"], "IN_REVIEW");
+        assert_eq!(corrected["correction"]["receivedOn"], "2026-10-08");
+        assert_eq!(corrected["clock"]["restartedOn"], "2026-10-08");
+        assert_eq!(corrected["clock"]["dueOn"], "2026-11-04");
+        let history = d.app
+            .graphql("query($id: ID!) { case(id: $id) { history { code reason actor } } }", json!({"id": corrected["id"]}),
+                Some(&d.app.sign_in(&d.clerk).await))
+            .await;
+        let history = data(&history)["case"]["history"].as_array().unwrap().clone();
+        let received = history.iter().find(|e| e["code"] == "CORRECTION_RECEIVED").unwrap();
+        assert_eq!(received["reason"], "所需文件为《仙人路改造工程施工招标文件》（游府发〔2025〕12号）");
+
+        // Reg. 35: the reasons wait for the office's finding.
+        let case = d.received_case("2026-09-18").await;
+        let asked = d.ok(&d.clerk, "requestReasons", "CaseChangeInput", change(&case, "2026-09-21")).await;
+        let given = applicant_says(&d, &d.applicant, "giveReasons", &asked, "2026-09-22", "用于研究本区道路改造工程的招投标情况").await;
+        let given = &data(&given)["giveReasons"];
+        assert_eq!(given["stage"], "AWAITING_REASONS");
+        let found = d.ok(&d.clerk, "receiveReasons", "CaseChangeInput", change(given, "2026-09-23")).await;
+        assert_eq!(found["stage"], "HANDLING");
+
+        // Reg. 42: the applicant reports the fee paid; the clock runs again.
+        let case = d.received_case("2026-09-18").await;
+        let case = d.ok(&d.clerk, "acceptCase", "CaseChangeInput", change(&case, "2026-09-21")).await;
+        let owing = d.ok(&d.clerk, "issueFeeNotice", "FeeNoticeInput",
+            json!({"change": change(&case, "2026-09-24"), "amountYuan": 100, "basis": "PER_APPLICATION"})).await;
+        let owing = d.issue_and_serve(&owing, "FEE_NOTICE", None, "2026-09-24").await;
+        let paid = applicant_says(&d, &d.applicant, "reportFeePayment", &owing, "2026-09-29", "已通过银行转账缴纳，流水号 20260929001").await;
+        let paid = &data(&paid)["reportFeePayment"];
+        assert_eq!(paid["fee"]["paidOn"], "2026-09-29");
+        assert_eq!(paid["clock"]["state"], "RUNNING");
     }
 
     /// Another applicant and another district's clerk can neither see nor change the case;

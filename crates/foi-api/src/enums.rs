@@ -179,6 +179,8 @@ pub enum EventKind {
     CorrectionLapsed,
     /// 要求说明理由 (Reg. 35).
     ReasonsRequested,
+    /// 申请人说明理由 (Reg. 35): the applicant's reasons, waiting for the office's finding.
+    ReasonsGiven,
     /// 收到理由说明 (Reg. 35).
     ReasonsReceived,
     /// 确定延迟答复期限 (Reg. 35).

@@ -371,6 +371,25 @@ pub struct CaseChangeInput {
     pub reason: Option<String>,
 }
 
+/// What an applicant submits on their case: a correction, reasons, a payment report. It is
+/// dated today (the day it reaches the office online) and its text is kept in the history.
+#[derive(InputObject)]
+pub struct ApplicantStatementInput {
+    /// The case.
+    pub case_id: ID,
+    /// The version read; a stale one is refused with `CONFLICT`.
+    pub version: i64,
+    /// What the applicant says, at most 5,000 characters; required.
+    pub text: String,
+}
+
+impl ApplicantStatementInput {
+    fn into_change(self) -> ApiResult<CaseChangeInput> {
+        let text = text::required("input.text", &self.text, text::REASON).map_err(ext)?;
+        Ok(CaseChangeInput { case_id: self.case_id, version: self.version, on: None, reason: Some(text) })
+    }
+}
+
 /// A reconsideration or suit against a reply.
 #[derive(InputObject)]
 pub struct RecordChallengeInput {
@@ -1123,6 +1142,31 @@ impl CoreMutation {
     /// Withdraws the application: by the applicant on their own case, or recorded by staff.
     async fn withdraw_application(&self, ctx: &Context<'_>, input: CaseChangeInput) -> ApiResult<CaseNode> {
         change(ctx, input, &[], |on| event(Event::Withdrawn { on })).await
+    }
+
+    /// The applicant submits the corrected application online (Reg. 30): what was corrected
+    /// is the text (files go with `uploadAttachment`), recorded as `CORRECTION_RECEIVED`
+    /// today, from which the reply clock restarts. On the applicant's own case; staff may
+    /// record a correction given to them the same way.
+    async fn submit_correction(&self, ctx: &Context<'_>, input: ApplicantStatementInput) -> ApiResult<CaseNode> {
+        let change_input = input.into_change()?;
+        change(ctx, change_input, &[], |on| event(Event::CorrectionReceived { on })).await
+    }
+
+    /// The applicant gives the reasons asked for (Reg. 35), recorded today as
+    /// `REASONS_GIVEN` with the text. The office then finds them reasonable
+    /// (`receiveReasons`) or not (`notHandled` as `EXCESSIVE`).
+    async fn give_reasons(&self, ctx: &Context<'_>, input: ApplicantStatementInput) -> ApiResult<CaseNode> {
+        let change_input = input.into_change()?;
+        change(ctx, change_input, &[], |on| event(Event::ReasonsGiven { on })).await
+    }
+
+    /// The applicant reports that the fee was paid (Reg. 42; there is no payment provider):
+    /// the text says how (e.g. the transfer's reference), recorded today as `FEE_PAID`, and
+    /// the clock resumes as for a payment a clerk records.
+    async fn report_fee_payment(&self, ctx: &Context<'_>, input: ApplicantStatementInput) -> ApiResult<CaseNode> {
+        let change_input = input.into_change()?;
+        change(ctx, change_input, &[], |on| event(Event::FeePaid { on })).await
     }
 
     /// Archives (归档) a concluded case; nothing happens to it afterwards. A replied case needs

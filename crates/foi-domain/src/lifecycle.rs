@@ -259,6 +259,10 @@ pub enum Event {
     CorrectionLapsed { on: Date },
     /// The applicant was asked to explain clearly excessive requests (Reg. 35).
     ReasonsRequested { on: Date },
+    /// The applicant gave reasons (Reg. 35), their text the event's reason. The office then
+    /// finds them reasonable ([`Event::ReasonsReceived`]) or not ([`Event::NotHandled`] as
+    /// excessive).
+    ReasonsGiven { on: Date },
     /// The applicant's reasons arrived and were found reasonable (Reg. 35).
     ReasonsReceived { on: Date },
     /// A later reasonable reply date was set and notified (Reg. 35).
@@ -346,6 +350,7 @@ pub enum EventKind {
     CorrectionReceived,
     CorrectionLapsed,
     ReasonsRequested,
+    ReasonsGiven,
     ReasonsReceived,
     LaterReplyDateSet,
     ConsultationOpened,
@@ -365,7 +370,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every event kind.
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 25] = [
         EventKind::Submitted,
         EventKind::Received,
         EventKind::Registered,
@@ -375,6 +380,7 @@ impl EventKind {
         EventKind::CorrectionReceived,
         EventKind::CorrectionLapsed,
         EventKind::ReasonsRequested,
+        EventKind::ReasonsGiven,
         EventKind::ReasonsReceived,
         EventKind::LaterReplyDateSet,
         EventKind::ConsultationOpened,
@@ -404,6 +410,7 @@ impl EventKind {
             EventKind::CorrectionReceived => "CORRECTION_RECEIVED",
             EventKind::CorrectionLapsed => "CORRECTION_LAPSED",
             EventKind::ReasonsRequested => "REASONS_REQUESTED",
+            EventKind::ReasonsGiven => "REASONS_GIVEN",
             EventKind::ReasonsReceived => "REASONS_RECEIVED",
             EventKind::LaterReplyDateSet => "LATER_REPLY_DATE_SET",
             EventKind::ConsultationOpened => "CONSULTATION_OPENED",
@@ -439,6 +446,7 @@ impl EventKind {
             EventKind::CorrectionReceived => "收到补正申请",
             EventKind::CorrectionLapsed => "逾期未补正",
             EventKind::ReasonsRequested => "要求说明理由",
+            EventKind::ReasonsGiven => "申请人说明理由",
             EventKind::ReasonsReceived => "收到理由说明",
             EventKind::LaterReplyDateSet => "确定延迟答复期限",
             EventKind::ConsultationOpened => "征求意见",
@@ -477,6 +485,7 @@ impl Event {
             Event::CorrectionReceived { .. } => EventKind::CorrectionReceived,
             Event::CorrectionLapsed { .. } => EventKind::CorrectionLapsed,
             Event::ReasonsRequested { .. } => EventKind::ReasonsRequested,
+            Event::ReasonsGiven { .. } => EventKind::ReasonsGiven,
             Event::ReasonsReceived { .. } => EventKind::ReasonsReceived,
             Event::LaterReplyDateSet { .. } => EventKind::LaterReplyDateSet,
             Event::ConsultationOpened { .. } => EventKind::ConsultationOpened,
@@ -507,6 +516,7 @@ impl Event {
             | Event::CorrectionReceived { on }
             | Event::CorrectionLapsed { on }
             | Event::ReasonsRequested { on }
+            | Event::ReasonsGiven { on }
             | Event::ReasonsReceived { on }
             | Event::LaterReplyDateSet { on, .. }
             | Event::ConsultationOpened { on, .. }
@@ -544,6 +554,8 @@ pub fn transition(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::AwaitingCorrection, E::CorrectionReceived) => S::InReview,
         (S::AwaitingCorrection, E::CorrectionLapsed) => S::Closed,
         (S::InReview | S::Handling, E::ReasonsRequested) => S::AwaitingReasons,
+        // Reg. 35: the applicant's reasons wait for the office's finding.
+        (S::AwaitingReasons, E::ReasonsGiven) => S::AwaitingReasons,
         (S::AwaitingReasons, E::ReasonsReceived) => S::Handling,
         (S::Handling, E::LaterReplyDateSet) => S::Handling,
         (S::Handling, E::ConsultationOpened | E::ConsultationClosed) => S::Handling,
@@ -1333,6 +1345,8 @@ impl Case {
                 }
                 case.reasons = Some((on, None));
             }
+            // The text is the event's reason; the office's finding comes next.
+            Event::ReasonsGiven { .. } => {}
             Event::ReasonsReceived { .. } => {
                 case.reasons = self.reasons.map(|(asked, _)| (asked, Some(on)));
             }

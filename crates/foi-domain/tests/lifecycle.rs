@@ -74,6 +74,7 @@ fn expected(stage: Stage, kind: EventKind) -> Option<Stage> {
         (S::AwaitingCorrection, E::CorrectionReceived, S::InReview),
         (S::AwaitingCorrection, E::CorrectionLapsed, S::Closed),
         (S::AwaitingCorrection, E::Withdrawn, S::Closed),
+        (S::AwaitingReasons, E::ReasonsGiven, S::AwaitingReasons),
         (S::AwaitingReasons, E::ReasonsReceived, S::Handling),
         (S::AwaitingReasons, E::NotHandled, S::Replied),
         (S::AwaitingReasons, E::Withdrawn, S::Closed),
@@ -174,6 +175,7 @@ fn sample(kind: EventKind) -> Event {
         EventKind::CorrectionReceived => Event::CorrectionReceived { on },
         EventKind::CorrectionLapsed => Event::CorrectionLapsed { on },
         EventKind::ReasonsRequested => Event::ReasonsRequested { on },
+        EventKind::ReasonsGiven => Event::ReasonsGiven { on },
         EventKind::ReasonsReceived => Event::ReasonsReceived { on },
         EventKind::LaterReplyDateSet => Event::LaterReplyDateSet { on, reply_by: date!(2026 - 12 - 31) },
         EventKind::ConsultationOpened => {
@@ -1095,6 +1097,7 @@ fn set_date(event: &mut Event, date: Date) {
         | Event::CorrectionReceived { on }
         | Event::CorrectionLapsed { on }
         | Event::ReasonsRequested { on }
+        | Event::ReasonsGiven { on }
         | Event::ReasonsReceived { on }
         | Event::LaterReplyDateSet { on, .. }
         | Event::ConsultationOpened { on, .. }
