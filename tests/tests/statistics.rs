@@ -107,6 +107,51 @@ foi_e2e::on_both_backends! {
         assert_eq!(row(&data(&response)["statistics"]["summary"], "一"), &json!([0, 0, 0, 0, 0, 0, 0]));
     }
 
+    /// Public statistics (公开统计, issue 11): anyone, signed in or not, reads an agency's table
+    /// 三 for a month or the year so far, with its CSV; the agency directory is public too.
+    /// Months and years to come are refused naming the field.
+    async fn public_statistics_need_no_sign_in(app: TestApp) {
+        app.create_agency("youxian", "绵阳市游仙区人民政府", None).await;
+        app.create_agency("youxian-fgj", "绵阳市游仙区发展和改革局", Some("youxian")).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        app.set_now(datetime!(2026-10-20 09:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        record(&app, &clerk, "2026-09-28").await;
+        let disclosed = record(&app, &clerk, "2026-10-09").await;
+        disclose(&app, &clerk, &disclosed, "2026-10-09", "2026-10-15").await;
+
+        let public = "query($i: PublicStatisticsInput!) { publicStatistics(input: $i) {
+            periodLabel from to agencies { agencyCode } summary { rows { row values } } csv } }";
+        let october = app.graphql(public, json!({"i": {"agencyCode": "youxian", "year": 2026, "month": 10}}), None).await;
+        let october = &data(&october)["publicStatistics"];
+        assert_eq!(october["periodLabel"], "2026年10月");
+        assert_eq!(row(&october["summary"], "一"), &json!([1, 0, 0, 0, 0, 0, 1]));
+        assert_eq!(row(&october["summary"], "(一)"), &json!([1, 0, 0, 0, 0, 0, 1]));
+        assert!(october["csv"].as_str().unwrap().starts_with('\u{feff}'));
+        let year = app.graphql(public, json!({"i": {"agencyCode": "youxian-fgj", "year": 2026}}), None).await;
+        let year = &data(&year)["publicStatistics"];
+        assert_eq!((year["from"].as_str(), year["to"].as_str()), (Some("2026-01-01"), Some("2026-10-20")), "the year so far");
+        assert_eq!(year["agencies"].as_array().unwrap().len(), 1, "the department alone");
+        let whole = app.graphql(public, json!({"i": {"agencyCode": "youxian", "year": 2026}}), None).await;
+        assert_eq!(row(&data(&whole)["publicStatistics"]["summary"], "一"), &json!([2, 0, 0, 0, 0, 0, 2]));
+        for (input, field) in [
+            (json!({"agencyCode": "youxian", "year": 2026, "month": 11}), "input.month"),
+            (json!({"agencyCode": "youxian", "year": 2027}), "input.year"),
+            (json!({"agencyCode": "nowhere", "year": 2026}), "input.agencyCode"),
+        ] {
+            let refused = app.graphql(public, json!({"i": input}), None).await;
+            assert_eq!(refused["errors"][0]["extensions"]["field"], field, "{refused}");
+        }
+
+        let directory = app.graphql("{ agencies(nameContains: \"发展\") { code name parentId } }", json!({}), None).await;
+        let directory = data(&directory)["agencies"].as_array().unwrap().clone();
+        assert_eq!(directory.len(), 1, "{directory:?}");
+        assert_eq!(directory[0]["code"], "youxian-fgj");
+        assert!(directory[0]["parentId"].is_string(), "the tree: {directory:?}");
+        let bad_token = app.graphql("{ agencies { code } }", json!({}), Some("not-a-token")).await;
+        assert_eq!(error_code(&bad_token), Some("UNAUTHENTICATED"), "{bad_token}");
+    }
+
     /// A reconsideration of a reply recorded and decided over GraphQL, counted in table 四;
     /// the processing figures beside the table.
     async fn challenges_and_processing_figures_over_graphql(app: TestApp) {

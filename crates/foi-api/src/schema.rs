@@ -197,13 +197,25 @@ impl CoreQuery {
         page(ctx, &viewer, query, after, first).await
     }
 
-    /// The agencies the caller works in: their own and every one below it.
-    async fn agencies(&self, ctx: &Context<'_>) -> ApiResult<Vec<AgencyNode>> {
-        let viewer = auth::viewer(ctx).await.map_err(ext)?;
+    /// The agencies: for staff, those they work in (their own and every one below it); for
+    /// applicants and callers not signed in, every agency one may apply to (the public
+    /// directory, ordered by code; `parentId` gives the tree). `nameContains` keeps those
+    /// whose name contains the text (e.g. `发展`).
+    async fn agencies(&self, ctx: &Context<'_>, name_contains: Option<String>) -> ApiResult<Vec<AgencyNode>> {
+        // Anonymous callers see the public directory; a token that is not valid is refused.
+        let viewer = match auth::token(ctx) {
+            None => None,
+            Some(_) => Some(auth::viewer(ctx).await.map_err(ext)?),
+        };
+        let needle = match name_contains {
+            Some(text) => text::bounded("nameContains", &text, text::NAME).map_err(ext)?,
+            None => String::new(),
+        };
         let all = state(ctx).store.agencies().await.map_err(ext)?;
         Ok(all
             .into_iter()
-            .filter(|a| viewer.is_applicant() || viewer.agencies.contains(&a.id))
+            .filter(|a| viewer.as_ref().is_none_or(|v| v.is_applicant() || v.agencies.contains(&a.id)))
+            .filter(|a| a.name.contains(needle.as_str()))
             .map(AgencyNode)
             .collect())
     }
@@ -223,6 +235,17 @@ impl CoreQuery {
     /// only; a malformed or missing period is `VALIDATION` naming the field.
     async fn statistics(&self, ctx: &Context<'_>, input: StatisticsInput) -> ApiResult<StatisticsReport> {
         crate::statistics::statistics(ctx, input).await.map_err(ext)
+    }
+
+    /// Table 三 of one agency and the agencies below it, for a month or the year so far,
+    /// open to everyone without signing in (公开统计): live open data, drawn from the same
+    /// figures as `statistics`, with its CSV. Only counts, nothing personal.
+    async fn public_statistics(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::statistics::PublicStatisticsInput,
+    ) -> ApiResult<StatisticsReport> {
+        crate::statistics::public_statistics(ctx, input).await.map_err(ext)
     }
 
     /// The working-day calendar in force.

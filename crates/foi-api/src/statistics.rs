@@ -101,6 +101,61 @@ pub async fn statistics(ctx: &Context<'_>, input: StatisticsInput) -> Result<Sta
     Ok(StatisticsReport(report))
 }
 
+/// The period and agency of `publicStatistics`.
+#[derive(InputObject)]
+pub struct PublicStatisticsInput {
+    /// The agency (its code, as `agencies` lists it); its table and those of the agencies
+    /// below it.
+    pub agency_code: String,
+    /// The year, 2018 or later, not after this year.
+    pub year: i32,
+    /// A month of that year, 1–12, not after this month. Without it: the year so far, from
+    /// 1 January to today (or to 31 December for a past year).
+    pub month: Option<i32>,
+}
+
+/// Resolves `publicStatistics`: table 三 of one agency and those below it, for anyone,
+/// signed in or not. Only counts: no case, no applicant, nothing personal.
+pub async fn public_statistics(ctx: &Context<'_>, input: PublicStatisticsInput) -> Result<StatisticsReport, ApiError> {
+    let state = ctx.data_unchecked::<ApiState>();
+    let today = state.clock.today();
+    let code = crate::text::required("input.agencyCode", &input.agency_code, crate::text::CODE)?;
+    let agency = state
+        .store
+        .agency_by_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::validation("input.agencyCode", format!("no agency has the code {code}")))?;
+    // The calendar's first year (2018) to this year: nothing is counted outside it.
+    if input.year < 2018 || input.year > today.year() {
+        return Err(ApiError::validation("input.year", format!("a year from 2018 to {}", today.year())));
+    }
+    let period = match input.month {
+        Some(month) => {
+            let this_month = (today.year(), i32::from(u8::from(today.month())));
+            if !(1..=12).contains(&month) || (input.year, month) > this_month {
+                return Err(ApiError::validation(
+                    "input.month",
+                    format!("a month from 1 to 12, not after {}-{:02}", this_month.0, this_month.1),
+                ));
+            }
+            Period::parse_month(&format!("{}-{month:02}", input.year))
+                .map_err(|e| ApiError::validation("input.month", e.to_string()))?
+        }
+        None => {
+            let from = Date::from_calendar_date(input.year, time::Month::January, 1)
+                .map_err(|e| ApiError::validation("input.year", e.to_string()))?;
+            let end = Date::from_calendar_date(input.year, time::Month::December, 31)
+                .map_err(|e| ApiError::validation("input.year", e.to_string()))?;
+            Period::new(from, end.min(today)).map_err(|e| ApiError::validation("input.year", e.to_string()))?
+        }
+    };
+    let agencies = state.store.agency_subtree(agency.id).await?;
+    let calendar = state.calendar();
+    let as_of = foi_stats::AsOf { today, calendar: &calendar };
+    let report = foi_stats::compute(&state.store, &agencies, period, as_of).await.map_err(stats_error)?;
+    Ok(StatisticsReport(report))
+}
+
 fn stats_error(err: StatsError) -> ApiError {
     match err {
         StatsError::Store(e) => e.into(),

@@ -29,6 +29,10 @@ impl AgencyNode {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The agency it belongs to (a department's government), by id; null at the top.
+    async fn parent_id(&self) -> Option<ID> {
+        self.0.parent_id.map(|p| ID(p.to_string()))
+    }
     /// Name, e.g. 游仙区人民政府.
     async fn name(&self) -> &str {
         &self.0.name
