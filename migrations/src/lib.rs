@@ -26,6 +26,7 @@ mod m20261201_000001_throttle;
 mod m20261202_000001_receipt_rule;
 mod m20261202_000002_agency_contact;
 mod m20261202_000003_applicant_identity;
+mod m20261203_000001_attachment_purpose;
 
 /// The ordered list of schema versions.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_receipt_rule::Migration),
             Box::new(m20261202_000002_agency_contact::Migration),
             Box::new(m20261202_000003_applicant_identity::Migration),
+            Box::new(m20261203_000001_attachment_purpose::Migration),
         ]
     }
 }

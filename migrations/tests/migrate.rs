@@ -39,7 +39,7 @@ async fn tables_present(db: &DatabaseConnection) -> Vec<bool> {
 async fn up_is_idempotent_and_down_removes_everything() {
     let db = memory_db().await;
     let all = Migrator::migrations().len();
-    assert_eq!(all, 7);
+    assert_eq!(all, 8);
     assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), all);
 
     Migrator::up(&db, None).await.expect("first up");
@@ -49,14 +49,16 @@ async fn up_is_idempotent_and_down_removes_everything() {
     Migrator::up(&db, None).await.expect("second up is a no-op");
     assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), all);
 
-    // The six newest steps roll back and re-apply.
-    Migrator::down(&db, Some(6)).await.expect("down six steps");
+    // The seven newest steps roll back and re-apply.
+    assert!(SchemaManager::new(&db).has_column("attachments", "purpose").await.unwrap());
+    Migrator::down(&db, Some(7)).await.expect("down seven steps");
     assert_eq!(
         tables_present(&db).await,
         [true, true, true, true, true, true, true, false, false, false, false, false]
     );
     assert!(!SchemaManager::new(&db).has_column("cases", "wd_used").await.unwrap());
     assert!(!SchemaManager::new(&db).has_column("cases", "urgency").await.unwrap());
+    assert!(!SchemaManager::new(&db).has_column("attachments", "purpose").await.unwrap());
     Migrator::up(&db, None).await.expect("up again");
     assert!(SchemaManager::new(&db).has_column("cases", "wd_used").await.unwrap());
 

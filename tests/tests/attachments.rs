@@ -52,6 +52,17 @@ impl Fixture {
 
     /// POSTs `bytes` as an attachment of the case.
     async fn upload(&self, login: Option<&str>, content_type: Option<&str>, bytes: &'static [u8]) -> (u16, Value) {
+        self.upload_for(login, content_type, None, bytes).await
+    }
+
+    /// POSTs `bytes` as an attachment of the case with the purpose header `purpose`.
+    async fn upload_for(
+        &self,
+        login: Option<&str>,
+        content_type: Option<&str>,
+        purpose: Option<&str>,
+        bytes: &'static [u8],
+    ) -> (u16, Value) {
         let mut request = self
             .app
             .client()
@@ -60,6 +71,9 @@ impl Fixture {
             .body(bytes);
         if let Some(content_type) = content_type {
             request = request.header("Content-Type", content_type);
+        }
+        if let Some(purpose) = purpose {
+            request = request.header("X-Attachment-Purpose", purpose);
         }
         if let Some(login) = login {
             request = request.bearer_auth(self.app.sign_in(login).await);
@@ -152,7 +166,11 @@ foi_e2e::on_both_backends! {
         let event = case["history"].as_array().unwrap().last().unwrap().clone();
         assert_eq!((event["code"].as_str(), event["label"].as_str()), (Some("ATTACHMENT_ADDED"), Some("上传附件")));
         let details: Value = serde_json::from_str(event["details"].as_str().unwrap()).unwrap();
-        assert_eq!(details, json!({"attachment_id": id, "file_name": "答复书 2026.pdf", "size": PDF.len(), "sha256": sha}));
+        assert_eq!(
+            details,
+            json!({"attachment_id": id, "file_name": "答复书 2026.pdf", "size": PDF.len(), "sha256": sha, "purpose": "DISCLOSURE"})
+        );
+        assert_eq!(uploaded["purpose"], "DISCLOSURE", "a staff upload is disclosed unless it says otherwise");
 
         for login in ["clerk", "zhangsan"] {
             let response = f.download(Some(login), &format!("/attachments/{id}")).await;
@@ -171,7 +189,8 @@ foi_e2e::on_both_backends! {
     }
 
     /// Who may do what: no token 401; another district's clerk 404 both ways; another
-    /// applicant 404; the applicant may not upload (403); unknown ids 404.
+    /// applicant 404; unknown ids 404. The applicant uploads a proof of identity (Reg. 29),
+    /// not a disclosure (403); the office's working files are hidden from the applicant.
     async fn access_follows_the_case(app: TestApp) {
         let f = Fixture::new(app).await;
         let (_, uploaded) = f.upload(Some("clerk"), Some("application/pdf"), PDF).await;
@@ -194,9 +213,55 @@ foi_e2e::on_both_backends! {
         assert_eq!((status, body["code"].as_str()), (401, Some("UNAUTHENTICATED")));
         let (status, body) = f.upload(Some("other"), Some("application/pdf"), PDF).await;
         assert_eq!((status, body["code"].as_str()), (404, Some("NOT_FOUND")), "another district's clerk");
-        let (status, body) = f.upload(Some("zhangsan"), Some("application/pdf"), PDF).await;
-        assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")), "the applicant");
+        let (status, body) = f.upload_for(Some("zhangsan"), Some("application/pdf"), Some("DISCLOSURE"), PDF).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")), "the applicant discloses nothing");
+        let (status, body) = f.upload_for(Some("clerk"), Some("application/pdf"), Some("MEMO"), PDF).await;
+        assert_eq!((status, body["field"].as_str()), (400, Some("X-Attachment-Purpose")), "{body}");
         assert_eq!(f.case().await["attachments"].as_array().unwrap().len(), 1, "only the clerk's upload");
+
+        // The applicant's proof of identity (the default of an applicant's upload).
+        let (status, proof) = f.upload(Some("zhangsan"), Some("image/png"), PNG).await;
+        assert_eq!((status, proof["purpose"].as_str()), (201, Some("IDENTITY_PROOF")), "{proof}");
+        let proof_path = format!("/attachments/{}", proof["id"].as_str().unwrap());
+        assert_eq!(f.download(Some("clerk"), &proof_path).await.status(), 200);
+        assert_eq!(f.download(Some("lisi"), &proof_path).await.status(), 404);
+        // A working file of the office: not for the applicant, listed or downloaded.
+        let (status, memo) = f.upload_for(Some("clerk"), Some("application/pdf"), Some("internal"), PDF).await;
+        assert_eq!((status, memo["purpose"].as_str()), (201, Some("INTERNAL")), "{memo}");
+        let memo_path = format!("/attachments/{}", memo["id"].as_str().unwrap());
+        assert_eq!(f.download(Some("zhangsan"), &memo_path).await.status(), 404);
+        assert_eq!(f.download(Some("clerk"), &memo_path).await.status(), 200);
+        let listed = f
+            .app
+            .graphql(
+                "query($id: ID!) { case(id: $id) { attachments { purpose } } }",
+                json!({"id": f.case_id}),
+                Some(&f.app.sign_in("zhangsan").await),
+            )
+            .await;
+        // Uploaded at the same instant of the test clock: their order is the ids'.
+        let mut purposes: Vec<String> = data(&listed)["case"]["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["purpose"].as_str().unwrap().to_owned())
+            .collect();
+        purposes.sort();
+        assert_eq!(purposes, ["DISCLOSURE", "IDENTITY_PROOF"]);
+        assert_eq!(f.case().await["attachments"].as_array().unwrap().len(), 3, "the clerk sees all three");
+
+        // Once the application is concluded, the applicant adds nothing.
+        let withdrawn = f
+            .app
+            .graphql(
+                "mutation($i: CaseChangeInput!) { withdrawApplication(input: $i) { version } }",
+                json!({"i": {"caseId": f.case_id, "version": f.case().await["version"]}}),
+                Some(&f.app.sign_in("zhangsan").await),
+            )
+            .await;
+        data(&withdrawn);
+        let (status, body) = f.upload_for(Some("zhangsan"), Some("application/pdf"), Some("CORRECTION"), PDF).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("RULE_VIOLATION")), "{body}");
     }
 
     /// The declared type must be allowed and agree with the bytes; refused uploads leave

@@ -1,13 +1,16 @@
-//! Attachments (附件): the files disclosed with a reply, as the API shows and guards them.
+//! Attachments: the files of a case, as the API shows and guards them. Each has a purpose
+//! ([`AttachmentPurpose`]): files disclosed with the reply (附件), the office's working
+//! files, and the applicant's proof of identity (Reg. 29) and correction papers (Reg. 30).
 //!
 //! The bytes travel over plain HTTP (`POST /cases/{caseId}/attachments`,
 //! `GET /attachments/{id}`, served by `foi-server`), not over GraphQL; this module holds
-//! what those handlers and the GraphQL field `Case.attachments` share: who may upload
-//! (a case worker who may change the case), who may download (the case's workers and its
-//! applicant; anyone else is told `NOT_FOUND`), and the recording of an upload with its
-//! audit event.
+//! what those handlers and the GraphQL field `Case.attachments` share: who may upload (a
+//! case worker who may change the case, any purpose; the case's applicant, a proof of
+//! identity or correction papers while the case is open), who may download (the case's
+//! workers, and its applicant every file but the office's working files; anyone else is
+//! told `NOT_FOUND`), and the recording of an upload with its audit event.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Enum, ID, Object};
 use foi_domain::lifecycle::Stage;
 use foi_store::{AttachmentRecord, CaseRecord, NewAttachment, StoreError, Uuid};
 use time::OffsetDateTime;
@@ -20,15 +23,76 @@ use crate::error::{ApiError, ApiResult};
 /// writing the row (the uploader named no version, so a conflict is not theirs to resolve).
 const RECORD_ATTEMPTS: usize = 3;
 
-/// A file disclosed with the case's reply (附件).
+/// What an attachment is for, which decides who may read it.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum AttachmentPurpose {
+    /// 附件: information disclosed with the reply; the applicant downloads it. What a staff
+    /// upload is unless it says otherwise.
+    Disclosure,
+    /// A working file of the office (a draft, a consultation answer): its case workers only.
+    Internal,
+    /// 身份证明 (Reg. 29): the applicant's proof of identity, uploaded with the application;
+    /// what an applicant's upload is unless it says otherwise.
+    IdentityProof,
+    /// 补正材料 (Reg. 30): papers filed with the corrected application.
+    Correction,
+}
+
+impl AttachmentPurpose {
+    /// Every purpose.
+    pub const ALL: [AttachmentPurpose; 4] = [
+        AttachmentPurpose::Disclosure,
+        AttachmentPurpose::Internal,
+        AttachmentPurpose::IdentityProof,
+        AttachmentPurpose::Correction,
+    ];
+
+    /// The stored code, also the value of the upload's `X-Attachment-Purpose` header.
+    pub fn code(self) -> &'static str {
+        match self {
+            AttachmentPurpose::Disclosure => "DISCLOSURE",
+            AttachmentPurpose::Internal => "INTERNAL",
+            AttachmentPurpose::IdentityProof => "IDENTITY_PROOF",
+            AttachmentPurpose::Correction => "CORRECTION",
+        }
+    }
+
+    /// The purpose with this code (letter case ignored).
+    pub fn from_code(code: &str) -> Option<AttachmentPurpose> {
+        AttachmentPurpose::ALL.into_iter().find(|p| p.code().eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// Whether the case's applicant may upload a file for this purpose.
+    pub fn by_applicant(self) -> bool {
+        matches!(self, AttachmentPurpose::IdentityProof | AttachmentPurpose::Correction)
+    }
+
+    /// Whether the case's applicant may read a file of this purpose.
+    pub fn shown_to_applicant(self) -> bool {
+        self != AttachmentPurpose::Internal
+    }
+}
+
+/// The purpose of a stored attachment; an unknown code (the database refuses one) reads as
+/// the most guarded.
+fn purpose_of(record: &AttachmentRecord) -> AttachmentPurpose {
+    AttachmentPurpose::from_code(&record.purpose).unwrap_or(AttachmentPurpose::Internal)
+}
+
+/// A file of a case.
 pub struct AttachmentNode(pub AttachmentRecord);
 
-/// A file disclosed with a case's reply (附件), downloaded from `downloadUrl`.
+/// A file of a case, downloaded from `downloadUrl`.
 #[Object(name = "Attachment")]
 impl AttachmentNode {
     /// Identifier.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
+    }
+    /// What it is for: disclosed with the reply, the office's working file, the applicant's
+    /// proof of identity or correction papers.
+    async fn purpose(&self) -> AttachmentPurpose {
+        purpose_of(&self.0)
     }
     /// The file name the uploader gave (sanitised; only shown, never used as a path).
     async fn file_name(&self) -> &str {
@@ -66,11 +130,17 @@ pub fn download_path(id: Uuid) -> String {
     format!("/attachments/{id}")
 }
 
-/// The attachments of a case the caller already may see (`Case.attachments`), oldest first.
+/// The attachments of a case the caller already may see (`Case.attachments`), oldest first:
+/// all of them for staff, and for the applicant all but the office's working files.
 pub(crate) async fn of_case(ctx: &Context<'_>, case_id: Uuid) -> ApiResult<Vec<AttachmentNode>> {
     let state = ctx.data_unchecked::<ApiState>();
+    let viewer = crate::auth::viewer(ctx).await?;
     let rows = state.store.attachments_of(case_id).await.map_err(ApiError::from)?;
-    Ok(rows.into_iter().map(AttachmentNode).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|r| viewer.is_staff() || purpose_of(r).shown_to_applicant())
+        .map(AttachmentNode)
+        .collect())
 }
 
 /// A file already in the blob storage, to be recorded as an attachment of a case.
@@ -103,28 +173,68 @@ fn check_not_archived(case: &CaseRecord) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Who uploads to case `case_id`, before a byte of the file is read: a signed-in case worker
-/// (clerk, reviewer, office head) who may change the case, and the case not archived.
-/// `UNAUTHENTICATED` without a live session; `NOT_FOUND` for a malformed id or a case the
-/// caller may not see; `FORBIDDEN` for a caller without a case-worker role (applicants too);
-/// `RULE_VIOLATION` for an archived case.
+/// Refuses an applicant's upload to a concluded case: the papers of Reg. 29 and 30 go with
+/// an application still in hand.
+fn check_open_for_applicant(case: &CaseRecord) -> Result<(), ApiError> {
+    let concluded = [Stage::Replied, Stage::Closed, Stage::Archived].map(Stage::code);
+    if concluded.contains(&case.stage.as_str()) {
+        return Err(ApiError::Rule(
+            "the application is concluded: its proof of identity and correction papers can no longer be added".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks who uploads for `purpose` to `case`: a case worker who may change it (any
+/// purpose, the case not archived), or its applicant (a proof of identity or correction
+/// papers, the case not concluded).
+fn check_uploader(viewer: &Viewer, case: &CaseRecord, purpose: AttachmentPurpose) -> Result<(), ApiError> {
+    if viewer.is_applicant() {
+        if !viewer.can_see(case) {
+            return Err(case_not_found(&case.id.to_string()));
+        }
+        if !purpose.by_applicant() {
+            return Err(ApiError::Forbidden(format!(
+                "an applicant uploads IDENTITY_PROOF or CORRECTION, not {}",
+                purpose.code()
+            )));
+        }
+        return check_open_for_applicant(case);
+    }
+    viewer.require_role(&roles::CASE_WORKERS, "adding an attachment")?;
+    if !viewer.can_see(case) {
+        return Err(case_not_found(&case.id.to_string()));
+    }
+    check_not_archived(case)
+}
+
+/// Who uploads to case `case_id` for `purpose` (default: `DISCLOSURE` from staff,
+/// `IDENTITY_PROOF` from the applicant), before a byte of the file is read: a signed-in
+/// case worker (clerk, reviewer, office head) who may change the case, the case not
+/// archived; or the case's applicant, with a proof of identity or correction papers, the
+/// case not concluded. `UNAUTHENTICATED` without a live session; `NOT_FOUND` for a
+/// malformed id or a case the caller may not see; `FORBIDDEN` for a caller without a
+/// case-worker role or an applicant uploading another purpose; `RULE_VIOLATION` for an
+/// archived case (a concluded one, for the applicant).
 pub async fn authorize_upload(
     state: &ApiState,
     token: Option<&str>,
     case_id: &str,
-) -> Result<(Viewer, CaseRecord), ApiError> {
+    purpose: Option<AttachmentPurpose>,
+) -> Result<(Viewer, CaseRecord, AttachmentPurpose), ApiError> {
     let viewer = viewer_for_token(state, token).await?;
     let id = Uuid::parse_str(case_id).map_err(|_| case_not_found(case_id))?;
     let case = match state.store.load_case(id).await {
         Err(StoreError::NotFound { .. }) => return Err(case_not_found(case_id)),
         other => other?,
     };
-    viewer.require_role(&roles::CASE_WORKERS, "adding an attachment")?;
-    if !viewer.can_see(&case) {
-        return Err(case_not_found(case_id));
-    }
-    check_not_archived(&case)?;
-    Ok((viewer, case))
+    let purpose = purpose.unwrap_or(if viewer.is_applicant() {
+        AttachmentPurpose::IdentityProof
+    } else {
+        AttachmentPurpose::Disclosure
+    });
+    check_uploader(&viewer, &case, purpose)?;
+    Ok((viewer, case, purpose))
 }
 
 /// Records an uploaded file (already stored) as an attachment of the case, with its
@@ -135,6 +245,7 @@ pub async fn record_upload(
     viewer: &Viewer,
     case_id: Uuid,
     upload: StoredUpload,
+    purpose: AttachmentPurpose,
 ) -> Result<AttachmentRecord, ApiError> {
     let id = foi_store::new_id();
     let size_bytes = i64::try_from(upload.size_bytes)
@@ -143,8 +254,7 @@ pub async fn record_upload(
     loop {
         attempt += 1;
         let case = state.store.load_case(case_id).await?;
-        viewer.require_case_worker(&case)?;
-        check_not_archived(&case)?;
+        check_uploader(viewer, &case, purpose)?;
         let new = NewAttachment {
             id,
             case_id,
@@ -153,6 +263,7 @@ pub async fn record_upload(
             size_bytes,
             sha256: upload.sha256.clone(),
             storage_key: upload.storage_key.clone(),
+            purpose: purpose.code().to_owned(),
         };
         let now = state.clock.now();
         let today = state.clock.today();
@@ -165,7 +276,8 @@ pub async fn record_upload(
 }
 
 /// The attachment `attachment_id`, if the caller may download it: the case's workers
-/// (staff with a case-worker role who may see the case) and the case's applicant.
+/// (staff with a case-worker role who may see the case) and the case's applicant (every
+/// file but the office's working files).
 /// `UNAUTHENTICATED` without a live session; `NOT_FOUND` for everyone else, and for a
 /// malformed or unknown id, so that nobody learns which attachments exist.
 pub async fn authorize_download(
@@ -182,7 +294,8 @@ pub async fn authorize_download(
     };
     let case = state.store.load_case(record.case_id).await?;
     let worker = viewer.is_staff() && viewer.account.roles.iter().any(|r| roles::CASE_WORKERS.contains(&r.as_str()));
-    if !viewer.can_see(&case) || !(viewer.is_applicant() || worker) {
+    let applicant = viewer.is_applicant() && purpose_of(&record).shown_to_applicant();
+    if !viewer.can_see(&case) || !(applicant || worker) {
         return Err(not_found());
     }
     Ok(record)

@@ -34,6 +34,9 @@ pub struct NewAttachment {
     pub sha256: String,
     /// Where the blob storage keeps the bytes.
     pub storage_key: String,
+    /// What it is for: `DISCLOSURE`, `INTERNAL`, `IDENTITY_PROOF` or `CORRECTION` (the
+    /// caller checks the code; the database refuses any other).
+    pub purpose: String,
 }
 
 /// A stored attachment.
@@ -50,6 +53,8 @@ pub struct AttachmentRecord {
     pub uploaded_by: String,
     pub uploaded_by_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
+    /// What it is for (see [`NewAttachment::purpose`]).
+    pub purpose: String,
 }
 
 impl From<attachments::Model> for AttachmentRecord {
@@ -65,6 +70,7 @@ impl From<attachments::Model> for AttachmentRecord {
             uploaded_by: m.uploaded_by,
             uploaded_by_id: m.uploaded_by_id,
             created_at: m.created_at,
+            purpose: m.purpose,
         }
     }
 }
@@ -83,6 +89,7 @@ async fn insert<C: ConnectionTrait>(
         size_bytes: Set(new.size_bytes),
         sha256: Set(new.sha256),
         storage_key: Set(new.storage_key),
+        purpose: Set(new.purpose),
         uploaded_by: Set(actor.label.clone()),
         uploaded_by_id: Set(actor.account_id),
         created_at: Set(sql::instant(now)),
@@ -158,6 +165,7 @@ impl Txn {
             "file_name": new.file_name,
             "size": new.size_bytes,
             "sha256": new.sha256,
+            "purpose": new.purpose,
         });
         let event = audit_event(ATTACHMENT_ADDED, payload, today, actor, now);
         // The case first: an unknown case is `NotFound` and a stale version `Conflict`,

@@ -1,21 +1,23 @@
 //! The HTTP routes of attachments:
 //!
 //! - `POST /cases/{caseId}/attachments`: the raw file as the body, with `Content-Type`,
-//!   `X-File-Name` (percent-encoded UTF-8, optional) and `Authorization: Bearer <token>` of
-//!   a case worker who may change the case. Answers `201` with
-//!   `{id, fileName, contentType, sizeBytes, sha256}`.
+//!   `X-File-Name` (percent-encoded UTF-8, optional), `X-Attachment-Purpose` (optional:
+//!   `DISCLOSURE`, `INTERNAL`, `IDENTITY_PROOF` or `CORRECTION`) and `Authorization: Bearer
+//!   <token>` of a case worker who may change the case, or of the case's applicant with a
+//!   proof of identity or correction papers. Answers `201` with
+//!   `{id, fileName, contentType, sizeBytes, sha256, purpose, downloadUrl}`.
 //! - `GET /attachments/{id}`: the file, with its type and `Content-Disposition`, for the
-//!   case's workers and its applicant.
+//!   case's workers and its applicant (not the office's working files).
 //!
 //! Errors are JSON, `{"code": …, "message": …}`, with the codes of the GraphQL API:
 //!
 //! | problem | status | `code` |
 //! | --- | --- | --- |
 //! | no valid session | 401 | `UNAUTHENTICATED` |
-//! | no case-worker role (an applicant, an administrator) | 403 | `FORBIDDEN` |
+//! | no case-worker role (an administrator), an applicant uploading another purpose | 403 | `FORBIDDEN` |
 //! | no such case or attachment, or not one the caller may see | 404 | `NOT_FOUND` |
-//! | a malformed `X-File-Name`, an empty file | 400 | `VALIDATION` |
-//! | an archived case | 409 | `RULE_VIOLATION` |
+//! | a malformed `X-File-Name` or `X-Attachment-Purpose`, an empty file | 400 | `VALIDATION` |
+//! | an archived case (a concluded one, for the applicant) | 409 | `RULE_VIOLATION` |
 //! | a file over the limit | 413 | `PAYLOAD_TOO_LARGE` |
 //! | a type not allowed, or content that is not what `Content-Type` says | 415 | `UNSUPPORTED_MEDIA_TYPE` |
 //!
@@ -31,7 +33,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use foi_api::ApiState;
-use foi_api::attachments::{StoredUpload, authorize_download, authorize_upload, record_upload};
+use foi_api::attachments::{AttachmentPurpose, StoredUpload, authorize_download, authorize_upload, record_upload};
 use foi_api::error::ApiError;
 use serde_json::json;
 use tower_http::timeout::TimeoutLayer;
@@ -47,6 +49,9 @@ pub const TRANSFER_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// The header that names an uploaded file.
 pub const FILE_NAME_HEADER: &str = "x-file-name";
+
+/// The header that says what an upload is for (`AttachmentPurpose`'s code).
+pub const PURPOSE_HEADER: &str = "x-attachment-purpose";
 
 #[derive(Clone)]
 struct RouteState {
@@ -68,8 +73,16 @@ async fn upload(State(state): State<RouteState>, Path(case_id): Path<String>, re
     let (parts, mut body) = request.into_parts();
     let headers = &parts.headers;
     let token = bearer_token(headers);
+    let purpose = match headers.get(PURPOSE_HEADER).map(|v| v.to_str().ok().and_then(AttachmentPurpose::from_code)) {
+        None => None,
+        Some(Some(purpose)) => Some(purpose),
+        Some(None) => {
+            let message = "one of DISCLOSURE, INTERNAL, IDENTITY_PROOF, CORRECTION";
+            return refuse(headers, body, validation("X-Attachment-Purpose", message)).await;
+        }
+    };
     // Who, before a byte of the file is read.
-    let (viewer, case) = match authorize_upload(&state.api, token.as_deref(), &case_id).await {
+    let (viewer, case, purpose) = match authorize_upload(&state.api, token.as_deref(), &case_id, purpose).await {
         Ok(found) => found,
         Err(e) => return refuse(headers, body, api_error(&e)).await,
     };
@@ -132,7 +145,7 @@ async fn upload(State(state): State<RouteState>, Path(case_id): Path<String>, re
         sha256,
         storage_key,
     };
-    match record_upload(&state.api, &viewer, case.id, stored).await {
+    match record_upload(&state.api, &viewer, case.id, stored, purpose).await {
         Ok(record) => {
             let location = foi_api::attachments::download_path(record.id);
             let body = json!({
@@ -141,6 +154,7 @@ async fn upload(State(state): State<RouteState>, Path(case_id): Path<String>, re
                 "contentType": record.content_type,
                 "sizeBytes": record.size_bytes,
                 "sha256": record.sha256,
+                "purpose": record.purpose,
                 "downloadUrl": location,
             });
             let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();

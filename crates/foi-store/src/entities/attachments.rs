@@ -22,6 +22,9 @@ pub struct Model {
     pub uploaded_by: String,
     pub uploaded_by_id: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// `DISCLOSURE`, `INTERNAL`, `IDENTITY_PROOF` or `CORRECTION`.
+    #[sea_orm(column_type = "Text")]
+    pub purpose: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -15,6 +15,7 @@ fn attachment(case_id: foi_store::Uuid) -> NewAttachment {
         size_bytes: 42,
         sha256: "a".repeat(64),
         storage_key: "a".repeat(64),
+        purpose: "DISCLOSURE".into(),
     }
 }
 
