@@ -415,6 +415,54 @@ foi_e2e::on_both_backends! {
         assert_eq!(paid["clock"]["state"], "RUNNING");
     }
 
+    /// `Case.allowedActions` (issue 12): the case received on Friday 18 September 2026 could
+    /// take its correction notice up to Tuesday 29 September (7 working days, Sunday 20 a
+    /// make-up day); on Wednesday 30 it is refused and says why. Each caller gets their own
+    /// actions: the applicant theirs, the clerk the office's, the head also the approvals.
+    /// A replied case cannot be archived before its letter is issued.
+    async fn allowed_actions_say_what_may_be_done_and_why_not(app: TestApp) {
+        let d = District::new(app).await;
+        let case = d.received_case("2026-09-18").await;
+        d.at("2026-09-30");
+        let actions = |login: String| {
+            let (d, id) = (&d, case["id"].clone());
+            async move {
+                let token = d.app.sign_in(&login).await;
+                let read = d
+                    .app
+                    .graphql("query($id: ID!) { case(id: $id) { allowedActions { action event allowed code rule reason } } }",
+                        json!({"id": id}), Some(&token))
+                    .await;
+                data(&read)["case"]["allowedActions"].as_array().unwrap().clone()
+            }
+        };
+        let find = |list: &[Value], action: &str| list.iter().find(|a| a["action"] == action).cloned();
+        let clerk = actions(d.clerk.clone()).await;
+        let correction = find(&clerk, "REQUEST_CORRECTION").expect("offered to the clerk");
+        assert_eq!(
+            (correction["allowed"].as_bool(), correction["code"].as_str(), correction["rule"].as_str()),
+            (Some(false), Some("RULE_VIOLATION"), Some("CORRECTION_NOTICE_TOO_LATE")),
+            "{correction}"
+        );
+        assert!(correction["reason"].as_str().unwrap().contains("2026-09-29"), "{correction}");
+        assert_eq!(find(&clerk, "ACCEPT_CASE").unwrap()["allowed"], true);
+        assert_eq!(find(&clerk, "RECEIVE_CORRECTION").unwrap()["code"], "INVALID_TRANSITION");
+        assert!(find(&clerk, "APPROVE_EXTENSION").is_none(), "the head's");
+        assert!(find(&clerk, "SUBMIT_CORRECTION").is_none(), "the applicant's");
+        let head = actions(d.head.clone()).await;
+        assert_eq!(find(&head, "APPROVE_EXTENSION").unwrap()["code"], "NO_EXTENSION_REQUESTED");
+        let applicant = actions(d.applicant.clone()).await;
+        let names: Vec<&str> = applicant.iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(names, ["SUBMIT_CORRECTION", "GIVE_REASONS", "REPORT_FEE_PAYMENT", "WITHDRAW_APPLICATION"]);
+        assert_eq!(find(&applicant, "WITHDRAW_APPLICATION").unwrap()["allowed"], true);
+
+        let replied = d.ok(&d.clerk, "reply", "ReplyInput", json!({"change": change(&case, "2026-09-30"), "outcome": "DISCLOSED"})).await;
+        let clerk = actions(d.clerk.clone()).await;
+        let archive = find(&clerk, "ARCHIVE_CASE").unwrap();
+        assert_eq!((archive["allowed"].as_bool(), archive["code"].as_str()), (Some(false), Some("DECISION_NOT_ISSUED")), "{archive}");
+        assert_eq!(replied["stage"], "REPLIED");
+    }
+
     /// Another applicant and another district's clerk can neither see nor change the case;
     /// a stale version is refused; personal data is masked for everyone but the handling
     /// clerk.

@@ -4,6 +4,7 @@
 //! into domain events, let the store write them in one transaction, and map every error to a
 //! stable `extensions.code`.
 
+pub mod actions;
 pub mod attachments;
 pub mod auth;
 pub mod config;

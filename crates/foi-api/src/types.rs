@@ -700,6 +700,17 @@ impl CaseNode {
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::documents::DocumentNode>> {
         crate::documents::case_documents(ctx, &self.state.record, self.view).await
     }
+    /// What the caller may do on the case now (today, China Standard Time), and for each
+    /// action that cannot be taken now, why: the code, rule and message the mutation would
+    /// answer with. The applicant gets the applicant's actions (withdraw, submit a
+    /// correction, give reasons, report the fee paid), a case worker the office's, an office
+    /// head also the approval of extensions; anyone else an empty list. Decided by the same
+    /// transition table and guards as the mutations, tried with representative facts: a
+    /// guard on what a form fills in (a legal basis, a period) can still refuse.
+    async fn allowed_actions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::actions::CaseActionView>> {
+        let viewer = crate::auth::viewer(ctx).await?;
+        Ok(crate::actions::allowed_actions(ctx, self, &viewer).await?)
+    }
     /// The full history, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseEventNode>> {
         let state = ctx.data_unchecked::<ApiState>();

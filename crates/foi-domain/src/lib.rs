@@ -19,6 +19,7 @@
 //! - [`challenge`]: reconsideration and litigation against a reply (table 四).
 //! - [`case_number`]: agency case-number patterns such as `游府信申〔2026〕17号`.
 
+pub mod actions;
 pub mod applicant;
 pub mod calendar;
 pub mod case_number;

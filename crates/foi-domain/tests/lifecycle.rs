@@ -1387,3 +1387,53 @@ fn events_stored_before_service_existed_still_read() {
     assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
     assert!(json.contains(r#""notice":{"kind":"CONSULTATION_LETTER","number":2}"#), "{json}");
 }
+
+// ---------------------------------------------------------------------------------------
+// What may be done now (actions::availability).
+// ---------------------------------------------------------------------------------------
+
+/// The refusal `availability` gives for `kind`, `None` when allowed.
+fn availability_of(case: &Case, on: Date, kind: EventKind) -> Option<TransitionError> {
+    foi_domain::actions::availability(case, ctx(), on)
+        .into_iter()
+        .find(|a| a.kind == kind)
+        .unwrap_or_else(|| panic!("{kind:?} is listed"))
+        .refusal
+}
+
+#[test]
+fn what_may_be_done_now_follows_the_table_and_the_guards() {
+    // Received Friday 26 September 2025: the correction notice was due by Monday 13 October
+    // (7 working days, National Day passed over).
+    let case = play(&received_in_person(date!(2025 - 09 - 26)));
+    let kinds: Vec<EventKind> =
+        foi_domain::actions::availability(&case, ctx(), date!(2025 - 10 - 13)).into_iter().map(|a| a.kind).collect();
+    assert!(!kinds.contains(&EventKind::Submitted) && !kinds.contains(&EventKind::Served));
+    assert_eq!(kinds.len(), EventKind::ALL.len() - 2);
+    assert_eq!(availability_of(&case, date!(2025 - 10 - 13), EventKind::CorrectionRequested), None, "the last day");
+    let late = availability_of(&case, date!(2025 - 10 - 14), EventKind::CorrectionRequested);
+    assert!(matches!(
+        late,
+        Some(TransitionError::Refused { reason: Guard::CorrectionNoticeTooLate { due }, .. }) if due == date!(2025 - 10 - 13)
+    ));
+    assert_eq!(availability_of(&case, date!(2025 - 10 - 14), EventKind::Accepted), None);
+    assert_eq!(availability_of(&case, date!(2025 - 10 - 14), EventKind::Replied), None);
+    assert!(matches!(
+        availability_of(&case, date!(2025 - 10 - 14), EventKind::CorrectionReceived),
+        Some(TransitionError::NotAllowed { stage: Stage::InReview, event: EventKind::CorrectionReceived })
+    ));
+    // Reg. 35: waiting for reasons, the applicant may give them and the office may find the
+    // request excessive; no reply meanwhile.
+    let mut asked = received_in_person(date!(2025 - 09 - 26));
+    asked.push(Event::ReasonsRequested { on: date!(2025 - 09 - 29) });
+    let asked = play(&asked);
+    let on = date!(2025 - 10 - 09);
+    assert_eq!(availability_of(&asked, on, EventKind::ReasonsGiven), None);
+    assert_eq!(availability_of(&asked, on, EventKind::NotHandled), None, "as excessive");
+    assert!(matches!(availability_of(&asked, on, EventKind::Replied), Some(TransitionError::NotAllowed { .. })));
+    // An extension is approved only when requested (Reg. 33 ¶1).
+    assert!(matches!(
+        availability_of(&case, on, EventKind::Extended),
+        Some(TransitionError::Refused { reason: Guard::NoExtensionRequested, .. })
+    ));
+}

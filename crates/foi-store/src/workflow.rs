@@ -168,11 +168,15 @@ pub enum WorkflowError {
 /// ([`foi_domain::lifecycle::ServedNotice::Decision`]), or archiving is
 /// [`WorkflowError::DecisionNotServed`] naming the document.
 async fn decision_issued(txn: &Txn, current: &CaseState) -> Result<(), WorkflowError> {
+    decision_on_file(&txn.inner, current).await
+}
+
+async fn decision_on_file<C: sea_orm::ConnectionTrait>(c: &C, current: &CaseState) -> Result<(), WorkflowError> {
     let Some(kind) = DocumentKind::deciding(&current.case) else { return Ok(()) };
     if current.record.imported {
         return Ok(());
     }
-    let documents = crate::documents::of_case(&txn.inner, current.record.id).await?;
+    let documents = crate::documents::of_case(c, current.record.id).await?;
     let mut of_kind = documents.iter().filter(|d| d.kind == kind.code()).peekable();
     let voided = of_kind.peek().is_some();
     let Some(valid) = of_kind.find(|d| d.voided.is_none()) else {
@@ -299,6 +303,13 @@ impl Store {
         let txn = self.begin().await?;
         let result = change_in(&txn, request, actor, calendar, now).await;
         txn.finish(result).await
+    }
+
+    /// Whether `current` could be archived as far as its file goes: its decision issued and
+    /// served, as archiving checks it (`DecisionNotIssued`, `DecisionNotServed`). Read outside
+    /// a transaction, to say beforehand what archiving would refuse.
+    pub async fn archive_file_check(&self, current: &CaseState) -> Result<(), WorkflowError> {
+        decision_on_file(&self.db, current).await
     }
 
     /// Which of `numbers` are already the number of a case (case numbers are unique across
