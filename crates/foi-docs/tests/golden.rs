@@ -168,8 +168,8 @@ fn correction_notice() {
     let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
     let text = text_content(&html);
     assert!(text.contains("游府信补〔2026〕3号"));
-    // 15 working days from Tuesday 13 October 2026.
-    assert!(text.contains("即2026年11月3日前"), "{text}");
+    // Issued before it is served: the period is stated from receipt, with no date.
+    assert!(text.contains("请您自收到本告知书之日起15个工作日内，向本机关提交补正后的申请。"), "{text}");
     insta::assert_snapshot!("correction_notice", text);
 }
 
@@ -180,8 +180,7 @@ fn a_correction_notice_prints_its_own_period() {
     case.correction.as_mut().expect("the case has a correction notice").period_wd = Some(10);
     let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
     let text = text_content(&html);
-    // 10 working days from Tuesday 13 October 2026: 14–16 (3), 19–23 (8), 26, 27 October.
-    assert!(text.contains("自本告知书发出之日起10个工作日内，即2026年10月27日前"), "{text}");
+    assert!(text.contains("自收到本告知书之日起10个工作日内"), "{text}");
 }
 
 #[test]
@@ -206,8 +205,8 @@ fn consultation_letter() {
             "绵阳市游仙区人民政府\n政府信息公开征求第三方意见函\n游府信征〔2026〕1号\n绵阳某建设有限公司："
         )
     );
-    // 15 working days from Thursday 22 October 2026.
-    assert!(text.contains("请贵方于2026年11月12日前"), "{text}");
+    // Not yet served: 15 working days from the party's receipt (Reg. 32), no date.
+    assert!(text.contains("请贵方自收到本函之日起15个工作日内"), "{text}");
     // A letter to a third party names no applicant and shows no personal data.
     assert!(!text.contains("张三"), "{text}");
     assert!(text.contains("如有疑问请致电138****5678"), "{text}");
@@ -219,8 +218,8 @@ fn fee_notice() {
     let (case, p) = the_case();
     let html = issue(&case, &p, DocumentKind::FeeNotice, None, date!(2026 - 11 - 02), 1);
     let text = text_content(&html);
-    // 20 working days from Monday 2 November 2026.
-    assert!(text.contains("请您于2026年11月30日前"), "{text}");
+    // Not yet served: 20 working days from the day after receipt, no date.
+    assert!(text.contains("请您自收到本通知书次日起20个工作日内缴纳"), "{text}");
     insta::assert_snapshot!("fee_notice", text);
 }
 
