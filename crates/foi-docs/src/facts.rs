@@ -984,6 +984,9 @@ pub struct ApprovalFacts {
     pub reply_due_provisional: bool,
     /// The draft decision's letter, e.g. `政府信息公开申请答复书`.
     pub letter: String,
+    /// The recorded outcome in the wording of table 三 of the annual report, with its row,
+    /// e.g. `(二)部分公开` (the form's counting note left out).
+    pub outcome: String,
     /// 承办人.
     pub prepared: Option<SignerFacts>,
     /// 审核人.
@@ -1020,6 +1023,7 @@ pub fn approval_sheet(
         reply_due_provisional: due.as_ref().is_some_and(|d| d.1),
         reply_due_on: due.map(|d| d.0),
         letter: deciding.title_zh().to_owned(),
+        outcome: format!("{}{}", outcome.row(), outcome.label_zh().split('（').next().unwrap_or_default()),
         prepared: signed(&signers.prepared),
         reviewed: signed(&signers.reviewed),
         approved: signed(&signers.approved),
