@@ -427,7 +427,7 @@ struct Layout<'a> {
 impl Layout<'_> {
     /// Lays out one row of a bordered form: the label lines centred in the label column,
     /// the value lines beside them, each visual line on one baseline (the label's line
-    /// takes no height of its own).
+    /// takes no height of its own: the value's line beside it does).
     fn row(&mut self, label: Vec<String>, value: Vec<String>) {
         let rows = label.len().max(value.len()).max(1);
         let height = rows as f32 * BODY_LEADING + 2.0 * CELL_PAD;
@@ -437,7 +437,7 @@ impl Layout<'_> {
             if let Some(text) = label.get(i) {
                 let w = self.body.text_width(text, BODY_PT);
                 let x = LEFT + ((LABEL_WIDTH - w) / 2.0).max(CELL_PAD);
-                self.push(text.clone(), BlockStyle::Label, (Face::Body, BODY_PT, 0.0), x, 0.0);
+                self.push(text.clone(), BlockStyle::Label, (Face::Body, BODY_PT, BODY_LEADING), x, 0.0);
             }
             let text = value.get(i).cloned().unwrap_or_default();
             self.push(text, BlockStyle::Cell, (Face::Body, BODY_PT, BODY_LEADING), LEFT + LABEL_WIDTH + CELL_PAD, 0.0);
@@ -561,7 +561,10 @@ impl Layout<'_> {
                 *y += line.space_before;
             }
             line.top = *y;
-            *y += line.leading;
+            // A form label shares its baseline with the value beside it, which advances.
+            if line.style != BlockStyle::Label {
+                *y += line.leading;
+            }
             page.push(line);
         };
         let lines = self.lines;
@@ -576,6 +579,8 @@ impl Layout<'_> {
             } else if starts_signature {
                 // The whole sign-off block, so that its lines are not split either.
                 lines[i..].iter().take_while(|l| l.style == BlockStyle::Signature).map(|l| l.leading).sum::<f32>()
+            } else if line.style == BlockStyle::Label {
+                0.0
             } else {
                 line.leading
             };

@@ -538,3 +538,84 @@ fn approval_sheet() {
             .unwrap_err();
     assert!(matches!(refused, foi_docs::NotIssuable::NoDecision { .. }), "{refused}");
 }
+
+/// All nine kinds of the case laid out on A4 with the test fonts (subsets of Fandol
+/// FangSong and Song Bold): every line within the text width, every form row inside the
+/// text area and on one page, the sign-off sharing a page with the body. With
+/// `FOI_PDF_OUT=<dir>` the PDFs are written there to be looked at (`pdftoppm -r 60`).
+#[cfg(feature = "pdf")]
+#[test]
+fn every_kind_prints_on_a4() {
+    use foi_docs::facts::{ServedDocument, ServiceRecord, Signer, Signers, approval_sheet, proof_of_service};
+    use foi_docs::pdf::{FontSource, Fonts, MEASURE, PdfOptions, TEXT_LEFT, layout, render_pdf};
+    use foi_docs::text::BlockStyle;
+    let font =
+        |name: &str| FontSource { path: format!("{}/tests/fonts/{name}", env!("CARGO_MANIFEST_DIR")).into(), index: 0 };
+    let fonts = Fonts { body: font("FandolFang-foi-tests.otf"), title: font("FandolSongBold-foi-tests.otf") };
+    let (case, p) = the_case();
+    let (petition, pp) = the_petition();
+    let calendar = Calendar::bundled();
+    let mut documents = vec![
+        ("receipt", issue(&case, &p, DocumentKind::Receipt, None, date!(2026 - 10 - 09), 1)),
+        ("correction_notice", issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3)),
+        ("consultation_letter", issue(&case, &p, DocumentKind::ConsultationLetter, Some(1), date!(2026 - 10 - 22), 1)),
+        ("fee_notice", issue(&case, &p, DocumentKind::FeeNotice, None, date!(2026 - 11 - 02), 1)),
+        ("extension_notice", issue(&case, &p, DocumentKind::ExtensionNotice, None, date!(2026 - 11 - 12), 1)),
+        ("not_handled_notice", issue(&petition, &pp, DocumentKind::NotHandledNotice, None, date!(2026 - 10 - 14), 1)),
+        ("reply", issue(&case, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17)),
+    ];
+    let served = ServedDocument {
+        kind: DocumentKind::Reply,
+        consultation: None,
+        title: "政府信息公开申请答复书".into(),
+        number: "游府信答〔2026〕17号".into(),
+        voided: false,
+        service: Some(ServiceRecord {
+            method: foi_domain::service::ServiceMethod::Post,
+            on: date!(2026 - 11 - 23),
+            recipient: Some("张三".into()),
+            recorded_by: "李科员".into(),
+        }),
+        applicant_address: Some("四川省绵阳市游仙区富乐路10号".into()),
+    };
+    let proof = proof_of_service(&served, &case, &p, &issuer(), &calendar, date!(2026 - 11 - 20)).unwrap();
+    documents.push(("proof_of_service", Renderer::built_in().render(&proof).unwrap().html));
+    let signers = Signers {
+        prepared: Some(Signer { name: "李科员".into(), on: date!(2026 - 11 - 20) }),
+        reviewed: Some(Signer { name: "赵审核".into(), on: date!(2026 - 10 - 19) }),
+        approved: None,
+    };
+    let sheet = approval_sheet(&case, &p, &issuer(), &calendar, &signers, date!(2026 - 11 - 20)).unwrap();
+    documents.push(("approval_sheet", Renderer::built_in().render(&sheet).unwrap().html));
+    assert_eq!(documents.len(), DocumentKind::ALL.len());
+    for (name, html) in &documents {
+        let pages = layout(html, &fonts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for (n, page) in pages.iter().enumerate() {
+            for line in &page.lines {
+                assert!(
+                    line.x >= TEXT_LEFT - 0.01 && line.x + line.width <= TEXT_LEFT + MEASURE + 0.5,
+                    "{name} page {}: {:?} runs out of the text area",
+                    n + 1,
+                    line.text
+                );
+            }
+        }
+        let last = pages.last().unwrap();
+        assert!(
+            last.lines.iter().any(|l| l.style != BlockStyle::Signature),
+            "{name}: the sign-off stands alone on its page"
+        );
+        let forms = pages.iter().flat_map(|p| &p.lines).filter(|l| l.frame.is_some()).count();
+        let expected = match *name {
+            "proof_of_service" => 8,
+            "approval_sheet" => 10,
+            _ => 0,
+        };
+        assert_eq!(forms, expected, "{name}: its form rows are framed");
+        let options = PdfOptions { title: name, fonts: &fonts, created: time::macros::datetime!(2026-11-20 09:30 +8) };
+        let pdf = render_pdf(html, &options).unwrap();
+        if let Ok(dir) = std::env::var("FOI_PDF_OUT") {
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), &pdf).unwrap();
+        }
+    }
+}
