@@ -717,7 +717,7 @@ pub fn context(
                 return Err(DateConflict::PastItsDeadline {
                     document: "extension notice",
                     issued_on: on,
-                    what: "an extension of the reply limit that ends on",
+                    what: "that it extends the reply limit ending on",
                     deadline: original.date,
                     article: "Reg. 33 ¶1",
                 }

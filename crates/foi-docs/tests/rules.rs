@@ -535,7 +535,7 @@ fn an_extension_notice_dated_after_the_deadline_it_extends_is_refused() {
         NotIssuable::DateConflict(DateConflict::PastItsDeadline {
             document: "extension notice",
             issued_on: date!(2026 - 12 - 22),
-            what: "an extension of the reply limit that ends on",
+            what: "that it extends the reply limit ending on",
             deadline: date!(2026 - 12 - 21),
             article: "Reg. 33 ¶1",
         })
