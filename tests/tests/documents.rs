@@ -531,3 +531,121 @@ foi_e2e::on_both_backends! {
         assert_eq!(error_code(&twice), Some("ONE_SIGN_IN_PER_REQUEST"), "{twice}");
     }
 }
+
+foi_e2e::on_both_backends! {
+    /// Issue 10 items 1, 2 and 10 over HTTP. The fee notice recorded on Wednesday 2026-09-30,
+    /// the last working day before the National Day break, and issued on Friday 2026-10-09
+    /// would say the clock stopped "自本通知书发出之日起" on a day it did not: refused with
+    /// `DOCUMENT_DATE_CONFLICT`, naming 2026-09-30. Dated 09-30 it is issued, states the
+    /// payment period from receipt, and is served by post on 10-09. Its proof of service
+    /// (送达回证) is printed on demand with the service filled in, for the clerk only; it and
+    /// the approval sheet are never issued. The approval sheet waits for a decision. The
+    /// district has no contact block: its letters are issued with `AGENCY_CONTACT_MISSING`.
+    async fn dates_that_would_be_false_are_refused_and_the_file_forms_print_on_demand(app: TestApp) {
+        district(&app).await;
+        app.set_now(datetime!(2026-09-30 10:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        let zhang = register(&app, "zhangsan", "张三", "11010519491231002X").await;
+        let (case, version) = received_case(&app, &zhang, &clerk).await;
+        let change = |version: i64| json!({"caseId": case, "version": version, "on": "2026-09-30"});
+        let accepted = app
+            .graphql("mutation($i: CaseChangeInput!) { acceptCase(input: $i) { version } }", json!({"i": change(version)}), Some(&clerk))
+            .await;
+        let version = data(&accepted)["acceptCase"]["version"].as_i64().unwrap();
+        let fee = app
+            .graphql(
+                "mutation($i: FeeNoticeInput!) { issueFeeNotice(input: $i) { version } }",
+                json!({"i": {"change": change(version), "amountYuan": 100, "basis": "PER_APPLICATION"}}),
+                Some(&clerk),
+            )
+            .await;
+        let version = data(&fee)["issueFeeNotice"]["version"].as_i64().unwrap();
+
+        app.set_now(datetime!(2026-10-09 10:00 +8));
+        let clerk = app.sign_in("clerk").await;
+        let zhang = app.sign_in("zhangsan").await;
+        let late = issue(&app, &clerk, &case, version, "FEE_NOTICE").await;
+        assert_eq!(error_code(&late), Some("DOCUMENT_DATE_CONFLICT"), "{late}");
+        assert_eq!(late["errors"][0]["extensions"]["kind"], "FEE_NOTICE", "{late}");
+        assert_eq!(late["errors"][0]["extensions"]["useOn"], "2026-09-30", "{late}");
+        assert!(late["errors"][0]["message"].as_str().unwrap().contains("Date it 2026-09-30"), "{late}");
+        let notice = app
+            .graphql(
+                &format!("mutation($i: IssueDocumentInput!) {{ issueDocument(input: $i) {{ {DOCUMENT} }} }}"),
+                json!({"i": {"caseId": case, "version": version, "kind": "FEE_NOTICE", "on": "2026-09-30"}}),
+                Some(&clerk),
+            )
+            .await;
+        // The district has no contact block: issued, with a warning in the answer.
+        let warning = &notice["extensions"]["warnings"][0];
+        assert_eq!(warning["code"], "AGENCY_CONTACT_MISSING", "{notice}");
+        assert!(warning["message"].as_str().unwrap().contains("foi admin agency-contact --agency youxian"), "{notice}");
+        let notice = data(&notice)["issueDocument"].clone();
+        let html = notice["html"].as_str().unwrap();
+        assert!(html.contains("请您自收到本通知书次日起20个工作日内缴纳。"), "{html}");
+        assert!(!html.contains("2026年10月") && !html.contains("2026年11月"), "no date counted from the record: {html}");
+        let version = notice["case"]["version"].as_i64().unwrap();
+
+        const PREVIEW: &str = "query($i: PreviewDocumentInput!) { previewDocument(input: $i) { kind number title html } }";
+        let proof = |token: String| {
+            let (app, case, id) = (&app, case.clone(), notice["id"].clone());
+            async move {
+                app.graphql(PREVIEW, json!({"i": {"caseId": case, "kind": "PROOF_OF_SERVICE", "documentId": id}}), Some(&token))
+                    .await
+            }
+        };
+        // Before service: blanks to fill in by hand.
+        let blank = proof(clerk.clone()).await;
+        let blank = data(&blank)["previewDocument"].clone();
+        assert_eq!(blank["title"], "送达回证");
+        assert_eq!(blank["number"], "");
+        let text = foi_docs::text::text_content(blank["html"].as_str().unwrap());
+        assert!(text.contains("送达文书名称及文号\n政府信息公开信息处理费收费通知书（游府信费〔2026〕1号）"), "{text}");
+        assert!(text.contains("送达日期\n　　　　年　　月　　日"), "{text}");
+
+        let served = app
+            .graphql(
+                "mutation($i: ServeDocumentInput!) { serveDocument(input: $i) { case { version } } }",
+                json!({"i": {"documentId": notice["id"], "version": version, "method": "POST", "servedOn": "2026-10-09", "recipient": "张三"}}),
+                Some(&clerk),
+            )
+            .await;
+        let version = data(&served)["serveDocument"]["case"]["version"].as_i64().unwrap();
+        let filled = proof(clerk.clone()).await;
+        let text = foi_docs::text::text_content(data(&filled)["previewDocument"]["html"].as_str().unwrap());
+        assert!(text.contains("送达方式\n邮寄送达\n送达人\nclerk (clerk)\n受送达人签收\n张三\n送达日期\n2026年10月9日"), "{text}");
+        // The applicant sees neither form; neither kind is issued; the proof names its document.
+        let by_applicant = proof(zhang.clone()).await;
+        assert_eq!(error_code(&by_applicant), Some("FORBIDDEN"), "{by_applicant}");
+        for kind in ["PROOF_OF_SERVICE", "APPROVAL_SHEET"] {
+            let issued = issue(&app, &clerk, &case, version, kind).await;
+            assert_eq!(error_code(&issued), Some("DOCUMENT_NOT_ISSUABLE"), "{issued}");
+            assert!(issued["errors"][0]["message"].as_str().unwrap().contains("previewDocument"), "{issued}");
+        }
+        let nameless = app.graphql(PREVIEW, json!({"i": {"caseId": case, "kind": "PROOF_OF_SERVICE"}}), Some(&clerk)).await;
+        assert_eq!(error_code(&nameless), Some("VALIDATION"), "{nameless}");
+        // No decision yet: no approval sheet.
+        let sheet = app.graphql(PREVIEW, json!({"i": {"caseId": case, "kind": "APPROVAL_SHEET"}}), Some(&clerk)).await;
+        assert_eq!(error_code(&sheet), Some("DOCUMENT_NOT_ISSUABLE"), "{sheet}");
+        // Paid and replied: the sheet names who prepared and who reviewed, and leaves the
+        // 签发人 blank until the reply letter is issued.
+        let paid = app
+            .graphql(
+                "mutation($i: CaseChangeInput!) { recordFeePayment(input: $i) { version } }",
+                json!({"i": {"caseId": case, "version": version, "on": "2026-10-09"}}),
+                Some(&clerk),
+            )
+            .await;
+        let version = data(&paid)["recordFeePayment"]["version"].as_i64().unwrap();
+        let version = reply_disclosed(&app, &clerk, &case, version).await;
+        let sheet = app.graphql(PREVIEW, json!({"i": {"caseId": case, "kind": "APPROVAL_SHEET"}}), Some(&clerk)).await;
+        let text = foi_docs::text::text_content(data(&sheet)["previewDocument"]["html"].as_str().unwrap());
+        assert!(text.contains("拟办意见\n(一)予以公开。拟以《政府信息公开申请答复书》答复"), "{text}");
+        assert!(text.contains("承办人\nclerk (clerk)　　2026年10月9日\n审核人\nclerk (clerk)　　2026年9月30日\n签发人\n签名："), "{text}");
+        let letter = issue(&app, &clerk, &case, version, "REPLY").await;
+        data(&letter);
+        let sheet = app.graphql(PREVIEW, json!({"i": {"caseId": case, "kind": "APPROVAL_SHEET"}}), Some(&clerk)).await;
+        let text = foi_docs::text::text_content(data(&sheet)["previewDocument"]["html"].as_str().unwrap());
+        assert!(text.contains("签发人\nclerk (clerk)　　2026年10月9日"), "{text}");
+    }
+}

@@ -10,17 +10,22 @@
 //!
 //! | code | when |
 //! | --- | --- |
-//! | `DOCUMENT_NOT_ISSUABLE` | the case has no such facts (yet): a reply letter for a case not replied to, a fee notice without a fee, an archived case, a date before the event; `extensions.kind` names the document |
+//! | `DOCUMENT_NOT_ISSUABLE` | the case has no such facts (yet): a reply letter for a case not replied to, a fee notice without a fee, an archived case, a date before the event, an approval sheet before a decision is recorded; `issueDocument` of a kind printed on demand (`PROOF_OF_SERVICE`, `APPROVAL_SHEET`: preview them); `extensions.kind` names the document |
+//! | `DOCUMENT_DATE_CONFLICT` | the document's own date would make its printed text false: a receipt dated after the reply due date it states, an extension notice dated after the limit it extends (Reg. 33 ¶1), a fee notice that says the clock stops 自本通知书发出之日起 dated other than the day the fee was recorded; `extensions.kind` names the document, `extensions.useOn` the date to use (the latest allowed, or the one required), and the message says which |
 //! | `ALREADY_EXISTS` | that document was issued already (`extensions.number`); print it again, or void it first |
 //! | `DOCUMENT_ALREADY_VOIDED` | `voidDocument` on a voided document (`extensions.number`) |
 //! | `DOCUMENT_NOT_VOIDABLE` | `voidDocument` in an archived case |
 //! | `TEMPLATE_INVALID` | the agency's template does not parse or render (`extensions.file`, `extensions.line`) |
 //! | `REMEDY_CLAUSE_MISSING` | the agency's reply template leaves out the remedy clause (rules.md §5) |
 //! | `PDF_FONT_UNAVAILABLE` | `pdfBase64` without a CJK font; the message says how to install one |
+//!
+//! A warning, not an error (`extensions.warnings`): `AGENCY_CONTACT_MISSING` when a letter to
+//! a party is previewed or issued while the agency has no complete contact block (`foi admin
+//! agency-contact`): the letter is printed without it.
 
 use std::sync::OnceLock;
 
-use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use base64::Engine as _;
 use foi_docs::{DocError, DocumentKind as Kind, NotIssuable, Renderer};
 use foi_domain::privacy::View;
@@ -57,6 +62,15 @@ pub enum DocumentKind {
     NotHandledNotice,
     /// 政府信息公开申请答复书 (Reg. 36–38, 40), with the remedy clause; 游府信答〔2026〕N号.
     Reply,
+    /// 送达回证: the proof of service of one served document (its title and number, the
+    /// addressee and address, how, by whom and when it was served, a line to sign), filed
+    /// with it. Printed on demand with `previewDocument` (`documentId`: the served
+    /// document), never issued or numbered. Case workers only; not shown to the applicant.
+    ProofOfService,
+    /// 政府信息公开申请办理呈批表: the internal approval sheet of the draft decision, with
+    /// 承办人 / 审核人 / 签发人 from the history. Printed on demand with `previewDocument`
+    /// once a decision is recorded, never issued. Case workers only.
+    ApprovalSheet,
 }
 
 /// What kind of personal data the de-identification found.
@@ -129,6 +143,13 @@ fn document_error(kind: Kind, e: DocumentError) -> async_graphql::Error {
     match e {
         DocumentError::Store(e) => ext(e),
         DocumentError::NotIssuable(e @ NotIssuable::Calendar(_)) => ext(ApiError::CalendarUnknown(e.to_string())),
+        DocumentError::NotIssuable(NotIssuable::DateConflict(conflict)) => {
+            let use_on = conflict.use_on().to_string();
+            coded("DOCUMENT_DATE_CONFLICT", conflict.to_string()).extend_with(move |_, x| {
+                x.set("kind", kind.code());
+                x.set("useOn", use_on.as_str());
+            })
+        }
         DocumentError::NotIssuable(e) => {
             coded("DOCUMENT_NOT_ISSUABLE", e.to_string()).extend_with(|_, x| x.set("kind", kind.code()))
         }
@@ -174,6 +195,34 @@ fn render_error(e: DocError) -> async_graphql::Error {
             coded("REMEDY_CLAUSE_MISSING", e.to_string()).extend_with(move |_, x| x.set("file", file.as_str()))
         }
     }
+}
+
+/// Warns (`AGENCY_CONTACT_MISSING`) when a letter to a party is printed while its agency has no
+/// complete contact block: it succeeds, without the block (Reg. 24 publishes the office's
+/// contact details; every letter repeats them).
+async fn warn_without_contact(ctx: &Context<'_>, kind: Kind, agency_id: Uuid) -> ApiResult<()> {
+    if !kind.is_issued() {
+        return Ok(());
+    }
+    let agency = state(ctx).store.agency(agency_id).await.map_err(ext)?;
+    if !agency.contact.is_complete() {
+        crate::warnings::Warnings::push(
+            ctx,
+            crate::warnings::WarningView {
+                code: "AGENCY_CONTACT_MISSING".to_owned(),
+                message: format!(
+                    "{} has no complete contact block (office, address, telephone, contact person): the letter is printed \
+                     without it; set it with `foi admin agency-contact --agency {}`",
+                    agency.name, agency.code
+                ),
+                message_zh: format!(
+                    "{}未设置完整的联系方式（工作机构、地址、电话、联系人），文书中未载明；请用 foi admin agency-contact 设置",
+                    agency.name
+                ),
+            },
+        );
+    }
+    Ok(())
 }
 
 /// The PDF of a document's HTML, base64-encoded, dated `created` (when it was issued);
@@ -361,12 +410,15 @@ pub struct VoidDocumentInput {
     pub on: Option<Date>,
 }
 
-/// A document rendered as it would be issued, without a number (〔待编号〕), not stored.
+/// A document rendered as it would be issued, without a number (〔待编号〕), not stored; or
+/// a document printed on demand (proof of service, approval sheet).
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct DocumentPreview {
     /// Which document.
     pub kind: DocumentKind,
-    /// Always 〔待编号〕: a number is given only when the document is issued.
+    /// 〔待编号〕: a number is given only when the document is issued. Empty for the kinds
+    /// printed on demand, which have none (a proof of service prints the served document's).
     pub number: String,
     /// The title printed on it.
     pub title: String,
@@ -374,6 +426,17 @@ pub struct DocumentPreview {
     pub issued_on: Date,
     /// The printable HTML.
     pub html: String,
+}
+
+#[ComplexObject]
+impl DocumentPreview {
+    /// The same as a PDF (A4, as `Document.pdfBase64`), base64-encoded, dated now. Null with
+    /// a `PDF_FONT_UNAVAILABLE` error where the server has no CJK font.
+    async fn pdf_base64(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let (html, title) = (self.html.clone(), format!("{} {}", self.title, self.number).trim().to_owned());
+        let created = state(ctx).clock.now();
+        crate::statistics::off_the_runtime(move || pdf_base64(&html, &title, created)).await.map(Some)
+    }
 }
 
 /// A document to issue.
@@ -402,6 +465,9 @@ pub struct PreviewDocumentInput {
     pub kind: DocumentKind,
     /// For a consultation letter: the consultation's number.
     pub consultation_number: Option<i32>,
+    /// For a `PROOF_OF_SERVICE`: the served document (`Document.id`), a document of this
+    /// case; only that kind names one.
+    pub document_id: Option<ID>,
     /// The date it would bear (default: today).
     pub on: Option<Date>,
 }
@@ -461,7 +527,10 @@ impl DocumentsQuery {
     }
 
     /// Renders a document as `issueDocument` would, without numbering or storing it (the
-    /// number reads 〔待编号〕). Refused where issuing would be. Case workers only.
+    /// number reads 〔待编号〕). Refused where issuing would be. Also prints the two kinds
+    /// that are printed on demand and never issued: `PROOF_OF_SERVICE` (送达回证) of the
+    /// document `documentId`, with its service filled in once recorded, and
+    /// `APPROVAL_SHEET` (呈批表) once a decision is recorded. Case workers of the case only.
     async fn preview_document(&self, ctx: &Context<'_>, input: PreviewDocumentInput) -> ApiResult<DocumentPreview> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let found = load_case(ctx, &viewer, "input.caseId", &input.case_id).await?;
@@ -469,11 +538,39 @@ impl DocumentsQuery {
         let consultation = consultation_number(kind, input.consultation_number)?;
         let on = issue_date(ctx, "input.on", input.on)?;
         let s = state(ctx);
-        let rendered = s
-            .store
-            .preview_document(found.record.id, kind, consultation, on, renderer(), &s.calendar())
-            .await
-            .map_err(|e| document_error(kind, e))?;
+        let served = match (kind, input.document_id.as_ref()) {
+            (Kind::ProofOfService, Some(id)) => {
+                let document_id = parse_id("input.documentId", id)?;
+                let not_found = || ext(ApiError::NotFound(format!("document {document_id} in this case")));
+                let document = s.store.document(document_id).await.map_err(|_| not_found())?;
+                if document.case_id != found.record.id {
+                    return Err(not_found());
+                }
+                Some(document_id)
+            }
+            (Kind::ProofOfService, None) => {
+                return Err(ext(ApiError::validation(
+                    "input.documentId",
+                    "a PROOF_OF_SERVICE goes with one served document: give its id (Case.documents)",
+                )));
+            }
+            (_, Some(_)) => {
+                return Err(ext(ApiError::validation(
+                    "input.documentId",
+                    "only a PROOF_OF_SERVICE names a document; leave it out",
+                )));
+            }
+            (_, None) => None,
+        };
+        let rendered = match (kind, served) {
+            (Kind::ProofOfService, Some(document_id)) => {
+                s.store.proof_of_service(document_id, on, renderer(), &s.calendar()).await
+            }
+            (Kind::ApprovalSheet, _) => s.store.approval_sheet(found.record.id, on, renderer(), &s.calendar()).await,
+            _ => s.store.preview_document(found.record.id, kind, consultation, on, renderer(), &s.calendar()).await,
+        }
+        .map_err(|e| document_error(kind, e))?;
+        warn_without_contact(ctx, kind, found.record.agency_id).await?;
         Ok(DocumentPreview {
             kind: input.kind,
             number: rendered.number,
@@ -512,7 +609,10 @@ impl DocumentsMutation {
     /// sequence of its kind, rendered from the agency's template, stored unchanged with its
     /// SHA-256, and recorded in the case's history, in one transaction. Each document is
     /// issued once (`ALREADY_EXISTS` after); it may be issued only when the case has its
-    /// facts (`DOCUMENT_NOT_ISSUABLE`). Case workers only.
+    /// facts (`DOCUMENT_NOT_ISSUABLE`), and only on a date its text is true of
+    /// (`DOCUMENT_DATE_CONFLICT`). The proof of service and the approval sheet are printed on
+    /// demand with `previewDocument`, never issued (`DOCUMENT_NOT_ISSUABLE`). Case workers
+    /// only.
     async fn issue_document(&self, ctx: &Context<'_>, input: IssueDocumentInput) -> ApiResult<DocumentNode> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let found = load_case(ctx, &viewer, "input.caseId", &input.case_id).await?;
@@ -532,6 +632,7 @@ impl DocumentsMutation {
             .issue_document(request, renderer(), &viewer.actor(), &s.calendar(), s.clock.now())
             .await
             .map_err(|e| document_error(kind, e))?;
+        warn_without_contact(ctx, kind, found.record.agency_id).await?;
         Ok(DocumentNode(document, View::Full))
     }
 

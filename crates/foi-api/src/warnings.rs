@@ -43,6 +43,14 @@ impl Warnings {
         }
     }
 
+    /// Adds one warning made by the API itself (not a domain warning of a change), e.g.
+    /// `AGENCY_CONTACT_MISSING` on a letter printed without the office's contact block.
+    pub fn push(ctx: &Context<'_>, warning: WarningView) {
+        if let Some(sink) = ctx.data_opt::<Warnings>() {
+            sink.0.lock().unwrap_or_else(|e| e.into_inner()).push(warning);
+        }
+    }
+
     fn take(&self) -> Vec<WarningView> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }

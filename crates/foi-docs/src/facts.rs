@@ -159,6 +159,38 @@ pub enum NotIssuable {
         /// When that happened.
         fact_on: Date,
     },
+    /// The document's own date would make its printed text false (`DOCUMENT_DATE_CONFLICT`).
+    #[error(transparent)]
+    DateConflict(#[from] DateConflict),
+    /// The proof of service and the approval sheet are printed on demand, never issued.
+    #[error(
+        "a {kind} is printed on demand for the file, not issued: it has no number and is not stored. \
+         Print it with previewDocument{}", if *kind == DocumentKind::ProofOfService { " (documentId: the served document)" } else { "" }
+    )]
+    PrintedOnDemand {
+        /// The kind asked for.
+        kind: DocumentKind,
+    },
+    /// A proof of service names the document it goes with.
+    #[error("a proof of service goes with one served document: give its documentId")]
+    ServedDocumentRequired,
+    /// The document named needs no proof of service.
+    #[error("{number} {why}; no proof of service is printed for it")]
+    NoProofOfService {
+        /// The document's number.
+        number: String,
+        /// Why, e.g. `was voided`.
+        why: &'static str,
+    },
+    /// The approval sheet carries the draft decision: none is recorded yet.
+    #[error(
+        "the approval sheet carries the draft decision, and none is recorded in this case (stage {stage}); \
+         record the reply or the \"not handled\" decision first"
+    )]
+    NoDecision {
+        /// The case's stage.
+        stage: Stage,
+    },
     /// The calendar could not count (a year no rule covers: `CALENDAR_UNKNOWN`). A year
     /// counted on the provisional calendar is no reason to refuse: the date is printed with
     /// the provisional mark (rules.md §3).
@@ -167,6 +199,57 @@ pub enum NotIssuable {
     /// The remedy clause cannot be written.
     #[error(transparent)]
     Remedy(#[from] RemedyError),
+}
+
+/// A document whose own date would make what it prints false (issue 10 item 2): refused
+/// with `DOCUMENT_DATE_CONFLICT`, saying which date to use. Every period a document states
+/// from its addressee's receipt is printed relative to receipt and is true by construction;
+/// these are the sentences that state an absolute date or a period from the document's own
+/// date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateConflict {
+    /// The document states a deadline that its own date is already past: a receipt dated
+    /// after the reply due date it states (Reg. 33 ¶1), an extension notice dated after the
+    /// deadline it extends (Reg. 33 ¶1: the extension is decided and told within the limit).
+    #[error(
+        "the {document} cannot be dated {issued_on}: it states {what} {deadline}, which is already past on that \
+         date ({article}). Date it {deadline} or earlier"
+    )]
+    PastItsDeadline {
+        /// The document, e.g. `receipt acknowledgement`.
+        document: &'static str,
+        /// The date asked for.
+        issued_on: Date,
+        /// What the deadline is, e.g. `the reply due date`.
+        what: &'static str,
+        /// The deadline.
+        deadline: Date,
+        /// The rule, e.g. `Reg. 33 ¶1`.
+        article: &'static str,
+    },
+    /// The fee notice says the reply period stops "自本通知书发出之日起", and the case's clock
+    /// stopped on the day the fee was recorded: the notice must bear that day.
+    #[error(
+        "the fee notice cannot be dated {issued_on}: it says the reply period stops from the day the notice is \
+         sent (自本通知书发出之日起), and the case's reply clock stopped on {notified_on}, when the fee notice was \
+         recorded (Reg. 42, 国办函〔2020〕109号). Date it {notified_on}"
+    )]
+    FeePauseFromAnotherDay {
+        /// The date asked for.
+        issued_on: Date,
+        /// The day the fee was recorded, from which the clock stopped.
+        notified_on: Date,
+    },
+}
+
+impl DateConflict {
+    /// The date to use instead: the latest allowed, or the one required.
+    pub fn use_on(&self) -> Date {
+        match self {
+            DateConflict::PastItsDeadline { deadline, .. } => *deadline,
+            DateConflict::FeePauseFromAnotherDay { notified_on, .. } => *notified_on,
+        }
+    }
 }
 
 fn outcome_note(outcome: Option<foi_domain::outcome::Outcome>) -> String {
@@ -221,10 +304,14 @@ pub struct CorrectionFacts {
     pub requested_on: String,
     /// Everything to fix, in one notice.
     pub items: Vec<String>,
-    /// The correction period in working days (configurable; default 15).
+    /// The correction period in working days (configurable; default 15), printed as running
+    /// from the applicant's receipt of the notice (Reg. 30).
     pub period_working_days: u32,
-    /// Its last day, counted from the day the notice is sent.
-    pub due_on: String,
+    /// The day the notice was served (送达), once recorded.
+    pub served_on: Option<String>,
+    /// The period's last day counted from service (day 0 not counted); `None` while the
+    /// notice is not served: its date is then unknown and none is printed.
+    pub due_on: Option<String>,
     /// Whether `due_on` was counted on the provisional calendar.
     pub due_provisional: bool,
 }
@@ -257,8 +344,11 @@ pub struct ConsultationFacts {
     pub name: String,
     /// The day it was sent.
     pub sent_on: String,
-    /// The last day of the 15 working days for an opinion.
-    pub due_on: String,
+    /// The day it was served (送达) on the party, once recorded.
+    pub served_on: Option<String>,
+    /// The last day of the 15 working days for an opinion, counted from service (Reg. 32);
+    /// `None` while the letter is not served.
+    pub due_on: Option<String>,
     /// Whether `due_on` was counted on the provisional calendar.
     pub due_provisional: bool,
     /// The article it rests on: `第三十二条` or `第三十四条`.
@@ -272,10 +362,13 @@ pub struct FeeFacts {
     pub amount_yuan: u32,
     /// Per application or per page, e.g. `按件计收`.
     pub basis: String,
-    /// The day the applicant received the notice.
+    /// The day the fee notice was recorded, from which the reply clock stops.
     pub notified_on: String,
-    /// The last day to pay (20 working days).
-    pub due_on: String,
+    /// The day the notice was served (送达) on the applicant, once recorded.
+    pub served_on: Option<String>,
+    /// The last day to pay: 20 working days from the day after service; `None` while the
+    /// notice is not served.
+    pub due_on: Option<String>,
     /// Whether `due_on` was counted on the provisional calendar.
     pub due_provisional: bool,
     /// Whether the reply clock stops while the fee is unpaid (configurable; default yes).
@@ -447,6 +540,10 @@ pub struct DocumentContext {
     pub decision: Option<DecisionFacts>,
     /// For a reply or "not handled" notice: the remedy clause.
     pub remedy: Option<RemedyFacts>,
+    /// For a proof of service: the served document and its service.
+    pub proof: Option<ProofFacts>,
+    /// For an approval sheet: the case facts and who signs.
+    pub approval: Option<ApprovalFacts>,
 }
 
 /// The mark printed after a date counted on the provisional calendar (rules.md §3).
@@ -466,13 +563,21 @@ fn not_before(issued_on: Date, what: &'static str, fact_on: Date) -> Result<(), 
     Ok(())
 }
 
-/// The extended reply deadline as it stood on the day of the extension: the clock of the
-/// case with only the pauses known that day, an open one assumed to end that day.
-fn extended_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date) -> Result<Deadline, NotIssuable> {
+/// The reply deadline with `limit` working days (20, or 20 plus the extension) as it stood
+/// on the day of the extension: the clock of the case with only the pauses known that day,
+/// an open one assumed to end that day.
+fn due_as_of(
+    case: &Case,
+    rules: &AgencyRules,
+    calendar: &Calendar,
+    on: Date,
+    limit: u32,
+) -> Result<Deadline, NotIssuable> {
     let Some(mut clock) = case.reply_clock(rules) else {
         // Waiting for a correction: no count runs, and none is stated.
-        return Ok(clock::deadline(calendar, on, REPLY.working_days)?);
+        return Ok(clock::deadline(calendar, on, limit)?);
     };
+    clock.limit = limit;
     clock.pauses.retain(|p| p.from <= on);
     for pause in &mut clock.pauses {
         if pause.to.is_none_or(|to| to > on) {
@@ -483,21 +588,17 @@ fn extended_due(case: &Case, rules: &AgencyRules, calendar: &Calendar, on: Date)
     Ok(clock.due(calendar, on)?)
 }
 
-/// Checks that `request` may be issued for `case` and builds the document's context.
-/// `number` is the allocated document number, or `None` for a preview (`〔待编号〕`).
-pub fn context(
-    request: Request,
+/// The facts every document of the case shares: the application, the issuer, the
+/// correction if any. Refuses a case not received, and a date before its receipt.
+fn common(
+    kind: DocumentKind,
     case: &Case,
     particulars: &Particulars,
     issuer: &Issuer,
     calendar: &Calendar,
+    on: Date,
     number: Option<&str>,
 ) -> Result<DocumentContext, NotIssuable> {
-    let kind = request.kind;
-    let on = request.issued_on;
-    if let Some(archived) = case.archived_on {
-        return Err(NotIssuable::Archived { on: archived });
-    }
     let Some(received) = case.received_on else {
         return Err(NotIssuable::NotReceived { stage: case.stage });
     };
@@ -505,32 +606,37 @@ pub fn context(
     let third_party_letter = kind == DocumentKind::ConsultationLetter;
     // A letter to a third party carries no personal data of the applicant (rules.md §6).
     let shown = |text: &str| if third_party_letter { deidentify_text(text) } else { text.to_owned() };
-    let mut title = kind.title_zh().to_owned();
-    let mut addressee = particulars.applicant_name.clone();
     let correction = match &case.correction {
         Some(c) => {
-            // The correction period counts from the day the notice is sent (Reg. 30).
-            let (due_on, due_provisional) =
-                printed(clock::deadline(calendar, c.requested_on, c.period(&issuer.rules))?);
+            // Reg. 30 (rules.md §2): the period runs from the applicant's receipt of the
+            // notice (its service), day 0 not counted. The notice is printed before it is
+            // served, so it states the period relative to receipt; only once the service is
+            // recorded is its last day known, and printed.
+            let due = c
+                .served_on
+                .map(|served| clock::deadline(calendar, served, c.period(&issuer.rules)))
+                .transpose()?
+                .map(printed);
             Some(CorrectionFacts {
                 requested_on: date_zh(c.requested_on),
                 items: c.items.iter().map(|i| shown(i)).collect(),
                 // The notice's own period if it set one, else the agency's default (Reg. 30).
                 period_working_days: c.period(&issuer.rules),
-                due_on,
-                due_provisional,
+                served_on: c.served_on.map(date_zh),
+                due_provisional: due.as_ref().is_some_and(|d| d.1),
+                due_on: due.map(|d| d.0),
             })
         }
         None => None,
     };
-    let mut context = DocumentContext {
+    Ok(DocumentContext {
         kind,
-        title: String::new(),
+        title: kind.title_zh().to_owned(),
         number: number.unwrap_or(PENDING_NUMBER).to_owned(),
         issued_on: date_zh(on),
         agency: AgencyFacts { code: issuer.code.clone(), name: issuer.name.clone() },
         contact: issuer.contact.clone(),
-        addressee: String::new(),
+        addressee: particulars.applicant_name.clone(),
         case_number: particulars.case_number.clone(),
         application: ApplicationFacts {
             subject: shown(&particulars.subject),
@@ -542,18 +648,58 @@ pub fn context(
             corrected_on: case.correction.as_ref().and_then(|c| c.received_on).map(date_zh),
         },
         receipt: None,
-        correction: None,
+        correction,
         extension: None,
         consultation: None,
         fee: None,
         decision: None,
         remedy: None,
-    };
+        proof: None,
+        approval: None,
+    })
+}
+
+/// Checks that `request` may be issued for `case` and builds the document's context.
+/// `number` is the allocated document number, or `None` for a preview (`〔待编号〕`). The two
+/// kinds printed on demand are refused here ([`NotIssuable::PrintedOnDemand`]): see
+/// [`proof_of_service`] and [`approval_sheet`].
+pub fn context(
+    request: Request,
+    case: &Case,
+    particulars: &Particulars,
+    issuer: &Issuer,
+    calendar: &Calendar,
+    number: Option<&str>,
+) -> Result<DocumentContext, NotIssuable> {
+    let kind = request.kind;
+    let on = request.issued_on;
+    if !kind.is_issued() {
+        return Err(NotIssuable::PrintedOnDemand { kind });
+    }
+    if let Some(archived) = case.archived_on {
+        return Err(NotIssuable::Archived { on: archived });
+    }
+    let mut context = common(kind, case, particulars, issuer, calendar, on, number)?;
+    let received = case.received_on.ok_or(NotIssuable::NotReceived { stage: case.stage })?;
+    let mut title = kind.title_zh().to_owned();
+    let mut addressee = particulars.applicant_name.clone();
+    let correction = context.correction.take();
     match kind {
         DocumentKind::Receipt => {
             // Reg. 33 ¶1: 20 working days from the date of receipt (Reg. 31).
-            let (reply_due_on, reply_due_provisional) =
-                printed(clock::deadline(calendar, received, REPLY.working_days)?);
+            let due = clock::deadline(calendar, received, REPLY.working_days)?;
+            // The receipt states the reply due date: dated after it, it would be false.
+            if on > due.date {
+                return Err(DateConflict::PastItsDeadline {
+                    document: "receipt acknowledgement",
+                    issued_on: on,
+                    what: "the reply due date",
+                    deadline: due.date,
+                    article: "Reg. 31, 33 ¶1",
+                }
+                .into());
+            }
+            let (reply_due_on, reply_due_provisional) = printed(due);
             context.receipt =
                 Some(ReceiptFacts { limit_working_days: REPLY.working_days, reply_due_on, reply_due_provisional });
         }
@@ -564,7 +710,21 @@ pub fn context(
         DocumentKind::ExtensionNotice => {
             let e = case.extension.as_ref().ok_or(NotIssuable::NoExtension)?;
             not_before(on, "the extension", e.approved_on)?;
-            let (due_on, due_provisional) = printed(extended_due(case, &issuer.rules, calendar, e.approved_on)?);
+            // Reg. 33 ¶1: the extension is decided and told within the limit it extends; a
+            // notice dated after that limit (and so after any date it could state) is false.
+            let original = due_as_of(case, &issuer.rules, calendar, e.approved_on, REPLY.working_days)?;
+            if on > original.date {
+                return Err(DateConflict::PastItsDeadline {
+                    document: "extension notice",
+                    issued_on: on,
+                    what: "that it extends the reply limit ending on",
+                    deadline: original.date,
+                    article: "Reg. 33 ¶1",
+                }
+                .into());
+            }
+            let limit = REPLY.working_days + e.working_days;
+            let (due_on, due_provisional) = printed(due_as_of(case, &issuer.rules, calendar, e.approved_on, limit)?);
             context.extension = Some(ExtensionFacts {
                 approved_on: date_zh(e.approved_on),
                 working_days: e.working_days,
@@ -586,8 +746,14 @@ pub fn context(
                 .ok_or(NotIssuable::NoConsultation { number, count })?;
             not_before(on, "the consultation", c.sent_on)?;
             let third_party = c.party == ConsultedParty::ThirdParty;
-            // Reg. 32, 34: 15 working days for an opinion.
-            let (due_on, due_provisional) = printed(clock::deadline(calendar, c.sent_on, CONSULTATION.working_days)?);
+            // Reg. 32, 34: 15 working days for an opinion, from the party's receipt of the
+            // letter (its service, day 0 not counted): printed relative to receipt, with the
+            // last day only once the service is recorded.
+            let due = c
+                .served_on
+                .map(|served| clock::deadline(calendar, served, CONSULTATION.working_days))
+                .transpose()?
+                .map(printed);
             title = if third_party {
                 "政府信息公开征求第三方意见函"
             } else {
@@ -600,26 +766,41 @@ pub fn context(
                 third_party,
                 name: c.name.clone(),
                 sent_on: date_zh(c.sent_on),
-                due_on,
-                due_provisional,
+                served_on: c.served_on.map(date_zh),
+                due_provisional: due.as_ref().is_some_and(|d| d.1),
+                due_on: due.map(|d| d.0),
                 article: if third_party { "第三十二条" } else { "第三十四条" }.to_owned(),
             });
         }
         DocumentKind::FeeNotice => {
             let f = case.fee.as_ref().ok_or(NotIssuable::NoFeeNotice)?;
             not_before(on, "the fee notice", f.notified_on)?;
-            // 国办函〔2020〕109号: 20 working days from the day after the notice is received.
-            let (due_on, due_provisional) =
-                printed(clock::deadline(calendar, f.notified_on, FEE_PAYMENT.working_days)?);
+            // Reg. 42: where the fee pauses the reply clock the notice says the pause runs
+            // "自本通知书发出之日起", and the clock stopped on the day the fee was recorded: the
+            // notice must bear that day, or the sentence is false.
+            if issuer.rules.fee_pauses_clock && on != f.notified_on {
+                return Err(DateConflict::FeePauseFromAnotherDay { issued_on: on, notified_on: f.notified_on }.into());
+            }
+            // 国办函〔2020〕109号: 20 working days from the day after the notice is received
+            // (its service): printed relative to receipt, the last day only once served.
+            let due = f
+                .served_on
+                .map(|served| clock::deadline(calendar, served, FEE_PAYMENT.working_days))
+                .transpose()?
+                .map(printed);
             context.fee = Some(FeeFacts {
                 amount_yuan: f.amount_yuan,
                 basis: f.basis.label_zh().to_owned(),
                 notified_on: date_zh(f.notified_on),
-                due_on,
-                due_provisional,
+                served_on: f.served_on.map(date_zh),
+                due_provisional: due.as_ref().is_some_and(|d| d.1),
+                due_on: due.map(|d| d.0),
                 pauses_clock: issuer.rules.fee_pauses_clock,
                 payment_instructions: issuer.payment_instructions.clone(),
             });
+        }
+        DocumentKind::ProofOfService | DocumentKind::ApprovalSheet => {
+            return Err(NotIssuable::PrintedOnDemand { kind });
         }
         DocumentKind::NotHandledNotice | DocumentKind::Reply => {
             let outcome = case.outcome.filter(|_| case.stage == Stage::Replied);
@@ -649,5 +830,203 @@ pub fn context(
     context.correction = correction;
     context.title = title;
     context.addressee = addressee;
+    Ok(context)
+}
+
+/// A document that must be served, as the proof of service (送达回证) names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedDocument {
+    /// Its kind.
+    pub kind: DocumentKind,
+    /// For a consultation letter: which consultation (1-based).
+    pub consultation: Option<u32>,
+    /// The title printed on it.
+    pub title: String,
+    /// Its number (文号).
+    pub number: String,
+    /// Whether it was voided (作废): a voided document is not served.
+    pub voided: bool,
+    /// Its service, once recorded.
+    pub service: Option<ServiceRecord>,
+    /// The applicant's postal address, as the case records it (a letter to the applicant
+    /// goes there).
+    pub applicant_address: Option<String>,
+}
+
+/// A recorded service (送达) of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRecord {
+    /// How.
+    pub method: foi_domain::service::ServiceMethod,
+    /// The day it reached the addressee.
+    pub on: Date,
+    /// Who signed for it, if recorded.
+    pub recipient: Option<String>,
+    /// Who recorded it, as the history names them: the officer who served it (送达人).
+    pub recorded_by: String,
+}
+
+/// The proof of service's facts (送达回证). Blank fields (`None`) are printed as lines to
+/// fill in by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProofFacts {
+    /// 送达文书名称及文号: the served document's title.
+    pub document_title: String,
+    /// Its number.
+    pub document_number: String,
+    /// 受送达人: the applicant, or the party consulted.
+    pub addressee: String,
+    /// 送达地址: the applicant's postal address; for a consultation letter the party's name
+    /// (the case keeps no address of it).
+    pub address: Option<String>,
+    /// 送达方式, e.g. `邮寄送达`, once recorded.
+    pub method: Option<String>,
+    /// 送达人: the officer who recorded the service (none for online service, which the
+    /// addressee's own opening records).
+    pub server: Option<String>,
+    /// 受送达人签收: who signed, as recorded.
+    pub recipient: Option<String>,
+    /// 送达日期, once recorded.
+    pub served_on: Option<String>,
+    /// 备注.
+    pub remark: Option<String>,
+}
+
+/// The proof of service (送达回证) of `served`, printed on `on`: a document for the handling
+/// officers and the addressee, with no number of its own. With the service recorded it
+/// carries the method, date and recipient; otherwise blanks to fill in by hand. Refused for
+/// a voided document, and for one that needs no service.
+pub fn proof_of_service(
+    served: &ServedDocument,
+    case: &Case,
+    particulars: &Particulars,
+    issuer: &Issuer,
+    calendar: &Calendar,
+    on: Date,
+) -> Result<DocumentContext, NotIssuable> {
+    let kind = DocumentKind::ProofOfService;
+    if served.voided {
+        return Err(NotIssuable::NoProofOfService { number: served.number.clone(), why: "was voided" });
+    }
+    if served.kind.served_notice(served.consultation).is_none() {
+        return Err(NotIssuable::NoProofOfService { number: served.number.clone(), why: "needs no service" });
+    }
+    let mut context = common(kind, case, particulars, issuer, calendar, on, None)?;
+    // It refers to the served document's number and has none of its own.
+    context.number = String::new();
+    let consulted = served
+        .consultation
+        .filter(|_| served.kind == DocumentKind::ConsultationLetter)
+        .and_then(|n| (n as usize).checked_sub(1))
+        .and_then(|i| case.consultations.get(i));
+    let (addressee, address) = match consulted {
+        Some(c) => (c.name.clone(), Some(c.name.clone())),
+        None => (
+            particulars.applicant_name.clone(),
+            served.applicant_address.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned),
+        ),
+    };
+    let service = served.service.as_ref();
+    let online = service.is_some_and(|s| s.method == foi_domain::service::ServiceMethod::Online);
+    context.addressee = addressee.clone();
+    context.proof = Some(ProofFacts {
+        document_title: served.title.clone(),
+        document_number: served.number.clone(),
+        addressee,
+        address,
+        method: service.map(|s| s.method.label_zh().to_owned()),
+        server: service.filter(|_| !online).map(|s| s.recorded_by.clone()),
+        recipient: service.and_then(|s| s.recipient.clone()),
+        served_on: service.map(|s| date_zh(s.on)),
+        remark: online.then(|| "受送达人在网上首次打开该文书之日为送达日期".to_owned()),
+    });
+    Ok(context)
+}
+
+/// One signature of the approval sheet: who, and on which day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// The officer, as the history names them.
+    pub name: String,
+    /// The day.
+    pub on: Date,
+}
+
+/// Who signs the approval sheet, taken from the case's history; `None` prints a blank line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signers {
+    /// 承办人: the officer who recorded the decision (or the assignee).
+    pub prepared: Option<Signer>,
+    /// 审核人: the officer who accepted the application at review (审核).
+    pub reviewed: Option<Signer>,
+    /// 签发人: the officer who issued the decision letter, once issued.
+    pub approved: Option<Signer>,
+}
+
+/// A signature as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignerFacts {
+    /// The name.
+    pub name: String,
+    /// The date, e.g. `2026年11月20日`.
+    pub on: String,
+}
+
+/// The approval sheet's facts (呈批表).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovalFacts {
+    /// The applicant's name.
+    pub applicant: String,
+    /// The reply due date as it stands on the day of the decision (pauses and extension
+    /// counted), if a clock runs.
+    pub reply_due_on: Option<String>,
+    /// Whether `reply_due_on` was counted on the provisional calendar.
+    pub reply_due_provisional: bool,
+    /// The draft decision's letter, e.g. `政府信息公开申请答复书`.
+    pub letter: String,
+    /// The recorded outcome in the wording of table 三 of the annual report, with its row,
+    /// e.g. `(二)部分公开` (the form's counting note left out).
+    pub outcome: String,
+    /// 承办人.
+    pub prepared: Option<SignerFacts>,
+    /// 审核人.
+    pub reviewed: Option<SignerFacts>,
+    /// 签发人.
+    pub approved: Option<SignerFacts>,
+}
+
+/// The internal approval sheet (呈批表) of the case's draft decision, printed on `on`, for
+/// the handling officers: the case facts, the recorded decision with its reasons, and the
+/// 承办人 / 审核人 / 签发人 grid. Refused before a decision is recorded.
+pub fn approval_sheet(
+    case: &Case,
+    particulars: &Particulars,
+    issuer: &Issuer,
+    calendar: &Calendar,
+    signers: &Signers,
+    on: Date,
+) -> Result<DocumentContext, NotIssuable> {
+    let kind = DocumentKind::ApprovalSheet;
+    let mut context = common(kind, case, particulars, issuer, calendar, on, None)?;
+    let Some(deciding) = DocumentKind::deciding(case) else {
+        return Err(NotIssuable::NoDecision { stage: case.stage });
+    };
+    let outcome = case.outcome.ok_or(NotIssuable::NoDecision { stage: case.stage })?;
+    let decided = case.concluded_on.unwrap_or(on);
+    context.number = String::new();
+    context.decision = Some(decision_facts(case, outcome, particulars, decided));
+    // The reply due date as the clock stood on the day of the decision (Reg. 33).
+    let due = case.reply_clock(&issuer.rules).map(|clock| clock.due(calendar, decided)).transpose()?.map(printed);
+    let signed = |s: &Option<Signer>| s.as_ref().map(|s| SignerFacts { name: s.name.clone(), on: date_zh(s.on) });
+    context.approval = Some(ApprovalFacts {
+        applicant: particulars.applicant_name.clone(),
+        reply_due_provisional: due.as_ref().is_some_and(|d| d.1),
+        reply_due_on: due.map(|d| d.0),
+        letter: deciding.title_zh().to_owned(),
+        outcome: format!("{}{}", outcome.row(), outcome.label_zh().split('（').next().unwrap_or_default()),
+        prepared: signed(&signers.prepared),
+        reviewed: signed(&signers.reviewed),
+        approved: signed(&signers.approved),
+    });
     Ok(context)
 }

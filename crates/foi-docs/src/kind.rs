@@ -23,12 +23,21 @@ pub enum DocumentKind {
     NotHandledNotice,
     /// 政府信息公开申请答复书: the reply (Reg. 36–38, 40) with its remedy clause.
     Reply,
+    /// 送达回证: the proof of service of one document that must be served, printed to go
+    /// with it and filed once signed (what the office shows a reconsideration body). Printed
+    /// on demand, not issued: it has no number of its own and refers to the served
+    /// document's.
+    ProofOfService,
+    /// 政府信息公开申请办理呈批表: the internal approval sheet of the draft decision, with
+    /// 承办人 / 审核人 / 签发人. Printed on demand for the file, not issued; for the officers
+    /// handling the case only.
+    ApprovalSheet,
 }
 
 /// Error returned when a string is not one of the document kind codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown document kind {found:?}; use one of: RECEIPT, CORRECTION_NOTICE, EXTENSION_NOTICE, CONSULTATION_LETTER, FEE_NOTICE, NOT_HANDLED_NOTICE, REPLY"
+    "unknown document kind {found:?}; use one of: RECEIPT, CORRECTION_NOTICE, EXTENSION_NOTICE, CONSULTATION_LETTER, FEE_NOTICE, NOT_HANDLED_NOTICE, REPLY, PROOF_OF_SERVICE, APPROVAL_SHEET"
 )]
 pub struct ParseKindError {
     /// The text that was given.
@@ -37,7 +46,21 @@ pub struct ParseKindError {
 
 impl DocumentKind {
     /// Every kind, in the order they usually arise in a case.
-    pub const ALL: [DocumentKind; 7] = [
+    pub const ALL: [DocumentKind; 9] = [
+        DocumentKind::Receipt,
+        DocumentKind::CorrectionNotice,
+        DocumentKind::ExtensionNotice,
+        DocumentKind::ConsultationLetter,
+        DocumentKind::FeeNotice,
+        DocumentKind::NotHandledNotice,
+        DocumentKind::Reply,
+        DocumentKind::ProofOfService,
+        DocumentKind::ApprovalSheet,
+    ];
+
+    /// The kinds that are issued (numbered, stored unchanged, served): every kind but the
+    /// two printed on demand ([`DocumentKind::is_issued`]).
+    pub const ISSUED: [DocumentKind; 7] = [
         DocumentKind::Receipt,
         DocumentKind::CorrectionNotice,
         DocumentKind::ExtensionNotice,
@@ -46,6 +69,13 @@ impl DocumentKind {
         DocumentKind::NotHandledNotice,
         DocumentKind::Reply,
     ];
+
+    /// Whether the document is issued: numbered from its own sequence, stored unchanged and
+    /// served on its addressee. The proof of service and the approval sheet are not: they
+    /// are printed on demand for the file (`previewDocument`), never numbered or stored.
+    pub fn is_issued(self) -> bool {
+        !matches!(self, DocumentKind::ProofOfService | DocumentKind::ApprovalSheet)
+    }
 
     /// The stable code, stored in `documents.kind` and used as the name of the kind's yearly
     /// number sequence, e.g. `CORRECTION_NOTICE`.
@@ -58,6 +88,8 @@ impl DocumentKind {
             DocumentKind::FeeNotice => "FEE_NOTICE",
             DocumentKind::NotHandledNotice => "NOT_HANDLED_NOTICE",
             DocumentKind::Reply => "REPLY",
+            DocumentKind::ProofOfService => "PROOF_OF_SERVICE",
+            DocumentKind::ApprovalSheet => "APPROVAL_SHEET",
         }
     }
 
@@ -77,13 +109,16 @@ impl DocumentKind {
             DocumentKind::FeeNotice => "政府信息公开信息处理费收费通知书",
             DocumentKind::NotHandledNotice => "政府信息公开申请不予处理告知书",
             DocumentKind::Reply => "政府信息公开申请答复书",
+            DocumentKind::ProofOfService => "送达回证",
+            DocumentKind::ApprovalSheet => "政府信息公开申请办理呈批表",
         }
     }
 
     /// The character that marks the kind in its document number, in place of the 申 of the
     /// agency's case prefix: 游府信申 → `游府信收〔2026〕1号` (receipt), `游府信补` (correction),
     /// `游府信延` (extension), `游府信征` (consultation), `游府信费` (fee), `游府信告`
-    /// (not handled), `游府信答` (reply).
+    /// (not handled), `游府信答` (reply). The two kinds printed on demand are never numbered;
+    /// their markers (`证`, `批`) only keep the markers distinct.
     pub fn marker(self) -> char {
         match self {
             DocumentKind::Receipt => '收',
@@ -93,6 +128,8 @@ impl DocumentKind {
             DocumentKind::FeeNotice => '费',
             DocumentKind::NotHandledNotice => '告',
             DocumentKind::Reply => '答',
+            DocumentKind::ProofOfService => '证',
+            DocumentKind::ApprovalSheet => '批',
         }
     }
 
@@ -107,14 +144,17 @@ impl DocumentKind {
             DocumentKind::FeeNotice => "fee_notice.html",
             DocumentKind::NotHandledNotice => "not_handled_notice.html",
             DocumentKind::Reply => "reply.html",
+            DocumentKind::ProofOfService => "proof_of_service.html",
+            DocumentKind::ApprovalSheet => "approval_sheet.html",
         }
     }
 
     /// Whether the document is addressed to the applicant, who may then read it. The
     /// consultation letter goes to the third party or agency consulted; the applicant does
-    /// not see it.
+    /// not see it. The proof of service and the approval sheet are the office's file copies
+    /// (they carry the applicant's address, the officers' names): staff of the case only.
     pub fn addressed_to_applicant(self) -> bool {
-        self != DocumentKind::ConsultationLetter
+        !matches!(self, DocumentKind::ConsultationLetter | DocumentKind::ProofOfService | DocumentKind::ApprovalSheet)
     }
 
     /// The document that records the decision of `case`, which must be issued (and not voided)
@@ -137,8 +177,8 @@ impl DocumentKind {
     }
 
     /// Which notice of the case serving this document serves (送达, rules.md §2); a
-    /// consultation letter needs its consultation's number. Every kind is addressed to a
-    /// party who must receive it.
+    /// consultation letter needs its consultation's number. Every issued kind is addressed to
+    /// a party who must receive it; the two kinds printed on demand are not served.
     pub fn served_notice(self, consultation: Option<u32>) -> Option<foi_domain::service::ServedNotice> {
         use foi_domain::service::ServedNotice;
         Some(match self {
@@ -148,6 +188,7 @@ impl DocumentKind {
             DocumentKind::ConsultationLetter => ServedNotice::ConsultationLetter { number: consultation? },
             DocumentKind::FeeNotice => ServedNotice::FeeNotice,
             DocumentKind::NotHandledNotice | DocumentKind::Reply => ServedNotice::Decision,
+            DocumentKind::ProofOfService | DocumentKind::ApprovalSheet => return None,
         })
     }
 
@@ -187,7 +228,7 @@ mod tests {
         let codes: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.code()).collect();
         let markers: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.marker()).collect();
         let templates: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.template_name()).collect();
-        assert_eq!((codes.len(), markers.len(), templates.len()), (7, 7, 7));
+        assert_eq!((codes.len(), markers.len(), templates.len()), (9, 9, 9));
         assert!(!markers.contains(&'申'), "申 marks case numbers");
         for kind in DocumentKind::ALL {
             assert_eq!(DocumentKind::from_code(kind.code()), Some(kind));
@@ -237,6 +278,14 @@ mod tests {
         let remedy: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| k.needs_remedy_clause()).collect();
         assert_eq!(remedy, [DocumentKind::NotHandledNotice, DocumentKind::Reply]);
         let not_applicant: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| !k.addressed_to_applicant()).collect();
-        assert_eq!(not_applicant, [DocumentKind::ConsultationLetter]);
+        assert_eq!(
+            not_applicant,
+            [DocumentKind::ConsultationLetter, DocumentKind::ProofOfService, DocumentKind::ApprovalSheet]
+        );
+        let issued: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| k.is_issued()).collect();
+        assert_eq!(issued, DocumentKind::ISSUED);
+        for kind in DocumentKind::ALL {
+            assert_eq!(kind.served_notice(Some(1)).is_some(), kind.is_issued(), "{kind}");
+        }
     }
 }

@@ -388,7 +388,18 @@ pub struct Line {
     leading: f32,
     /// Space above it, unless it starts a page.
     space_before: f32,
+    /// For the first line of a row of a bordered form: the row's height as printed (its
+    /// lines and padding); the frame is drawn from [`CELL_PAD`] above the line's top.
+    pub frame: Option<f32>,
+    /// Whether it is a line of a form row (kept with the row's first line).
+    pub in_row: bool,
 }
+
+/// The width of a form's label column, in points (7 characters and the padding).
+pub const LABEL_WIDTH: f32 = 7.0 * BODY_PT + 2.0 * CELL_PAD;
+
+/// The padding inside a form cell, in points.
+pub const CELL_PAD: f32 = 5.0;
 
 /// A page as laid out.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -409,9 +420,37 @@ struct Layout<'a> {
     /// Whether the next line must start a page.
     pending_break: bool,
     breaks: Vec<usize>,
+    /// The lines of a form row's label, waiting for its value cell.
+    label: Option<Vec<String>>,
 }
 
 impl Layout<'_> {
+    /// Lays out one row of a bordered form: the label lines centred in the label column,
+    /// the value lines beside them, each visual line on one baseline (the label's line
+    /// takes no height of its own: the value's line beside it does).
+    fn row(&mut self, label: Vec<String>, value: Vec<String>) {
+        let rows = label.len().max(value.len()).max(1);
+        let height = rows as f32 * BODY_LEADING + 2.0 * CELL_PAD;
+        self.pending_gap += CELL_PAD;
+        for i in 0..rows {
+            let first = self.lines.len();
+            if let Some(text) = label.get(i) {
+                let w = self.body.text_width(text, BODY_PT);
+                let x = LEFT + ((LABEL_WIDTH - w) / 2.0).max(CELL_PAD);
+                self.push(text.clone(), BlockStyle::Label, (Face::Body, BODY_PT, BODY_LEADING), x, 0.0);
+            }
+            let text = value.get(i).cloned().unwrap_or_default();
+            self.push(text, BlockStyle::Cell, (Face::Body, BODY_PT, BODY_LEADING), LEFT + LABEL_WIDTH + CELL_PAD, 0.0);
+            for line in &mut self.lines[first..] {
+                line.in_row = true;
+            }
+            if i == 0 {
+                self.lines[first].frame = Some(height);
+            }
+        }
+        self.pending_gap += CELL_PAD;
+    }
+
     fn measure(&self, face: Face) -> &Measure<'_> {
         match face {
             Face::Body => &self.body,
@@ -426,12 +465,41 @@ impl Layout<'_> {
             self.breaks.push(self.lines.len());
         }
         let space_before = std::mem::take(&mut self.pending_gap);
-        self.lines.push(Line { text, style, face, size, x, width, spacing, top: 0.0, leading, space_before });
+        self.lines.push(Line {
+            text,
+            style,
+            face,
+            size,
+            x,
+            width,
+            spacing,
+            top: 0.0,
+            leading,
+            space_before,
+            frame: None,
+            in_row: false,
+        });
     }
 
     fn block(&mut self, style: BlockStyle, text: &str) {
         let width = MEASURE;
+        if style != BlockStyle::Cell
+            && let Some(label) = self.label.take()
+        {
+            // A label without its value: the row is printed with an empty value.
+            self.row(label, Vec::new());
+        }
         match style {
+            BlockStyle::Label => {
+                let inner = LABEL_WIDTH - 2.0 * CELL_PAD;
+                self.label = Some(self.body.wrap(text, BODY_PT, inner, inner));
+            }
+            BlockStyle::Cell => {
+                let inner = MEASURE - LABEL_WIDTH - 2.0 * CELL_PAD;
+                let value = self.body.wrap(text, BODY_PT, inner, inner);
+                let label = self.label.take().unwrap_or_default();
+                self.row(label, value);
+            }
             BlockStyle::PageBreak => self.pending_break = !self.lines.is_empty(),
             BlockStyle::Agency | BlockStyle::Title | BlockStyle::Number => {
                 let (face, size, leading) = if style == BlockStyle::Number {
@@ -493,7 +561,10 @@ impl Layout<'_> {
                 *y += line.space_before;
             }
             line.top = *y;
-            *y += line.leading;
+            // A form label shares its baseline with the value beside it, which advances.
+            if line.style != BlockStyle::Label {
+                *y += line.leading;
+            }
             page.push(line);
         };
         let lines = self.lines;
@@ -502,9 +573,14 @@ impl Layout<'_> {
             let forced = self.breaks.contains(&i) && !page.is_empty();
             let starts_signature =
                 line.style == BlockStyle::Signature && i > 0 && lines[i - 1].style != BlockStyle::Signature;
-            let needed = if starts_signature {
+            let needed = if let Some(frame) = line.frame {
+                // A form row is not split across pages.
+                frame - CELL_PAD
+            } else if starts_signature {
                 // The whole sign-off block, so that its lines are not split either.
                 lines[i..].iter().take_while(|l| l.style == BlockStyle::Signature).map(|l| l.leading).sum::<f32>()
+            } else if line.style == BlockStyle::Label {
+                0.0
             } else {
                 line.leading
             };
@@ -515,7 +591,14 @@ impl Layout<'_> {
                     // Keep with previous: the body's last lines come down with the sign-off
                     // (never the page's only lines, and not across a page break).
                     let body = page.iter().rev().take_while(|l| l.style != BlockStyle::Signature).count();
-                    let take = KEEP_WITH_SIGNATURE.min(body).min(page.len().saturating_sub(1));
+                    let mut take = KEEP_WITH_SIGNATURE.min(body).min(page.len().saturating_sub(1));
+                    // A form row moves whole: back to its first line.
+                    while take < page.len().saturating_sub(1)
+                        && page[page.len() - take].in_row
+                        && page[page.len() - take].frame.is_none()
+                    {
+                        take += 1;
+                    }
                     carried = page.split_off(page.len() - take);
                 }
                 pages.push(Vec::new());
@@ -558,6 +641,8 @@ fn self_folio(body: &Measure<'_>, n: usize) -> Line {
         top,
         leading: FOLIO_PT,
         space_before: 0.0,
+        frame: None,
+        in_row: false,
     }
 }
 
@@ -576,9 +661,13 @@ fn layout_with(html: &str, body: &ParsedFont, title: &ParsedFont) -> Vec<Page> {
         pending_gap: 0.0,
         pending_break: false,
         breaks: Vec::new(),
+        label: None,
     };
     for block in blocks(html) {
         layout.block(block.style, &block.text);
+    }
+    if let Some(label) = layout.label.take() {
+        layout.row(label, Vec::new());
     }
     layout.paginate()
 }
@@ -633,6 +722,26 @@ pub fn render_pdf(html: &str, options: &PdfOptions<'_>) -> Result<Vec<u8>, PdfEr
             let mut ops = Vec::new();
             for line in page.lines.iter().chain(&page.folio) {
                 show(&mut ops, line);
+            }
+            // The frames of a form's rows: the row's box and the line between its columns.
+            let framed: Vec<&Line> = page.lines.iter().filter(|l| l.frame.is_some()).collect();
+            if !framed.is_empty() {
+                ops.push(Op::SetOutlineThickness { pt: Pt(0.75) });
+            }
+            for line in framed {
+                let top = PAGE_H - TOP - (line.top - CELL_PAD);
+                let bottom = top - line.frame.unwrap_or_default();
+                let point = |x: f32, y: f32| printpdf::LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+                let (left, right, split) = (LEFT, LEFT + MEASURE, LEFT + LABEL_WIDTH);
+                ops.push(Op::DrawLine {
+                    line: printpdf::Line {
+                        points: vec![point(left, top), point(right, top), point(right, bottom), point(left, bottom)],
+                        is_closed: true,
+                    },
+                });
+                ops.push(Op::DrawLine {
+                    line: printpdf::Line { points: vec![point(split, top), point(split, bottom)], is_closed: false },
+                });
             }
             PdfPage::new(Mm(210.0), Mm(297.0), ops)
         })

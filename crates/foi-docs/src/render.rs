@@ -26,7 +26,7 @@ pub const TEMPLATE_DIR_ENV: &str = "FOI_TEMPLATE_DIR";
 pub const BASE_TEMPLATE: &str = "base.html";
 
 /// The built-in templates: (file name, source).
-const BUILT_IN: [(&str, &str); 8] = [
+const BUILT_IN: [(&str, &str); 10] = [
     (BASE_TEMPLATE, include_str!("../templates/base.html")),
     ("receipt.html", include_str!("../templates/receipt.html")),
     ("correction_notice.html", include_str!("../templates/correction_notice.html")),
@@ -35,6 +35,8 @@ const BUILT_IN: [(&str, &str); 8] = [
     ("fee_notice.html", include_str!("../templates/fee_notice.html")),
     ("not_handled_notice.html", include_str!("../templates/not_handled_notice.html")),
     ("reply.html", include_str!("../templates/reply.html")),
+    ("proof_of_service.html", include_str!("../templates/proof_of_service.html")),
+    ("approval_sheet.html", include_str!("../templates/approval_sheet.html")),
 ];
 
 /// Why a document could not be rendered.

@@ -25,6 +25,11 @@ pub enum BlockStyle {
     Signature,
     /// A page break (class `page-break`).
     PageBreak,
+    /// The label cell of a row of a bordered form (`th` or `td` of class `label`): the
+    /// proof of service and the approval sheet.
+    Label,
+    /// The value cell beside a label (`td` of class `value`).
+    Cell,
 }
 
 /// One block of text.
@@ -72,6 +77,10 @@ fn style_of(tag: &str, class: &str) -> Option<BlockStyle> {
         Some(BlockStyle::Title)
     } else if has("doc-number") {
         Some(BlockStyle::Number)
+    } else if has("label") && matches!(tag, "th" | "td") {
+        Some(BlockStyle::Label)
+    } else if has("value") && matches!(tag, "th" | "td") {
+        Some(BlockStyle::Cell)
     } else if has("signature") {
         Some(BlockStyle::Signature)
     } else if has("addressee") || has("item") || has("flush") || tag == "li" {

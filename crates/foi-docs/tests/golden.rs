@@ -168,8 +168,8 @@ fn correction_notice() {
     let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
     let text = text_content(&html);
     assert!(text.contains("游府信补〔2026〕3号"));
-    // 15 working days from Tuesday 13 October 2026.
-    assert!(text.contains("即2026年11月3日前"), "{text}");
+    // Issued before it is served: the period is stated from receipt, with no date.
+    assert!(text.contains("请您自收到本告知书之日起15个工作日内，向本机关提交补正后的申请。"), "{text}");
     insta::assert_snapshot!("correction_notice", text);
 }
 
@@ -180,8 +180,7 @@ fn a_correction_notice_prints_its_own_period() {
     case.correction.as_mut().expect("the case has a correction notice").period_wd = Some(10);
     let html = issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3);
     let text = text_content(&html);
-    // 10 working days from Tuesday 13 October 2026: 14–16 (3), 19–23 (8), 26, 27 October.
-    assert!(text.contains("自本告知书发出之日起10个工作日内，即2026年10月27日前"), "{text}");
+    assert!(text.contains("自收到本告知书之日起10个工作日内"), "{text}");
 }
 
 #[test]
@@ -206,8 +205,8 @@ fn consultation_letter() {
             "绵阳市游仙区人民政府\n政府信息公开征求第三方意见函\n游府信征〔2026〕1号\n绵阳某建设有限公司："
         )
     );
-    // 15 working days from Thursday 22 October 2026.
-    assert!(text.contains("请贵方于2026年11月12日前"), "{text}");
+    // Not yet served: 15 working days from the party's receipt (Reg. 32), no date.
+    assert!(text.contains("请贵方自收到本函之日起15个工作日内"), "{text}");
     // A letter to a third party names no applicant and shows no personal data.
     assert!(!text.contains("张三"), "{text}");
     assert!(text.contains("如有疑问请致电138****5678"), "{text}");
@@ -219,8 +218,8 @@ fn fee_notice() {
     let (case, p) = the_case();
     let html = issue(&case, &p, DocumentKind::FeeNotice, None, date!(2026 - 11 - 02), 1);
     let text = text_content(&html);
-    // 20 working days from Monday 2 November 2026.
-    assert!(text.contains("请您于2026年11月30日前"), "{text}");
+    // Not yet served: 20 working days from the day after receipt, no date.
+    assert!(text.contains("请您自收到本通知书次日起20个工作日内缴纳"), "{text}");
     insta::assert_snapshot!("fee_notice", text);
 }
 
@@ -420,4 +419,203 @@ fn reply_as_pdf_with_the_machines_font() {
     let pdf = to_pdf(&html, "政府信息公开申请答复书 游府信答〔2026〕17号", &font).unwrap_or_else(|e| panic!("{e}"));
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.len() < 2_000_000, "the font is subset, not embedded whole: {} bytes", pdf.len());
+}
+
+/// The proof of service (送达回证) of the reply 游府信答〔2026〕17号: served by post on Monday
+/// 2026-11-23 and signed for by 张三, it carries the method, date, recipient and the officer
+/// who served it; before service it leaves those to fill in by hand. It has no number of its
+/// own and no contact block.
+#[test]
+fn proof_of_service() {
+    use foi_docs::facts::{ServedDocument, ServiceRecord, proof_of_service};
+    use foi_domain::service::ServiceMethod;
+    let (case, p) = the_case();
+    let mut served = ServedDocument {
+        kind: DocumentKind::Reply,
+        consultation: None,
+        title: "政府信息公开申请答复书".into(),
+        number: "游府信答〔2026〕17号".into(),
+        voided: false,
+        service: None,
+        applicant_address: Some("四川省绵阳市游仙区富乐路10号".into()),
+    };
+    let render = |served: &ServedDocument| {
+        let context = proof_of_service(served, &case, &p, &issuer(), &Calendar::bundled(), date!(2026 - 11 - 20))
+            .unwrap_or_else(|e| panic!("{e}"));
+        Renderer::built_in().render(&context).unwrap_or_else(|e| panic!("{e}")).html
+    };
+    let blank = text_content(&render(&served));
+    assert!(blank.contains("送达日期\n　　　　年　　月　　日"), "{blank}");
+    assert!(blank.contains("送达方式\n直接送达／邮寄送达"), "{blank}");
+    served.service = Some(ServiceRecord {
+        method: ServiceMethod::Post,
+        on: date!(2026 - 11 - 23),
+        recipient: Some("张三".into()),
+        recorded_by: "李科员".into(),
+    });
+    let html = render(&served);
+    let text = text_content(&html);
+    assert!(
+        text.starts_with(
+            "绵阳市游仙区人民政府\n送达回证\n送达文书名称及文号\n政府信息公开申请答复书（游府信答〔2026〕17号）"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("送达地址\n四川省绵阳市游仙区富乐路10号"), "{text}");
+    assert!(
+        text.contains("送达方式\n邮寄送达\n送达人\n李科员\n受送达人签收\n张三\n送达日期\n2026年11月23日"),
+        "{text}"
+    );
+    assert!(!text.contains("联系人"), "{text}");
+    insta::assert_snapshot!("proof_of_service", text);
+    insta::assert_snapshot!("proof_of_service_html", html);
+    // A consultation letter's proof names the party consulted, not the applicant.
+    let letter = ServedDocument {
+        kind: DocumentKind::ConsultationLetter,
+        consultation: Some(1),
+        title: "政府信息公开征求第三方意见函".into(),
+        number: "游府信征〔2026〕1号".into(),
+        service: None,
+        ..served.clone()
+    };
+    let text = text_content(&render(&letter));
+    assert!(text.contains("受送达人\n绵阳某建设有限公司\n送达地址\n绵阳某建设有限公司"), "{text}");
+    assert!(!text.contains("张三") && !text.contains("富乐路"), "{text}");
+    // A voided document gets no proof of service.
+    let voided = ServedDocument { voided: true, ..served };
+    assert!(proof_of_service(&voided, &case, &p, &issuer(), &Calendar::bundled(), date!(2026 - 11 - 20)).is_err());
+}
+
+/// The approval sheet (呈批表) of the partly disclosed reply: the case facts, the reply due
+/// date as the clock stood on the day of the decision (24 December 2026 after the pauses and
+/// the extension), the draft decision with its withheld item, and the 承办人 / 审核人 /
+/// 签发人 from the history; a signature not yet given is a blank line.
+#[test]
+fn approval_sheet() {
+    use foi_docs::facts::{Signer, Signers, approval_sheet};
+    let (case, p) = the_case();
+    let mut signers = Signers {
+        prepared: Some(Signer { name: "李科员".into(), on: date!(2026 - 11 - 20) }),
+        reviewed: Some(Signer { name: "赵审核".into(), on: date!(2026 - 10 - 19) }),
+        approved: None,
+    };
+    let render = |signers: &Signers| {
+        let context = approval_sheet(&case, &p, &issuer(), &Calendar::bundled(), signers, date!(2026 - 11 - 20))
+            .unwrap_or_else(|e| panic!("{e}"));
+        Renderer::built_in().render(&context).unwrap_or_else(|e| panic!("{e}")).html
+    };
+    let before = text_content(&render(&signers));
+    assert!(before.contains("签发人\n签名：　"), "{before}");
+    signers.approved = Some(Signer { name: "王主任".into(), on: date!(2026 - 11 - 20) });
+    let html = render(&signers);
+    let text = text_content(&html);
+    assert!(
+        text.contains(
+            "案号\n游府信申〔2026〕1号\n申请人\n张三\n收到申请日期\n2026年10月9日（2026年10月19日收到补正后的申请）"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("答复期限\n2026年12月24日前"), "{text}");
+    assert!(text.contains("拟办意见\n(二)部分公开。拟以《政府信息公开申请答复书》答复"), "{text}");
+    assert!(text.contains("1.施工合同中的工程单价，涉及商业秘密"), "{text}");
+    assert!(
+        text.contains(
+            "承办人\n李科员　　2026年11月20日\n审核人\n赵审核　　2026年10月19日\n签发人\n王主任　　2026年11月20日"
+        ),
+        "{text}"
+    );
+    insta::assert_snapshot!("approval_sheet", text);
+    insta::assert_snapshot!("approval_sheet_html", html);
+    // Before a decision is recorded there is no draft to approve.
+    let (petition, pp) = the_petition();
+    assert!(
+        approval_sheet(&petition, &pp, &issuer(), &Calendar::bundled(), &Signers::default(), date!(2026 - 10 - 14))
+            .is_ok()
+    );
+    let open = replay(&[Event::Received { on: date!(2026 - 10 - 09), channel: Channel::InPerson }]);
+    let refused =
+        approval_sheet(&open, &pp, &issuer(), &Calendar::bundled(), &Signers::default(), date!(2026 - 10 - 14))
+            .unwrap_err();
+    assert!(matches!(refused, foi_docs::NotIssuable::NoDecision { .. }), "{refused}");
+}
+
+/// All nine kinds of the case laid out on A4 with the test fonts (subsets of Fandol
+/// FangSong and Song Bold): every line within the text width, every form row inside the
+/// text area and on one page, the sign-off sharing a page with the body. With
+/// `FOI_PDF_OUT=<dir>` the PDFs are written there to be looked at (`pdftoppm -r 60`).
+#[cfg(feature = "pdf")]
+#[test]
+fn every_kind_prints_on_a4() {
+    use foi_docs::facts::{ServedDocument, ServiceRecord, Signer, Signers, approval_sheet, proof_of_service};
+    use foi_docs::pdf::{FontSource, Fonts, MEASURE, PdfOptions, TEXT_LEFT, layout, render_pdf};
+    use foi_docs::text::BlockStyle;
+    let font =
+        |name: &str| FontSource { path: format!("{}/tests/fonts/{name}", env!("CARGO_MANIFEST_DIR")).into(), index: 0 };
+    let fonts = Fonts { body: font("FandolFang-foi-tests.otf"), title: font("FandolSongBold-foi-tests.otf") };
+    let (case, p) = the_case();
+    let (petition, pp) = the_petition();
+    let calendar = Calendar::bundled();
+    let mut documents = vec![
+        ("receipt", issue(&case, &p, DocumentKind::Receipt, None, date!(2026 - 10 - 09), 1)),
+        ("correction_notice", issue(&case, &p, DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), 3)),
+        ("consultation_letter", issue(&case, &p, DocumentKind::ConsultationLetter, Some(1), date!(2026 - 10 - 22), 1)),
+        ("fee_notice", issue(&case, &p, DocumentKind::FeeNotice, None, date!(2026 - 11 - 02), 1)),
+        ("extension_notice", issue(&case, &p, DocumentKind::ExtensionNotice, None, date!(2026 - 11 - 12), 1)),
+        ("not_handled_notice", issue(&petition, &pp, DocumentKind::NotHandledNotice, None, date!(2026 - 10 - 14), 1)),
+        ("reply", issue(&case, &p, DocumentKind::Reply, None, date!(2026 - 11 - 20), 17)),
+    ];
+    let served = ServedDocument {
+        kind: DocumentKind::Reply,
+        consultation: None,
+        title: "政府信息公开申请答复书".into(),
+        number: "游府信答〔2026〕17号".into(),
+        voided: false,
+        service: Some(ServiceRecord {
+            method: foi_domain::service::ServiceMethod::Post,
+            on: date!(2026 - 11 - 23),
+            recipient: Some("张三".into()),
+            recorded_by: "李科员".into(),
+        }),
+        applicant_address: Some("四川省绵阳市游仙区富乐路10号".into()),
+    };
+    let proof = proof_of_service(&served, &case, &p, &issuer(), &calendar, date!(2026 - 11 - 20)).unwrap();
+    documents.push(("proof_of_service", Renderer::built_in().render(&proof).unwrap().html));
+    let signers = Signers {
+        prepared: Some(Signer { name: "李科员".into(), on: date!(2026 - 11 - 20) }),
+        reviewed: Some(Signer { name: "赵审核".into(), on: date!(2026 - 10 - 19) }),
+        approved: None,
+    };
+    let sheet = approval_sheet(&case, &p, &issuer(), &calendar, &signers, date!(2026 - 11 - 20)).unwrap();
+    documents.push(("approval_sheet", Renderer::built_in().render(&sheet).unwrap().html));
+    assert_eq!(documents.len(), DocumentKind::ALL.len());
+    for (name, html) in &documents {
+        let pages = layout(html, &fonts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for (n, page) in pages.iter().enumerate() {
+            for line in &page.lines {
+                assert!(
+                    line.x >= TEXT_LEFT - 0.01 && line.x + line.width <= TEXT_LEFT + MEASURE + 0.5,
+                    "{name} page {}: {:?} runs out of the text area",
+                    n + 1,
+                    line.text
+                );
+            }
+        }
+        let last = pages.last().unwrap();
+        assert!(
+            last.lines.iter().any(|l| l.style != BlockStyle::Signature),
+            "{name}: the sign-off stands alone on its page"
+        );
+        let forms = pages.iter().flat_map(|p| &p.lines).filter(|l| l.frame.is_some()).count();
+        let expected = match *name {
+            "proof_of_service" => 8,
+            "approval_sheet" => 10,
+            _ => 0,
+        };
+        assert_eq!(forms, expected, "{name}: its form rows are framed");
+        let options = PdfOptions { title: name, fonts: &fonts, created: time::macros::datetime!(2026-11-20 09:30 +8) };
+        let pdf = render_pdf(html, &options).unwrap();
+        if let Ok(dir) = std::env::var("FOI_PDF_OUT") {
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.pdf")), &pdf).unwrap();
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! must exist in the case as its events made it, and a reply's remedy clause cannot be
 //! dropped by an override.
 
-use foi_docs::facts::{Issuer, NotIssuable, Particulars, Request, context};
+use foi_docs::facts::{DateConflict, Issuer, NotIssuable, Particulars, Request, context};
 use foi_docs::{DocError, DocumentKind, Renderer};
 use foi_domain::applicant::Channel;
 use foi_domain::calendar::Calendar;
@@ -57,8 +57,14 @@ const ON: Date = date!(2026 - 10 - 20);
 #[test]
 fn nothing_before_receipt() {
     let submitted = replay(&[Event::Submitted { on: date!(2026 - 10 - 09), received_on: None }]);
-    for kind in DocumentKind::ALL {
+    for kind in DocumentKind::ISSUED {
         assert_eq!(try_issue(&submitted, kind, Some(1), ON), Err(NotIssuable::NotReceived { stage: Stage::Submitted }));
+    }
+    // The proof of service and the approval sheet are printed on demand, never issued.
+    for kind in [DocumentKind::ProofOfService, DocumentKind::ApprovalSheet] {
+        let refused = try_issue(&replay(&received()), kind, None, ON).unwrap_err();
+        assert_eq!(refused, NotIssuable::PrintedOnDemand { kind });
+        assert!(refused.to_string().contains("previewDocument"), "{refused}");
     }
 }
 
@@ -381,4 +387,157 @@ fn a_receipt_whose_reply_date_is_in_2027_is_marked_and_one_before_2018_is_refuse
     .unwrap();
     let err = try_issue(&old, DocumentKind::Receipt, None, date!(2017 - 12 - 01)).unwrap_err();
     assert!(matches!(err, NotIssuable::Calendar(_)) && err.to_string().contains("calendar unknown"), "{err}");
+}
+
+fn text_of(case: &Case, kind: DocumentKind, consultation: Option<u32>, on: Date, issuer: &Issuer) -> String {
+    let request = Request { kind, consultation, issued_on: on };
+    let context = context(request, case, &particulars(), issuer, &Calendar::bundled(), None)
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    foi_docs::text::text_content(&Renderer::built_in().render(&context).unwrap_or_else(|e| panic!("{kind}: {e}")).html)
+}
+
+fn served(on: Date, notice: foi_domain::service::ServedNotice) -> Event {
+    Event::Served { on, notice, method: foi_domain::service::ServiceMethod::Post, document_id: None, recipient: None }
+}
+
+/// Issue 10 item 2: the fee notice recorded on Wednesday 2026-09-30, the last working day
+/// before the National Day break. The notice states the payment period from its receipt
+/// (国办函〔2020〕109号: 自收到本通知书次日起20个工作日内), never a date counted from the day it was
+/// recorded. It says the reply clock stops "自本通知书发出之日起", so it must bear the day the
+/// clock stopped: dated Friday 2026-10-09 it is refused, and the refusal names 2026-09-30.
+/// Served by post on 10-09 and printed again, it adds the last day counted from service: from
+/// Saturday 10-10 (a make-up working day) 20 working days end on Thursday 2026-11-05.
+#[test]
+fn the_fee_notice_states_its_period_from_receipt_and_bears_the_day_the_clock_stopped() {
+    let mut events = vec![
+        Event::Received { on: date!(2026 - 09 - 28), channel: Channel::InPerson },
+        Event::Registered { on: date!(2026 - 09 - 28), case_number: "游府信申〔2026〕5号".into() },
+        Event::Accepted { on: date!(2026 - 09 - 28) },
+        Event::FeeNoticeIssued {
+            on: date!(2026 - 09 - 30),
+            amount_yuan: 100,
+            basis: foi_domain::fee::FeeBasis::PerApplication,
+        },
+    ];
+    let case = replay(&events);
+    let refused = try_issue(&case, DocumentKind::FeeNotice, None, date!(2026 - 10 - 09)).unwrap_err();
+    assert_eq!(
+        refused,
+        NotIssuable::DateConflict(DateConflict::FeePauseFromAnotherDay {
+            issued_on: date!(2026 - 10 - 09),
+            notified_on: date!(2026 - 09 - 30)
+        })
+    );
+    assert!(refused.to_string().contains("Date it 2026-09-30"), "{refused}");
+    let text = text_of(&case, DocumentKind::FeeNotice, None, date!(2026 - 09 - 30), &issuer("youxian"));
+    assert!(text.contains("请您自收到本通知书次日起20个工作日内缴纳。逾期未缴纳的"), "{text}");
+    assert!(text.contains("自本通知书发出之日起至您缴纳费用之日止的期间，不计算在答复期限内"), "{text}");
+    assert!(!text.contains("送达") && !text.contains("2026年10月") && !text.contains("2026年11月"), "{text}");
+    // An agency whose fee does not stop the clock prints no such sentence: any later date is
+    // true.
+    let mut no_pause = issuer("youxian");
+    no_pause.rules.fee_pauses_clock = false;
+    let text = text_of(&case, DocumentKind::FeeNotice, None, date!(2026 - 10 - 09), &no_pause);
+    assert!(!text.contains("发出之日"), "{text}");
+    // Served by post on Friday 2026-10-09.
+    events.push(served(date!(2026 - 10 - 09), foi_domain::service::ServedNotice::FeeNotice));
+    let text = text_of(&replay(&events), DocumentKind::FeeNotice, None, date!(2026 - 09 - 30), &issuer("youxian"));
+    assert!(text.contains("本通知书已于2026年10月9日送达，缴费期限至2026年11月5日止。"), "{text}");
+}
+
+/// The correction notice states its period from the applicant's receipt (Reg. 30, counted
+/// from service): sent Tuesday 2026-10-13, it prints no last day; served by post on Friday
+/// 2026-10-16, 15 working days end on Friday 2026-11-06.
+#[test]
+fn the_correction_notice_states_its_period_from_receipt() {
+    let mut events = received();
+    events.push(Event::CorrectionRequested {
+        on: date!(2026 - 10 - 13),
+        items: vec!["请写明所需信息的名称".into()],
+        period_wd: None,
+    });
+    let text =
+        text_of(&replay(&events), DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), &issuer("youxian"));
+    assert!(text.contains("请您自收到本告知书之日起15个工作日内，向本机关提交补正后的申请。答复期限"), "{text}");
+    assert!(!text.contains("发出之日") && !text.contains("2026年11月"), "{text}");
+    events.push(served(date!(2026 - 10 - 16), foi_domain::service::ServedNotice::CorrectionNotice));
+    let text =
+        text_of(&replay(&events), DocumentKind::CorrectionNotice, None, date!(2026 - 10 - 13), &issuer("youxian"));
+    assert!(text.contains("本告知书已于2026年10月16日送达，补正期限至2026年11月6日止。"), "{text}");
+}
+
+/// A consultation letter sent on Wednesday 2026-09-30 and served after the National Day
+/// break, on Thursday 2026-10-08: the party's 15 working days (Reg. 32) run from then, with
+/// Saturday 10-10 a make-up working day, to Wednesday 2026-10-28. Before service the letter
+/// states the period from receipt only.
+#[test]
+fn a_consultation_letter_served_after_the_holiday_counts_from_service() {
+    let mut events = received_on(date!(2026 - 09 - 29));
+    events.push(Event::Accepted { on: date!(2026 - 09 - 29) });
+    events.push(Event::ConsultationOpened {
+        on: date!(2026 - 09 - 30),
+        party: ConsultedParty::ThirdParty,
+        name: "绵阳某建设有限公司".into(),
+    });
+    let text =
+        text_of(&replay(&events), DocumentKind::ConsultationLetter, Some(1), date!(2026 - 09 - 30), &issuer("youxian"));
+    assert!(text.contains("请贵方自收到本函之日起15个工作日内向本机关提出书面意见"), "{text}");
+    assert!(!text.contains("发出之日") && !text.contains("2026年10月"), "{text}");
+    events.push(served(date!(2026 - 10 - 08), foi_domain::service::ServedNotice::ConsultationLetter { number: 1 }));
+    let text =
+        text_of(&replay(&events), DocumentKind::ConsultationLetter, Some(1), date!(2026 - 09 - 30), &issuer("youxian"));
+    assert!(text.contains("本函已于2026年10月8日送达，提出意见的期限至2026年10月28日止。"), "{text}");
+}
+
+fn received_on(on: Date) -> Vec<Event> {
+    vec![
+        Event::Received { on, channel: Channel::InPerson },
+        Event::Registered { on, case_number: "游府信申〔2026〕5号".into() },
+    ]
+}
+
+/// A receipt states the reply due date: received Friday 2026-10-09, due Thursday 2026-11-05
+/// (Saturday 10-10 a make-up working day). Dated 11-05 it is issued; dated 11-06 it would
+/// state a date already past, and is refused naming 11-05.
+#[test]
+fn a_receipt_dated_after_the_reply_due_date_it_states_is_refused() {
+    let case = replay(&received());
+    assert_eq!(try_issue(&case, DocumentKind::Receipt, None, date!(2026 - 11 - 05)), Ok(()));
+    let refused = try_issue(&case, DocumentKind::Receipt, None, date!(2026 - 11 - 06)).unwrap_err();
+    let NotIssuable::DateConflict(conflict) = &refused else { panic!("{refused:?}") };
+    assert_eq!(conflict.use_on(), date!(2026 - 11 - 05));
+    assert!(refused.to_string().contains("Date it 2026-11-05 or earlier"), "{refused}");
+}
+
+/// Reg. 33 ¶1: the extension is decided and told within the limit it extends. Received
+/// Monday 2026-11-23, the reply is due Monday 2026-12-21 and the extension is approved that
+/// day: its notice may bear 12-21, not Tuesday 12-22.
+#[test]
+fn an_extension_notice_dated_after_the_deadline_it_extends_is_refused() {
+    let mut events = received_on(date!(2026 - 11 - 23));
+    events.push(Event::Accepted { on: date!(2026 - 11 - 23) });
+    events.push(Event::ExtensionRequested {
+        on: date!(2026 - 12 - 18),
+        working_days: 10,
+        reason: "需要协调检索".into(),
+    });
+    events.push(Event::Extended {
+        on: date!(2026 - 12 - 21),
+        working_days: 10,
+        approver: "王主任".into(),
+        reason: Some("需要协调检索".into()),
+    });
+    let case = replay(&events);
+    assert_eq!(try_issue(&case, DocumentKind::ExtensionNotice, None, date!(2026 - 12 - 21)), Ok(()));
+    let refused = try_issue(&case, DocumentKind::ExtensionNotice, None, date!(2026 - 12 - 22)).unwrap_err();
+    assert_eq!(
+        refused,
+        NotIssuable::DateConflict(DateConflict::PastItsDeadline {
+            document: "extension notice",
+            issued_on: date!(2026 - 12 - 22),
+            what: "that it extends the reply limit ending on",
+            deadline: date!(2026 - 12 - 21),
+            article: "Reg. 33 ¶1",
+        })
+    );
 }

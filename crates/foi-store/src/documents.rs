@@ -16,7 +16,9 @@
 //! document is voided, and what it replaces, is read from the case's events
 //! ([`DocumentRecord::voided`], [`DocumentRecord::replaces`]).
 
-use foi_docs::facts::{ContactFacts, Issuer, NotIssuable, Particulars, Request};
+use foi_docs::facts::{
+    ContactFacts, Issuer, NotIssuable, Particulars, Request, ServedDocument, ServiceRecord, Signer, Signers,
+};
 use foi_docs::{DocError, DocumentKind, Rendered, Renderer};
 use foi_domain::calendar::Calendar;
 use foi_domain::case_number::PatternError;
@@ -476,6 +478,120 @@ impl Store {
         )?;
         Ok(renderer.render(&context)?)
     }
+}
+
+impl Store {
+    /// Renders the proof of service (送达回证) of the document `document_id`, printed on
+    /// `on`: with its service filled in when recorded (method, date, who signed, who served),
+    /// blanks otherwise. Printed on demand: nothing is numbered or stored. Refused for a
+    /// voided document.
+    pub async fn proof_of_service(
+        &self,
+        document_id: Uuid,
+        on: Date,
+        renderer: &Renderer,
+        calendar: &Calendar,
+    ) -> Result<Rendered, DocumentError> {
+        let document = self.document(document_id).await?;
+        let state = self.case_state(document.case_id).await?;
+        let agency = self.agency(state.record.agency_id).await?;
+        let attachments = self.attachments_of(document.case_id).await?;
+        let events = self.case_events(document.case_id).await?;
+        let id = document.id.to_string();
+        let names_it = |e: &&EventRecord| e.payload.get("document_id").and_then(|d| d.as_str()) == Some(id.as_str());
+        let consultation = events
+            .iter()
+            .filter(|e| e.kind == DOCUMENT_ISSUED)
+            .find(names_it)
+            .and_then(|e| issued_consultation(&e.payload));
+        let service = events
+            .iter()
+            .filter(|e| e.kind == foi_domain::lifecycle::EventKind::Served.code())
+            .find(names_it)
+            .and_then(|e| {
+                let method = e.payload.get("method").and_then(|m| m.as_str()).and_then(ServiceMethod::from_code)?;
+                Some(ServiceRecord {
+                    method,
+                    on: e.occurred_on,
+                    recipient: e.payload.get("recipient").and_then(|r| r.as_str()).map(str::to_owned),
+                    recorded_by: e.actor_label.clone(),
+                })
+            });
+        let served = ServedDocument {
+            kind: DocumentKind::from_code(&document.kind).unwrap_or(DocumentKind::ProofOfService),
+            consultation,
+            title: document.title.clone(),
+            number: document.number.clone(),
+            voided: document.voided.is_some(),
+            service,
+            applicant_address: state.record.applicant_address.clone(),
+        };
+        let context = foi_docs::facts::proof_of_service(
+            &served,
+            &state.case,
+            &particulars(&state.record, &attachments),
+            &issuer(&agency),
+            calendar,
+            on,
+        )?;
+        Ok(renderer.render(&context)?)
+    }
+
+    /// Renders the approval sheet (呈批表) of the case's draft decision, printed on `on`,
+    /// with the 承办人 / 审核人 / 签发人 taken from the history ([`signers`]). Printed on
+    /// demand: nothing is numbered or stored. Refused before a decision is recorded.
+    pub async fn approval_sheet(
+        &self,
+        case_id: Uuid,
+        on: Date,
+        renderer: &Renderer,
+        calendar: &Calendar,
+    ) -> Result<Rendered, DocumentError> {
+        let state = self.case_state(case_id).await?;
+        let agency = self.agency(state.record.agency_id).await?;
+        let attachments = self.attachments_of(case_id).await?;
+        let events = self.case_events(case_id).await?;
+        let deciding = DocumentKind::deciding(&state.case);
+        let context = foi_docs::facts::approval_sheet(
+            &state.case,
+            &particulars(&state.record, &attachments),
+            &issuer(&agency),
+            calendar,
+            &signers(&events, deciding),
+            on,
+        )?;
+        Ok(renderer.render(&context)?)
+    }
+}
+
+/// Who signs the approval sheet, from the case's history: the 承办人 is the officer who
+/// recorded the decision (else the officer it was assigned to, on the day of assignment);
+/// the 审核人 the officer who accepted the application at review (审核); the 签发人 the
+/// officer who issued the decision letter (`deciding`) that is in force, once issued.
+pub fn signers(events: &[EventRecord], deciding: Option<DocumentKind>) -> Signers {
+    use foi_domain::lifecycle::EventKind;
+    let signer = |e: &EventRecord| Signer { name: e.actor_label.clone(), on: e.occurred_on };
+    let decided = events
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Replied.code() || e.kind == EventKind::NotHandled.code())
+        .map(signer);
+    let assigned = events.iter().rev().find(|e| e.kind == EventKind::Assigned.code()).and_then(|e| {
+        let officer = e.payload.get("officer").and_then(|o| o.as_str())?.trim();
+        (!officer.is_empty()).then(|| Signer { name: officer.to_owned(), on: e.occurred_on })
+    });
+    let reviewed = events.iter().rev().find(|e| e.kind == EventKind::Accepted.code()).map(signer);
+    let voided: Vec<Uuid> = events.iter().filter(|e| e.kind == DOCUMENT_VOIDED).filter_map(document_of).collect();
+    let approved = deciding.and_then(|kind| {
+        events
+            .iter()
+            .rev()
+            .filter(|e| e.kind == DOCUMENT_ISSUED)
+            .filter(|e| e.payload.get("kind").and_then(|k| k.as_str()) == Some(kind.code()))
+            .find(|e| document_of(e).is_none_or(|id| !voided.contains(&id)))
+            .map(signer)
+    });
+    Signers { prepared: decided.or(assigned), reviewed, approved }
 }
 
 async fn issue_in(

@@ -63,7 +63,7 @@ pub use cases::{CaseChange, CaseRecord, EventRecord, NewCase, NewEvent};
 pub use challenges::{ChallengeCount, ChallengeRecord, NewChallenge};
 pub use documents::{
     DocumentError, DocumentRecord, IssueRequest, NewDocument, ServeRefusal, ServeRequest, VoidRefusal, VoidRequest,
-    Voiding,
+    Voiding, signers,
 };
 pub use error::StoreError;
 pub use sessions::{NewSession, Session};
