@@ -484,3 +484,87 @@ async fn large_text_is_a_link_and_a_cookie() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_is_read_in_the_page_once_opened_which_serves_it() {
+    use foi_e2e::{PASSWORD, data};
+    use serde_json::json;
+    foi_e2e::run(Backend::Sqlite, |app| async move {
+        agencies(&app).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        // Wednesday 30 September 2026, the last working day before the Mid-Autumn and
+        // National Day break.
+        app.set_now(time::macros::datetime!(2026-09-30 10:00 +8));
+        let mut zhang = applicant(&app, "zhangsan", "11010519491231002X").await;
+        let submitted = zhang
+            .submit(
+                "/apply",
+                "/apply",
+                &[("agencyCode", "youxian"), ("subject", "道路命名方案"), ("formWanted", "PAPER"), ("deliveryMethod", "POST")],
+            )
+            .await;
+        assert_eq!(submitted.status, 303, "{}", submitted.body);
+        let case_path = submitted.location().split('?').next().unwrap().to_owned();
+        let case_id = case_path.trim_start_matches("/cases/").to_owned();
+        let clerk = app.sign_in("clerk").await;
+        let mut version = 1;
+        for step in ["receiveApplication", "registerCase"] {
+            let done = app
+                .graphql(
+                    &format!("mutation($i: CaseChangeInput!) {{ {step}(input: $i) {{ version }} }}"),
+                    json!({"i": {"caseId": case_id, "version": version}}),
+                    Some(&clerk),
+                )
+                .await;
+            version = data(&done)[step]["version"].as_i64().unwrap();
+        }
+        let corrected = app
+            .graphql(
+                "mutation($i: RequestCorrectionInput!) { requestCorrection(input: $i) { version } }",
+                json!({"i": {"change": {"caseId": case_id, "version": version}, "items": ["请写明所需文件的名称或文号"]}}),
+                Some(&clerk),
+            )
+            .await;
+        version = data(&corrected)["requestCorrection"]["version"].as_i64().unwrap();
+        let issued = app
+            .graphql(
+                "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { id number } }",
+                json!({"i": {"caseId": case_id, "version": version, "kind": "CORRECTION_NOTICE"}}),
+                Some(&clerk),
+            )
+            .await;
+        let document_id = data(&issued)["issueDocument"]["id"].as_str().unwrap().to_owned();
+
+        // Thursday 8 October, the first working day after the break: the case page offers
+        // the notice to open, and does not show its text before.
+        app.set_now(time::macros::datetime!(2026-10-08 09:00 +8));
+        // The session of eight days ago has expired: the page sends to sign in again.
+        assert_eq!(zhang.get(&case_path).await.location(), format!("/signin?next={case_path}"));
+        let signed_in = zhang.submit("/signin", "/signin", &[("login", "zhangsan"), ("password", APPLICANT_PASSWORD)]).await;
+        assert_eq!(signed_in.status, 303);
+        let before = zhang.get(&case_path).await;
+        assert!(before.body.contains(&format!("action=\"/documents/{document_id}/open\"")), "{}", before.body);
+        assert!(!before.body.contains("请写明所需文件的名称或文号</p>"), "the text before opening");
+        assert!(before.body.contains("需要补正"), "{}", before.body);
+        // Opening is a form with the CSRF token, never a link.
+        assert_eq!(zhang.post(&format!("/documents/{document_id}/open"), &[]).await.status, 403);
+        let csrf = before.csrf();
+        let opened = zhang.post(&format!("/documents/{document_id}/open"), &[("csrf", &csrf)]).await;
+        assert_eq!(opened.status, 303);
+        let after = zhang.get(opened.location()).await;
+        assert!(after.body.contains("<article class=\"letter\""), "{}", after.body);
+        assert!(after.body.contains("请写明所需文件的名称或文号"), "{}", after.body);
+        // Its service is the opening, dated that day (rules.md §2), and stays on reload.
+        let reloaded = zhang.get(&case_path).await;
+        assert!(reloaded.body.contains("，2026-10-08 送达"), "{}", reloaded.body);
+        // No CJK font configured in the test server: the PDF link says so plainly.
+        let pdf = zhang.get(&format!("/documents/{document_id}/pdf")).await;
+        assert_eq!(pdf.status, 503);
+        assert!(pdf.body.contains("没有配置中文字体"), "{}", pdf.body);
+        // Another applicant cannot open it.
+        let mut li = applicant(&app, "lisi", "110105199001011232").await;
+        let csrf = li.get("/").await.csrf();
+        assert_eq!(li.post(&format!("/documents/{document_id}/open"), &[("csrf", &csrf)]).await.status, 404);
+    })
+    .await;
+}

@@ -512,6 +512,9 @@ pub async fn my_cases(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(
 #[derive(Deserialize)]
 pub struct CaseQuery {
     created: Option<String>,
+    /// The document just opened: shown even when its opening recorded no service (the API
+    /// serves online only some documents, in some stages).
+    opened: Option<String>,
 }
 
 /// `GET /cases/{id}`: the stage in plain words, the clock, the documents, the timeline.
@@ -529,18 +532,21 @@ pub async fn case_page(
     let Some(c) = answer.data.get("case").filter(|c| !c.is_null()).cloned() else {
         return read_failed(&web, visitor, &uri, &answer).await;
     };
-    let data = case_view(c, q.created.is_some());
+    let data = case_view(c, q.created.is_some(), q.opened.as_deref());
     let title = data.pointer("/c/subject").and_then(Value::as_str).unwrap_or("申请").to_owned();
     page(&web, visitor, &uri, StatusCode::OK, "case.html", &title, data).await.into_response()
 }
 
 /// What the case page shows, worked out from the `CasePage` answer.
-fn case_view(c: Value, created: bool) -> Value {
+fn case_view(c: Value, created: bool, opened: Option<&str>) -> Value {
     let s = |p: &str| c.pointer(p).and_then(Value::as_str).map(str::to_owned);
     let stage = s("/stage").unwrap_or_default();
     let stage_text = stage_text(&stage);
     let clock_state = s("/clock/state").unwrap_or_default();
-    let due = s("/clock/dueOn").map(|on| {
+    // The due date matters while the clock runs or is paused; once the case is concluded
+    // (or waits for a correction that restarts it) the page says that instead.
+    let counting = matches!(clock_state.as_str(), "RUNNING" | "PAUSED");
+    let due = s("/clock/dueOn").filter(|_| counting).map(|on| {
         let left = c.pointer("/clock/leftWorkingDays").and_then(Value::as_i64);
         let overdue = s("/clock/urgency").as_deref() == Some("OVERDUE");
         let paused = (clock_state == "PAUSED").then(|| pause_reason(&c));
@@ -585,6 +591,7 @@ fn case_view(c: Value, created: bool) -> Value {
                     // A notice or decision that reaches the applicant online is shown once
                     // they open it: opening it is its service (网上送达, rules.md §2).
                     let unopened = d.get("requiresService") == Some(&json!(true))
+                        && d.get("id").and_then(Value::as_str) != opened
                         && d.get("service").is_none_or(Value::is_null)
                         && d.get("voided").is_none_or(Value::is_null);
                     if let Some(o) = d.as_object_mut() {
@@ -723,7 +730,10 @@ pub async fn open_document(
     }
     let answer = gql::run(&web.schema, &visitor, gql::OPEN_DOCUMENT, json!({ "input": { "documentId": id } })).await;
     match answer.data.pointer("/openDocument/case/id").and_then(Value::as_str) {
-        Some(case) => Redirect::to(&format!("/cases/{}#document-{}", urlencode(case), urlencode(&id))).into_response(),
+        Some(case) => {
+            Redirect::to(&format!("/cases/{}?opened={}#document-{}", urlencode(case), urlencode(&id), urlencode(&id)))
+                .into_response()
+        }
         None => read_failed(&web, visitor, &uri, &answer).await,
     }
 }
