@@ -151,6 +151,24 @@ fn sign_in_first(uri: &Uri) -> Response {
     Redirect::to(&format!("/signin?next={}", urlencode(next))).into_response()
 }
 
+/// What the error summary calls each form field.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("agencyCode", "受理机关"),
+    ("subject", "所需信息的名称"),
+    ("description", "特征描述"),
+    ("formWanted", "形式要求"),
+    ("deliveryMethod", "获取方式"),
+    ("login", "用户名"),
+    ("password", "密码"),
+    ("name", "姓名或名称"),
+    ("kind", "组织类型"),
+    ("idNumber", "证件号码"),
+    ("phone", "联系电话"),
+    ("email", "电子邮箱"),
+    ("address", "通信地址"),
+    ("q", "按名称查找"),
+];
+
 /// `errors` and the `field → message` map the templates read. `input.subject` is the form
 /// field `subject`; an error without a field goes to the summary only.
 fn error_context(errors: &[GqlError]) -> (Value, Value) {
@@ -159,10 +177,19 @@ fn error_context(errors: &[GqlError]) -> (Value, Value) {
         .iter()
         .map(|e| {
             let field = e.field.as_deref().map(|f| f.strip_prefix("input.").unwrap_or(f).to_owned());
+            // "input.subject: must not be empty" beside the subject field: the path is the
+            // field the message already sits by.
+            let message = e
+                .field
+                .as_deref()
+                .and_then(|f| e.message.strip_prefix(f))
+                .and_then(|rest| rest.strip_prefix(": "))
+                .unwrap_or(&e.message);
             if let Some(f) = &field {
-                fields.entry(f.clone()).or_insert_with(|| json!(e.message));
+                fields.entry(f.clone()).or_insert_with(|| json!(message));
             }
-            json!({ "message": e.message, "field": field })
+            let label = field.as_deref().and_then(|f| FIELD_LABELS.iter().find(|(k, _)| *k == f)).map(|(_, l)| *l);
+            json!({ "message": message, "field": field, "label": label })
         })
         .collect();
     (Value::Array(list), Value::Object(fields))
@@ -779,7 +806,11 @@ mod tests {
     #[test]
     fn api_fields_become_form_fields() {
         let (list, fields) = error_context(&[
-            field_error("subject", "must not be empty"),
+            GqlError {
+                message: "input.subject: must not be empty".into(),
+                code: "VALIDATION".into(),
+                field: Some("input.subject".into()),
+            },
             GqlError { message: "rate limited".into(), code: "RATE_LIMITED".into(), field: None },
         ]);
         assert_eq!(fields, json!({ "subject": "must not be empty" }));
