@@ -231,7 +231,8 @@ async fn nothing_refers_to_another_host() {
         assert_eq!(graphiql.status, 200);
         assert_eq!(absolute_urls(&graphiql.body), Vec::<String>::new());
         let csp = graphiql.headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self';"), "{csp}");
+        assert!(csp.contains("script-src 'self';") && csp.contains("style-src 'self';"), "{csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
         assert!(!csp.contains("unpkg") && !csp.contains("https:"), "{csp}");
         let mut assets = 0;
         for part in graphiql.body.split("src=\"").skip(1).chain(graphiql.body.split("href=\"").skip(1)) {

@@ -44,10 +44,10 @@ pub const GRAPHIQL_FILES: &[(&str, &str, &[u8])] = &[
 /// nothing inline.
 pub const GRAPHIQL_PAGE: &str = include_str!("../static/graphiql/index.html");
 
-/// The policy of the GraphiQL page: scripts, styles and requests to this origin only.
-/// Styles may also be inline (`'unsafe-inline'` for styles only: React and CodeMirror set
-/// `style` attributes); images may be `data:` URLs (GraphiQL's icons).
-pub const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+/// The policy of the GraphiQL page: scripts, styles and requests to this origin only, nothing
+/// inline (React and CodeMirror set styles through the DOM, which the policy allows); images
+/// and fonts may also be `data:` URLs (GraphiQL's icons).
+pub const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
      base-uri 'none'; form-action 'none'";
 
