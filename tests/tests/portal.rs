@@ -245,7 +245,8 @@ async fn nothing_refers_to_another_host() {
         assert_eq!(assets, 6, "four scripts and two stylesheets");
         let init = browser.get("/static/graphiql/init.js").await.body;
         assert!(!init.contains("//") || !init.contains("http"), "init.js names a URL");
-        assert!(init.contains("url: '/graphql'"));
+        assert!(init.contains("createFetcher"));
+        assert!(graphiql.body.contains("data-endpoint=\"/graphql\""));
         assert_eq!(browser.get("/static/graphiql/LICENSE.graphiql").await.status, 200);
         assert_eq!(browser.get("/static/nothing.js").await.status, 404);
     })
