@@ -34,8 +34,7 @@ const ORG_KINDS: &[(&str, &str)] = &[
 
 /// The page's layout context: who is signed in. A token the API no longer accepts (expired,
 /// signed out elsewhere) is dropped, and its cookie cleared.
-async fn frame(web: &Web, visitor: Visitor, uri: &Uri) -> (Visitor, Value, Vec<String>) {
-    let _ = uri;
+async fn frame(web: &Web, visitor: Visitor) -> (Visitor, Value, Vec<String>) {
     if visitor.token.is_none() {
         return (visitor, Value::Null, Vec::new());
     }
@@ -59,7 +58,7 @@ async fn page(
     title: &str,
     data: Value,
 ) -> Page {
-    let (visitor, me, cookies) = frame(web, visitor, uri).await;
+    let (visitor, me, cookies) = frame(web, visitor).await;
     page_as(web, &visitor, me, cookies, uri, status, template, title, data)
 }
 
