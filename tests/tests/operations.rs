@@ -39,11 +39,13 @@ async fn every_response_carries_the_security_headers_and_a_request_id() {
     }
     assert_ne!(header(&health, "x-request-id"), header(&graphql, "x-request-id"), "one id per request");
 
-    // GraphiQL's page gets the looser policy its CDN scripts need, and that page only.
+    // GraphiQL's page gets a policy of its own: its vendored scripts and styles, from this
+    // origin only (crates/foi-web/static/README.md), and nothing from another host.
     let page = app.get("/graphql").await;
     assert_eq!(page.status(), 200);
     let csp = header(&page, "content-security-policy").unwrap_or_default();
-    assert!(csp.contains("https://unpkg.com") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("https:") && !csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(header(&page, "x-frame-options"), Some("DENY"));
 
     let mut options = TestOptions::default();

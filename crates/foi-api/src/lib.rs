@@ -18,6 +18,7 @@ pub mod limits;
 pub mod notifications;
 pub mod observe;
 pub mod password;
+pub mod portal;
 pub mod schema;
 pub mod sign_in;
 pub mod statistics;
@@ -95,7 +96,12 @@ pub struct BearerToken(pub Option<String>);
 /// Every query of the disclosure-on-request API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "QueryRoot")]
-pub struct QueryRoot(schema::CoreQuery, notifications::NotificationsQuery, documents::DocumentsQuery);
+pub struct QueryRoot(
+    schema::CoreQuery,
+    notifications::NotificationsQuery,
+    documents::DocumentsQuery,
+    portal::PortalQuery,
+);
 
 /// Every mutation of the disclosure-on-request API.
 #[derive(MergedObject, Default)]

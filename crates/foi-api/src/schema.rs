@@ -197,25 +197,14 @@ impl CoreQuery {
         page(ctx, &viewer, query, after, first).await
     }
 
-    /// The agencies: for staff, those they work in (their own and every one below it); for
-    /// applicants and callers not signed in, every agency one may apply to (the public
-    /// directory, ordered by code; `parentId` gives the tree). `nameContains` keeps those
-    /// whose name contains the text (e.g. `发展`).
-    async fn agencies(&self, ctx: &Context<'_>, name_contains: Option<String>) -> ApiResult<Vec<AgencyNode>> {
-        // Anonymous callers see the public directory; a token that is not valid is refused.
-        let viewer = match auth::token(ctx) {
-            None => None,
-            Some(_) => Some(auth::viewer(ctx).await.map_err(ext)?),
-        };
-        let needle = match name_contains {
-            Some(text) => text::bounded("nameContains", &text, text::NAME).map_err(ext)?,
-            None => String::new(),
-        };
+    /// The agencies the caller works in: their own and every one below it (for an
+    /// applicant, every agency). The public directory, without signing in, is `directory`.
+    async fn agencies(&self, ctx: &Context<'_>) -> ApiResult<Vec<AgencyNode>> {
+        let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let all = state(ctx).store.agencies().await.map_err(ext)?;
         Ok(all
             .into_iter()
-            .filter(|a| viewer.as_ref().is_none_or(|v| v.is_applicant() || v.agencies.contains(&a.id)))
-            .filter(|a| a.name.contains(needle.as_str()))
+            .filter(|a| viewer.is_applicant() || viewer.agencies.contains(&a.id))
             .map(AgencyNode)
             .collect())
     }

@@ -34,7 +34,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::body::HttpBody as _;
 use axum::body::{Body, Bytes};
@@ -87,14 +86,10 @@ const MAX_REQUEST_ID_CHARS: usize = 64;
 /// anything. The API serves JSON and files only, so this costs nothing.
 const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// GraphiQL's page as async-graphql ships it loads React and GraphiQL from unpkg.com and
-/// starts them with an inline script, so it needs both; it only ever talks to this origin
-/// (and its websocket). A later issue vendors the assets, and then this policy becomes
-/// `script-src 'self'`.
-const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; \
-     style-src 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; \
-     font-src data: https://unpkg.com; connect-src 'self' ws: wss:; frame-ancestors 'none'; \
-     base-uri 'none'; form-action 'none'";
+/// GraphiQL's page loads the vendored GraphiQL and React from `/static/graphiql/` (see
+/// `crates/foi-web/static/README.md`): scripts from this origin only, nothing from another
+/// host, so `/graphql` works offline.
+const GRAPHIQL_CSP: &str = foi_web::GRAPHIQL_CSP;
 
 /// The HTTP server's own settings (`[http]` of the configuration; see
 /// `docs/configuration.md`). [`HttpConfig::default`] is what `foi serve` uses with no file.
@@ -178,13 +173,20 @@ pub fn build_app_with(state: ApiState, attachments: Attachments, http: &HttpConf
     let metrics = crate::metrics::Scrape::new(store.clone(), Arc::clone(&state.clock));
     let attachment_routes = crate::attachments::routes::routes(state.clone(), attachments);
     let subscriptions = crate::graphql_ws::routes(state.clone());
+    let schema = foi_api::build_schema(state);
+    let trusted_proxies: Arc<[std::net::IpAddr]> = http.trusted_proxies.clone().into();
+    // The portal, over the same schema, with the client's address and TLS as this layer
+    // reads them (see `web_peer`).
+    let portal = foi_web::router(schema.clone())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&trusted_proxies), web_peer));
     let app = AppState {
-        schema: foi_api::build_schema(state),
+        schema,
         store,
-        graphiql: http.graphiql.then(|| Bytes::from(graphiql_page())),
+        graphiql: http.graphiql.then(|| Bytes::from_static(foi_web::GRAPHIQL_PAGE.as_bytes())),
         metrics,
         metrics_token: http.metrics_token.as_deref().map(Arc::from),
-        trusted_proxies: http.trusted_proxies.clone().into(),
+        trusted_proxies,
     };
     let router = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -193,6 +195,8 @@ pub fn build_app_with(state: ApiState, attachments: Attachments, http: &HttpConf
         .route("/metrics", get(prometheus))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         .with_state(app)
+        // The portal's pages at `/` and their assets at `/static/`.
+        .merge(portal)
         // Uploads and downloads, with their own, longer timeout.
         .merge(attachment_routes)
         // GraphQL subscriptions over a websocket (`queueChanged`).
@@ -605,8 +609,28 @@ async fn healthz(State(app): State<AppState>) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
 }
 
-fn graphiql_page() -> String {
-    GraphiQLSource::build().endpoint("/graphql").title("foi · GraphiQL").finish()
+/// Puts the portal's [`foi_web::Peer`] into the request: the client's address as
+/// `POST /graphql` reads it (for the API's throttles), and whether the browser came over
+/// TLS, which is believed only from a trusted proxy that says `X-Forwarded-Proto: https`
+/// (the session cookie is then `Secure`).
+async fn web_peer(State(trusted): State<Arc<[std::net::IpAddr]>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let headers = request.headers();
+    let client = peer.map(|peer| client_addr(peer, headers, &trusted));
+    let tls = peer.is_some_and(|peer| trusted.contains(&peer)) && forwarded_https(headers);
+    request.extensions_mut().insert(foi_web::Peer { client, tls });
+    next.run(request).await
+}
+
+/// `X-Forwarded-Proto: https` (the last value, the one the nearest proxy wrote).
+fn forwarded_https(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("x-forwarded-proto")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 /// The client's address, for throttling sign-ins by address: the peer, unless the peer is a

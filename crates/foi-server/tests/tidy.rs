@@ -57,7 +57,8 @@ fn the_documents_render_from_plain_structs() {
 #[test]
 fn arrows_point_down_only() {
     // Layers from the bottom up; a crate may depend only on crates below it.
-    let layers = ["foi-domain", "foi-docs", "foi-migrations", "foi-store", "foi-stats", "foi-api", "foi-server"];
+    let layers =
+        ["foi-domain", "foi-docs", "foi-migrations", "foi-store", "foi-stats", "foi-api", "foi-web", "foi-server"];
     let deps = dependencies();
     for (i, name) in layers.iter().enumerate() {
         let Some(own) = deps.get(*name) else { continue };
@@ -66,10 +67,21 @@ fn arrows_point_down_only() {
         }
     }
     // sea-orm appears nowhere above the store.
-    for upper in ["foi-stats", "foi-api", "foi-server"] {
+    for upper in ["foi-stats", "foi-api", "foi-web", "foi-server"] {
         if let Some(own) = deps.get(upper) {
             assert!(!own.iter().any(|d| d == "sea-orm"), "{upper} must not use sea-orm directly");
         }
+    }
+}
+
+#[test]
+fn the_portal_has_one_door_to_the_data() {
+    // foi-web reads and writes through the GraphQL schema only: never the store, the
+    // database or the domain rules directly.
+    let deps = dependencies();
+    let web = &deps["foi-web"];
+    for forbidden in ["foi-store", "foi-domain", "foi-stats", "foi-docs", "sea-orm", "sqlx"] {
+        assert!(!web.iter().any(|d| d == forbidden), "foi-web must not depend on {forbidden}");
     }
 }
 

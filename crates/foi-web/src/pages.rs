@@ -1,0 +1,824 @@
+//! The page handlers. Each reads through [`gql::run`] and renders one template.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Web;
+use crate::gql::{self, Answer, GqlError};
+use crate::render::{Frame, Page, render};
+use crate::session::{SESSION_COOKIE, TEXT_COOKIE, Visitor};
+
+/// `FormWanted`, in the order and words of the standard form (Reg. 29).
+const FORM_CHOICES: &[(&str, &str)] =
+    &[("PAPER", "纸质"), ("ELECTRONIC_COPY", "电子文档"), ("EMAIL", "电子邮件"), ("INSPECTION", "当场查阅")];
+
+/// `DeliveryMethod`.
+const DELIVERY_CHOICES: &[(&str, &str)] =
+    &[("ONLINE_DOWNLOAD", "网上下载"), ("EMAIL", "电子邮件"), ("POST", "邮寄"), ("COLLECT", "自行领取")];
+
+/// The five kinds of 法人或者其他组织 of the statistics (rules.md §1).
+const ORG_KINDS: &[(&str, &str)] = &[
+    ("COMMERCIAL_ENTERPRISE", "商业企业"),
+    ("RESEARCH_INSTITUTION", "科研机构"),
+    ("SOCIAL_WELFARE_ORGANISATION", "社会公益组织"),
+    ("LEGAL_SERVICE_ORGANISATION", "法律服务机构"),
+    ("OTHER_ORGANISATION", "其他组织"),
+];
+
+/// The page's layout context: who is signed in. A token the API no longer accepts (expired,
+/// signed out elsewhere) is dropped, and its cookie cleared.
+async fn frame(web: &Web, visitor: Visitor) -> (Visitor, Value, Vec<String>) {
+    if visitor.token.is_none() {
+        return (visitor, Value::Null, Vec::new());
+    }
+    let answer = gql::run(&web.schema, &visitor, gql::ME, json!({})).await;
+    let me = answer.data.get("me").cloned().unwrap_or(Value::Null);
+    if me.is_null() {
+        let clear = visitor.clear_cookie(SESSION_COOKIE);
+        let anonymous = Visitor { token: None, ..visitor };
+        return (anonymous, Value::Null, vec![clear]);
+    }
+    (visitor, me, Vec::new())
+}
+
+/// Renders `template` for `visitor` at `uri`, with the layout's context.
+async fn page(
+    web: &Web,
+    visitor: Visitor,
+    uri: &Uri,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    data: Value,
+) -> Page {
+    let (visitor, me, cookies) = frame(web, visitor).await;
+    page_as(web, &visitor, me, cookies, uri, status, template, title, data)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page_as(
+    web: &Web,
+    visitor: &Visitor,
+    me: Value,
+    mut cookies: Vec<String>,
+    uri: &Uri,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    data: Value,
+) -> Page {
+    let here = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let frame = Frame { visitor, me, here };
+    let mut page = render(&web.templates, &frame, status, template, title, data);
+    cookies.append(&mut page.cookies);
+    page.cookies = cookies;
+    page
+}
+
+/// A page that says what happened and what to do.
+async fn message(
+    web: &Web,
+    visitor: Visitor,
+    uri: &Uri,
+    status: StatusCode,
+    title: &str,
+    paragraphs: &[&str],
+    links: &[(&str, &str)],
+) -> Page {
+    page(web, visitor, uri, status, "message.html", title, json!({ "paragraphs": paragraphs, "links": links })).await
+}
+
+/// `403`: a form came back without this visitor's CSRF token.
+async fn csrf_refused(web: &Web, visitor: Visitor, uri: &Uri) -> Response {
+    message(
+        web,
+        visitor,
+        uri,
+        StatusCode::FORBIDDEN,
+        "表单已失效",
+        &[
+            "为了保护您的账号，本站只接受从本站页面提交的表单。这份表单已经失效（可能是页面停留太久、已经退出登录，或者浏览器禁用了 Cookie）。",
+            "请返回上一页，刷新页面后重新填写并提交。您填写的内容没有被保存。",
+        ],
+        &[(uri.path(), "重新打开表单"), ("/", "返回首页")],
+    )
+    .await
+    .into_response()
+}
+
+/// The page answering a failed read: sign in, not found, or trouble.
+async fn read_failed(web: &Web, visitor: Visitor, uri: &Uri, answer: &Answer) -> Response {
+    if answer.error("UNAUTHENTICATED").is_some() {
+        return sign_in_first(uri);
+    }
+    if answer.error("NOT_FOUND").is_some() || answer.error("FORBIDDEN").is_some() {
+        return message(
+            web,
+            visitor,
+            uri,
+            StatusCode::NOT_FOUND,
+            "没有找到这个页面",
+            &["您要找的申请或文书不存在，或者不属于当前登录的账号。"],
+            &[("/my", "我的申请"), ("/", "返回首页")],
+        )
+        .await
+        .into_response();
+    }
+    let first = answer.errors.first().map(|e| e.message.as_str()).unwrap_or("未知错误");
+    message(
+        web,
+        visitor,
+        uri,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "暂时无法显示",
+        &["服务暂时无法完成这个请求，请稍后再试。", first],
+        &[("/", "返回首页")],
+    )
+    .await
+    .into_response()
+}
+
+fn sign_in_first(uri: &Uri) -> Response {
+    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    Redirect::to(&format!("/signin?next={}", urlencode(next))).into_response()
+}
+
+/// What the error summary calls each form field.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("agencyCode", "受理机关"),
+    ("subject", "所需信息的名称"),
+    ("description", "特征描述"),
+    ("formWanted", "形式要求"),
+    ("deliveryMethod", "获取方式"),
+    ("login", "用户名"),
+    ("password", "密码"),
+    ("name", "姓名或名称"),
+    ("kind", "组织类型"),
+    ("idNumber", "证件号码"),
+    ("phone", "联系电话"),
+    ("email", "电子邮箱"),
+    ("address", "通信地址"),
+    ("q", "按名称查找"),
+];
+
+/// `errors` and the `field → message` map the templates read. `input.subject` is the form
+/// field `subject`; an error without a field goes to the summary only.
+fn error_context(errors: &[GqlError]) -> (Value, Value) {
+    let mut fields = serde_json::Map::new();
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let field = e.field.as_deref().map(|f| f.strip_prefix("input.").unwrap_or(f).to_owned());
+            // "input.subject: must not be empty" beside the subject field: the path is the
+            // field the message already sits by.
+            let message = e
+                .field
+                .as_deref()
+                .and_then(|f| e.message.strip_prefix(f))
+                .and_then(|rest| rest.strip_prefix(": "))
+                .unwrap_or(&e.message);
+            if let Some(f) = &field {
+                fields.entry(f.clone()).or_insert_with(|| json!(message));
+            }
+            let label = field.as_deref().and_then(|f| FIELD_LABELS.iter().find(|(k, _)| *k == f)).map(|(_, l)| *l);
+            json!({ "message": message, "field": field, "label": label })
+        })
+        .collect();
+    (Value::Array(list), Value::Object(fields))
+}
+
+fn field_error(field: &str, message: &str) -> GqlError {
+    GqlError { message: message.to_owned(), code: "VALIDATION".into(), field: Some(format!("input.{field}")) }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A local path to return to after signing in or switching text size: `/…` but not `//…`
+/// (another host), else `/`.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn text(form: &HashMap<String, String>, key: &str) -> String {
+    form.get(key).map(|v| v.trim().to_owned()).unwrap_or_default()
+}
+
+fn optional(form: &HashMap<String, String>, key: &str) -> Value {
+    let v = text(form, key);
+    if v.is_empty() { Value::Null } else { json!(v) }
+}
+
+// ---------------------------------------------------------------------------------------
+// Home, guide, agencies
+
+/// `GET /`.
+pub async fn home(State(web): State<Web>, visitor: Visitor, uri: Uri) -> Page {
+    page(&web, visitor, &uri, StatusCode::OK, "home.html", "首页", json!({})).await
+}
+
+/// `GET /guide`.
+pub async fn guide(State(web): State<Web>, visitor: Visitor, uri: Uri) -> Page {
+    page(&web, visitor, &uri, StatusCode::OK, "guide.html", "申请指南", json!({})).await
+}
+
+#[derive(Deserialize)]
+pub struct AgencyQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /agencies?q=`: the tree, or the agencies whose name contains `q`.
+pub async fn agencies(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(query): Query<AgencyQuery>) -> Page {
+    let q = query.q.trim().to_owned();
+    let answer =
+        gql::run(&web.schema, &visitor, gql::DIRECTORY, json!({ "nameContains": (!q.is_empty()).then_some(&q) })).await;
+    let errors: Vec<GqlError> = answer
+        .errors
+        .iter()
+        .map(|e| GqlError { field: e.field.as_ref().map(|_| "input.q".to_owned()), ..e.clone() })
+        .collect();
+    let (errors, field_errors) = error_context(&errors);
+    let list = answer.data.get("directory").cloned().unwrap_or(json!([]));
+    let status = if answer.errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    page(
+        &web,
+        visitor,
+        &uri,
+        status,
+        "agencies.html",
+        "受理机关",
+        json!({ "q": q, "agencies": list, "errors": errors, "field_errors": field_errors }),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------
+// The application form
+
+#[derive(Deserialize)]
+pub struct ApplyQuery {
+    #[serde(default, rename = "agencyCode")]
+    agency_code: String,
+}
+
+async fn directory(web: &Web, visitor: &Visitor) -> Value {
+    gql::run(&web.schema, visitor, gql::DIRECTORY, json!({})).await.data.get("directory").cloned().unwrap_or(json!([]))
+}
+
+fn apply_data(agencies: Value, form: Value, errors: &[GqlError]) -> Value {
+    let (errors, field_errors) = error_context(errors);
+    json!({
+        "agencies": agencies,
+        "form": form,
+        "errors": errors,
+        "field_errors": field_errors,
+        "form_choices": FORM_CHOICES,
+        "delivery_choices": DELIVERY_CHOICES,
+    })
+}
+
+/// `GET /apply?agencyCode=`.
+pub async fn apply_form(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(query): Query<ApplyQuery>) -> Page {
+    let agencies = directory(&web, &visitor).await;
+    let form = json!({ "agencyCode": query.agency_code, "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "ONLINE_DOWNLOAD" });
+    page(&web, visitor, &uri, StatusCode::OK, "apply.html", "在线申请", apply_data(agencies, form, &[])).await
+}
+
+/// `POST /apply`: `submitApplication`, then the new case's page; with the API's errors
+/// beside their fields and the input kept otherwise.
+pub async fn apply(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    if visitor.token.is_none() {
+        return Redirect::to("/signin?next=/apply").into_response();
+    }
+    let kept = json!({
+        "agencyCode": text(&form, "agencyCode"),
+        "subject": text(&form, "subject"),
+        "description": text(&form, "description"),
+        "formWanted": text(&form, "formWanted"),
+        "deliveryMethod": text(&form, "deliveryMethod"),
+    });
+    // The two choices are enums: a value outside them would fail the whole request before
+    // the API could say which field, so the page names the field itself.
+    let mut local = Vec::new();
+    if !FORM_CHOICES.iter().any(|(v, _)| *v == text(&form, "formWanted")) {
+        local.push(field_error("formWanted", "请选择信息的形式要求"));
+    }
+    if !DELIVERY_CHOICES.iter().any(|(v, _)| *v == text(&form, "deliveryMethod")) {
+        local.push(field_error("deliveryMethod", "请选择获取信息的方式"));
+    }
+    let errors = if local.is_empty() {
+        let input = json!({
+            "agencyCode": text(&form, "agencyCode"),
+            "subject": text(&form, "subject"),
+            "description": optional(&form, "description"),
+            "formWanted": text(&form, "formWanted"),
+            "deliveryMethod": text(&form, "deliveryMethod"),
+        });
+        let answer = gql::run(&web.schema, &visitor, gql::SUBMIT_APPLICATION, json!({ "input": input })).await;
+        if answer.error("UNAUTHENTICATED").is_some() {
+            return sign_in_first(&uri);
+        }
+        if let Some(id) = answer.data.pointer("/submitApplication/id").and_then(Value::as_str) {
+            return Redirect::to(&format!("/cases/{}?created=1", urlencode(id))).into_response();
+        }
+        answer.errors
+    } else {
+        local
+    };
+    let agencies = directory(&web, &visitor).await;
+    page(&web, visitor, &uri, StatusCode::BAD_REQUEST, "apply.html", "在线申请", apply_data(agencies, kept, &errors))
+        .await
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing in and out, registration
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// `GET /signin?next=`.
+pub async fn sign_in_form(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(q): Query<NextQuery>) -> Page {
+    let next = local_path(q.next.as_deref());
+    page(&web, visitor, &uri, StatusCode::OK, "signin.html", "登录", json!({ "next": next })).await
+}
+
+/// `POST /signin`: `signIn`; the token goes into the session cookie.
+pub async fn sign_in(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    let next = local_path(form.get("next").map(String::as_str));
+    let input = json!({ "login": text(&form, "login"), "password": form.get("password").cloned().unwrap_or_default() });
+    // Signing in as someone else: the old session's token is not sent along.
+    let anonymous = Visitor { token: None, ..visitor.clone() };
+    let answer = gql::run(&web.schema, &anonymous, gql::SIGN_IN, json!({ "input": input })).await;
+    if let Some(token) = answer.data.pointer("/signIn/token").and_then(Value::as_str) {
+        // A cookie for the browser's session: the API decides when the token expires (and
+        // its clock, not this process's, is the one that counts).
+        let cookie = visitor.cookie(SESSION_COOKIE, token, None);
+        let mut response = Redirect::to(&next).into_response();
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+        return response;
+    }
+    let (errors, field_errors) = error_context(&answer.errors);
+    let kept = json!({ "login": text(&form, "login") });
+    page(
+        &web,
+        anonymous,
+        &uri,
+        StatusCode::BAD_REQUEST,
+        "signin.html",
+        "登录",
+        json!({ "next": next, "form": kept, "errors": errors, "field_errors": field_errors }),
+    )
+    .await
+    .into_response()
+}
+
+/// `POST /signout`: ends the session (`signOut`) and clears the cookie.
+pub async fn sign_out(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    let _ = gql::run(&web.schema, &visitor, gql::SIGN_OUT, json!({})).await;
+    let mut response = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&visitor.clear_cookie(SESSION_COOKIE)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct RegisterQuery {
+    #[serde(rename = "as")]
+    who: Option<String>,
+}
+
+fn register_data(org: bool, form: Value, errors: &[GqlError]) -> Value {
+    let (errors, field_errors) = error_context(errors);
+    json!({ "org": org, "org_kinds": ORG_KINDS, "form": form, "errors": errors, "field_errors": field_errors })
+}
+
+/// `GET /register?as=person|org`.
+pub async fn register_form(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(q): Query<RegisterQuery>) -> Page {
+    let org = q.who.as_deref() == Some("org");
+    page(&web, visitor, &uri, StatusCode::OK, "register.html", "注册", register_data(org, json!({}), &[])).await
+}
+
+/// `POST /register`: `registerApplicant`, then the sign-in page.
+pub async fn register(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Query(q): Query<RegisterQuery>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    let org = q.who.as_deref() == Some("org");
+    let kind = text(&form, "kind");
+    let kept = json!({
+        "kind": kind, "name": text(&form, "name"), "idNumber": text(&form, "idNumber"),
+        "phone": text(&form, "phone"), "email": text(&form, "email"), "address": text(&form, "address"),
+        "login": text(&form, "login"),
+    });
+    let kind_ok = if org { ORG_KINDS.iter().any(|(v, _)| *v == kind) } else { kind == "NATURAL_PERSON" };
+    let errors = if !kind_ok {
+        vec![field_error("kind", "请选择组织类型")]
+    } else {
+        let input = json!({
+            "login": text(&form, "login"),
+            "password": form.get("password").cloned().unwrap_or_default(),
+            "name": text(&form, "name"),
+            "kind": kind,
+            "idNumber": text(&form, "idNumber"),
+            "phone": optional(&form, "phone"),
+            "email": optional(&form, "email"),
+            "address": optional(&form, "address"),
+        });
+        let answer = gql::run(&web.schema, &visitor, gql::REGISTER_APPLICANT, json!({ "input": input })).await;
+        if let Some(receipt) = answer.data.get("registerApplicant").filter(|r| !r.is_null()) {
+            let message_text = receipt.get("message").and_then(Value::as_str).unwrap_or("").to_owned();
+            return message(
+                &web,
+                visitor,
+                &uri,
+                StatusCode::OK,
+                "注册已提交",
+                &[&message_text, "请使用您设置的用户名和密码登录。"],
+                &[("/signin", "登录")],
+            )
+            .await
+            .into_response();
+        }
+        answer.errors
+    };
+    page(&web, visitor, &uri, StatusCode::BAD_REQUEST, "register.html", "注册", register_data(org, kept, &errors))
+        .await
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// My applications, the case page, documents
+
+#[derive(Deserialize)]
+pub struct AfterQuery {
+    after: Option<String>,
+}
+
+/// `GET /my`.
+pub async fn my_cases(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(q): Query<AfterQuery>) -> Response {
+    if visitor.token.is_none() {
+        return sign_in_first(&uri);
+    }
+    let answer = gql::run(&web.schema, &visitor, gql::MY_CASES, json!({ "after": q.after })).await;
+    if !answer.errors.is_empty() {
+        return read_failed(&web, visitor, &uri, &answer).await;
+    }
+    let cases = answer.data.pointer("/myCases/nodes").cloned().unwrap_or(json!([]));
+    let next_after = answer
+        .data
+        .pointer("/myCases/pageInfo")
+        .filter(|p| p.get("hasNextPage") == Some(&json!(true)))
+        .and_then(|p| p.get("endCursor").cloned());
+    page(
+        &web,
+        visitor,
+        &uri,
+        StatusCode::OK,
+        "my.html",
+        "我的申请",
+        json!({ "cases": cases, "next_after": next_after }),
+    )
+    .await
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CaseQuery {
+    created: Option<String>,
+    /// The document just opened: shown even when its opening recorded no service (the API
+    /// serves online only some documents, in some stages).
+    opened: Option<String>,
+}
+
+/// `GET /cases/{id}`: the stage in plain words, the clock, the documents, the timeline.
+pub async fn case_page(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<CaseQuery>,
+) -> Response {
+    if visitor.token.is_none() {
+        return sign_in_first(&uri);
+    }
+    let answer = gql::run(&web.schema, &visitor, gql::CASE_PAGE, json!({ "id": id })).await;
+    let Some(c) = answer.data.get("case").filter(|c| !c.is_null()).cloned() else {
+        return read_failed(&web, visitor, &uri, &answer).await;
+    };
+    let data = case_view(c, q.created.is_some(), q.opened.as_deref());
+    let title = data.pointer("/c/subject").and_then(Value::as_str).unwrap_or("申请").to_owned();
+    page(&web, visitor, &uri, StatusCode::OK, "case.html", &title, data).await.into_response()
+}
+
+/// What the case page shows, worked out from the `CasePage` answer.
+fn case_view(c: Value, created: bool, opened: Option<&str>) -> Value {
+    let s = |p: &str| c.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    let stage = s("/stage").unwrap_or_default();
+    let stage_text = stage_text(&stage);
+    let clock_state = s("/clock/state").unwrap_or_default();
+    // The due date matters while the clock runs or is paused; once the case is concluded
+    // (or waits for a correction that restarts it) the page says that instead.
+    let counting = matches!(clock_state.as_str(), "RUNNING" | "PAUSED");
+    let due = s("/clock/dueOn").filter(|_| counting).map(|on| {
+        let left = c.pointer("/clock/leftWorkingDays").and_then(Value::as_i64);
+        let overdue = s("/clock/urgency").as_deref() == Some("OVERDUE");
+        let paused = (clock_state == "PAUSED").then(|| pause_reason(&c));
+        let extended = c.pointer("/extension").filter(|e| !e.is_null()).map(|e| {
+            format!(
+                "答复期限已经延长 {} 个工作日（{} 经政府信息公开工作机构负责人同意，条例第三十三条）{}",
+                e.get("workingDays").and_then(Value::as_i64).unwrap_or(0),
+                e.get("approvedOn").and_then(Value::as_str).unwrap_or(""),
+                e.get("reason").and_then(Value::as_str).map(|r| format!("：{r}")).unwrap_or_default(),
+            )
+        });
+        json!({
+            "on": on,
+            "left": left,
+            "overdue": overdue,
+            "paused": paused,
+            "extended": extended,
+            "provisional": c.pointer("/clock/provisional") == Some(&json!(true)),
+        })
+    });
+    let correction = (stage == "AWAITING_CORRECTION")
+        .then(|| {
+            c.pointer("/correction").filter(|x| !x.is_null()).map(|x| {
+                let items: Vec<&str> =
+                    x.get("items").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                format!(
+                    "受理机关要求补正：{}。请在 {} 前补正；补正后答复期限自收到补正申请之日起重新计算（条例第三十条）。",
+                    items.join("；"),
+                    x.get("dueOn").and_then(Value::as_str).unwrap_or("补正告知书写明的期限")
+                )
+            })
+        })
+        .flatten();
+    let documents: Vec<Value> = c
+        .get("documents")
+        .and_then(Value::as_array)
+        .map(|docs| {
+            docs.iter()
+                .map(|d| {
+                    let mut d = d.clone();
+                    let body = letter_body(d.get("html").and_then(Value::as_str).unwrap_or(""));
+                    // A notice or decision that reaches the applicant online is shown once
+                    // they open it: opening it is its service (网上送达, rules.md §2).
+                    let unopened = d.get("requiresService") == Some(&json!(true))
+                        && d.get("id").and_then(Value::as_str) != opened
+                        && d.get("service").is_none_or(Value::is_null)
+                        && d.get("voided").is_none_or(Value::is_null);
+                    if let Some(o) = d.as_object_mut() {
+                        o.remove("html");
+                        o.insert("body".into(), json!(body));
+                        o.insert("unopened".into(), json!(unopened));
+                    }
+                    d
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let label = |choices: &[(&str, &str)], p: &str| {
+        s(p).and_then(|v| choices.iter().find(|(k, _)| *k == v).map(|(_, l)| (*l).to_owned()))
+    };
+    json!({
+        "created": created,
+        "stage_text": stage_text,
+        "due": due,
+        "correction": correction,
+        "documents": documents,
+        "form_label": label(FORM_CHOICES, "/formWanted"),
+        "delivery_label": label(DELIVERY_CHOICES, "/deliveryMethod"),
+        "c": c,
+    })
+}
+
+/// The stage, for an applicant (rules.md §2).
+fn stage_text(stage: &str) -> &'static str {
+    match stage {
+        "SUBMITTED" => "申请已在线提交，等待受理机关签收。",
+        "RECEIVED" => "受理机关已签收申请，答复期限自收到申请之日起计算（条例第三十一条、第三十三条）。",
+        "IN_REVIEW" => "申请已登记，正在审核是否需要补正。",
+        "AWAITING_CORRECTION" => "受理机关请您补正申请，补正前暂停办理（条例第三十条）。",
+        "AWAITING_REASONS" => "受理机关请您说明申请理由（条例第三十五条）。",
+        "HANDLING" => "正在办理：受理机关正在查找、审查所申请的信息。",
+        "REPLIED" => "受理机关已经作出答复，答复书见下方“文书”。",
+        "CLOSED" => "本申请已终止办理（撤回、逾期未补正或逾期未缴费）。",
+        "ARCHIVED" => "本申请已办结归档。",
+        _ => "申请已记录。",
+    }
+}
+
+/// Why the reply clock is stopped (rules.md §2, §3).
+fn pause_reason(c: &Value) -> String {
+    let open_consultation = c
+        .get("consultations")
+        .and_then(Value::as_array)
+        .is_some_and(|list| list.iter().any(|x| x.get("closedOn").is_none_or(Value::is_null)));
+    let unpaid_fee = c.get("fee").filter(|f| !f.is_null()).is_some_and(|f| f.get("paidOn").is_none_or(Value::is_null));
+    let mut reasons = Vec::new();
+    if open_consultation {
+        reasons.push(
+            "正在征求第三方或者其他机关的意见，所需时间不计算在答复期限内（条例第三十二条、第三十四条、第三十三条）",
+        );
+    }
+    if unpaid_fee {
+        reasons.push("已发出信息处理费缴纳通知，缴费期间不计算在答复期限内（条例第四十二条）");
+    }
+    if reasons.is_empty() {
+        reasons.push("答复期限暂停计算");
+    }
+    format!("{}。", reasons.join("；"))
+}
+
+/// The inside of an issued document's `<body>`: the letter without its page styles (the
+/// portal's stylesheet sets the letter). The HTML was rendered by the server's own
+/// templates, with every value escaped.
+fn letter_body(html: &str) -> String {
+    let start = html.find("<body>").map(|i| i + "<body>".len()).unwrap_or(0);
+    let end = html.rfind("</body>").unwrap_or(html.len());
+    html.get(start..end).unwrap_or("").to_owned()
+}
+
+/// `GET /documents/{id}/pdf`: the API's PDF, or a page that says no font is configured.
+pub async fn document_pdf(State(web): State<Web>, visitor: Visitor, uri: Uri, Path(id): Path<String>) -> Response {
+    if visitor.token.is_none() {
+        return sign_in_first(&uri);
+    }
+    let answer = gql::run(&web.schema, &visitor, gql::DOCUMENT_PDF, json!({ "id": id })).await;
+    if answer.error("PDF_FONT_UNAVAILABLE").is_some() {
+        return message(
+            &web,
+            visitor,
+            &uri,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂不能下载 PDF",
+            &[
+                "本服务器没有配置中文字体，暂时不能生成 PDF 文件。",
+                "请在申请页面中阅读文书全文，或用浏览器的“打印”功能保存。管理员可以设置 FOI_PDF_FONT 后启用 PDF 下载。",
+            ],
+            &[("/my", "我的申请")],
+        )
+        .await
+        .into_response();
+    }
+    let doc = answer.data.get("document").filter(|d| !d.is_null());
+    let pdf = doc
+        .and_then(|d| d.get("pdfBase64"))
+        .and_then(Value::as_str)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+    let Some(pdf) = pdf else {
+        return read_failed(&web, visitor, &uri, &answer).await;
+    };
+    let number = doc.and_then(|d| d.get("number")).and_then(Value::as_str).unwrap_or("document");
+    let file_name = format!("{number}.pdf");
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"document.pdf\"; filename*=UTF-8''{}", urlencode(&file_name)),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// `POST /documents/{id}/open`: `openDocument` (the first opening by the applicant is the
+/// document's online service, so it is a form with a CSRF token, never a plain link another
+/// site could make a browser follow), then back to the case page at the document.
+pub async fn open_document(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    if visitor.token.is_none() {
+        return sign_in_first(&uri);
+    }
+    let answer = gql::run(&web.schema, &visitor, gql::OPEN_DOCUMENT, json!({ "input": { "documentId": id } })).await;
+    match answer.data.pointer("/openDocument/case/id").and_then(Value::as_str) {
+        Some(case) => {
+            Redirect::to(&format!("/cases/{}?opened={}#document-{}", urlencode(case), urlencode(&id), urlencode(&id)))
+                .into_response()
+        }
+        None => read_failed(&web, visitor, &uri, &answer).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Large text
+
+#[derive(Deserialize)]
+pub struct TextSizeQuery {
+    size: Option<String>,
+    back: Option<String>,
+}
+
+/// `GET /text-size?size=large|normal&back=`: sets the preference cookie and goes back. A
+/// link, not a form: it changes nothing but how pages look, so it needs no CSRF token.
+pub async fn text_size(visitor: Visitor, Query(q): Query<TextSizeQuery>) -> Response {
+    let back = local_path(q.back.as_deref());
+    let cookie = if q.size.as_deref() == Some("large") {
+        visitor.cookie(TEXT_COOKIE, "large", Some(365 * 24 * 3600))
+    } else {
+        visitor.clear_cookie(TEXT_COOKIE)
+    };
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path(Some("/my")), "/my");
+        assert_eq!(local_path(Some("//evil.example/")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example/")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn api_fields_become_form_fields() {
+        let (list, fields) = error_context(&[
+            GqlError {
+                message: "input.subject: must not be empty".into(),
+                code: "VALIDATION".into(),
+                field: Some("input.subject".into()),
+            },
+            GqlError { message: "rate limited".into(), code: "RATE_LIMITED".into(), field: None },
+        ]);
+        assert_eq!(fields, json!({ "subject": "must not be empty" }));
+        assert_eq!(list[0]["field"], "subject");
+        assert_eq!(list[1]["field"], Value::Null);
+    }
+
+    #[test]
+    fn the_letter_is_its_body() {
+        assert_eq!(letter_body("<html><style>x</style><body><p>正文</p></body></html>"), "<p>正文</p>");
+    }
+}
