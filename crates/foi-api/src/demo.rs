@@ -219,17 +219,7 @@ pub async fn seed(
             vec![
                 Box::new(|a| Command::Register { on: a(12) }),
                 Box::new(|a| Command::Event(Event::Accepted { on: a(11) })),
-                Box::new(|a| {
-                    Command::Event(Event::Replied {
-                        on: a(3),
-                        outcome: Outcome::Disclosed,
-                        legal_basis: None,
-                        on_the_spot: false,
-                        withheld: vec![],
-                        holder: None,
-                        from_register: false,
-                    })
-                }),
+                Box::new(|a| Command::Event(Event::reply(a(3), Outcome::Disclosed))),
             ],
         ),
         (

@@ -257,15 +257,7 @@ mod tests {
             DocumentKind::deciding(&Case::replay(&events, Context { calendar: &calendar, rules: &rules }).unwrap())
         };
         let on = date!(2026 - 10 - 12);
-        let replied = Event::Replied {
-            on,
-            outcome: Outcome::Disclosed,
-            legal_basis: None,
-            on_the_spot: false,
-            withheld: vec![],
-            holder: None,
-            from_register: false,
-        };
+        let replied = Event::reply(on, Outcome::Disclosed);
         assert_eq!(ending(replied), Some(DocumentKind::Reply));
         let petition = Event::NotHandled { on, reason: NotHandledReason::Petition, explanation: "信访事项".into() };
         assert_eq!(ending(petition), Some(DocumentKind::NotHandledNotice));

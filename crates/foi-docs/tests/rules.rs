@@ -225,15 +225,7 @@ fn every_reply_outcome_renders_with_its_remedy_clause() {
 /// Received on 2026-10-09 and answered with a full disclosure on [`ON`].
 fn replied_events() -> Vec<Event> {
     let mut events = received();
-    events.push(Event::Replied {
-        on: ON,
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    });
+    events.push(Event::reply(ON, Outcome::Disclosed));
     events
 }
 

@@ -82,15 +82,7 @@ pub fn probe(case: &Case, kind: EventKind, on: Date) -> Event {
         EventKind::FeeNoticeIssued => Event::FeeNoticeIssued { on, amount_yuan: 1, basis: FeeBasis::PerApplication },
         EventKind::FeePaid => Event::FeePaid { on },
         EventKind::FeeLapsed => Event::FeeLapsed { on },
-        EventKind::Replied => Event::Replied {
-            on,
-            outcome: Outcome::Disclosed,
-            legal_basis: None,
-            on_the_spot: false,
-            withheld: vec![],
-            holder: None,
-            from_register: false,
-        },
+        EventKind::Replied => Event::reply(on, Outcome::Disclosed),
         EventKind::NotHandled => Event::NotHandled {
             on,
             // Reg. 35: after a request for reasons only "excessive" is given.

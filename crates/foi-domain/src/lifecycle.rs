@@ -336,6 +336,23 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// A reply on `on` with `outcome` and nothing more: no legal basis, nothing withheld, no
+    /// holder named, not on the spot, not from a register. What a disclosure (Reg. 36(1)–(2))
+    /// needs; a refusal adds its reasons (Reg. 36(3), 37) to the fields.
+    pub fn reply(on: Date, outcome: Outcome) -> Event {
+        Event::Replied {
+            on,
+            outcome,
+            legal_basis: None,
+            on_the_spot: false,
+            withheld: vec![],
+            holder: None,
+            from_register: false,
+        }
+    }
+}
+
 /// The kind of an [`Event`], without its facts: the columns of the transition table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -132,21 +132,9 @@ fn case_in(stage: Stage) -> Case {
             vec![submitted, received, registered, Event::ReasonsRequested { on: date!(2026 - 09 - 21) }]
         }
         Stage::Handling => vec![submitted, received, registered, accepted],
-        Stage::Replied => vec![
-            submitted,
-            received,
-            registered,
-            accepted,
-            Event::Replied {
-                on: date!(2026 - 09 - 30),
-                outcome: Outcome::Disclosed,
-                legal_basis: None,
-                on_the_spot: false,
-                withheld: vec![],
-                holder: None,
-                from_register: false,
-            },
-        ],
+        Stage::Replied => {
+            vec![submitted, received, registered, accepted, Event::reply(date!(2026 - 09 - 30), Outcome::Disclosed)]
+        }
         Stage::Closed => vec![submitted, received, Event::Withdrawn { on: date!(2026 - 09 - 22) }],
         Stage::Archived => vec![
             submitted,
@@ -194,15 +182,7 @@ fn sample(kind: EventKind) -> Event {
         EventKind::FeeNoticeIssued => Event::FeeNoticeIssued { on, amount_yuan: 100, basis: FeeBasis::PerApplication },
         EventKind::FeePaid => Event::FeePaid { on },
         EventKind::FeeLapsed => Event::FeeLapsed { on },
-        EventKind::Replied => Event::Replied {
-            on,
-            outcome: Outcome::Disclosed,
-            legal_basis: None,
-            on_the_spot: false,
-            withheld: vec![],
-            holder: None,
-            from_register: false,
-        },
+        EventKind::Replied => Event::reply(on, Outcome::Disclosed),
         EventKind::NotHandled => Event::NotHandled {
             on,
             reason: NotHandledReason::Excessive,
@@ -472,15 +452,7 @@ fn a_third_party_consultation_is_not_counted() {
     );
     assert_eq!(refused(early_silence), Guard::OpinionPeriodRunning { due: date!(2025 - 03 - 31) });
     // No reply while the consultation is open.
-    let reply = Event::Replied {
-        on: date!(2025 - 03 - 12),
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    };
+    let reply = Event::reply(date!(2025 - 03 - 12), Outcome::Disclosed);
     assert_eq!(refused(apply(&pending, reply)), Guard::ConsultationOpen { number: 1 });
 
     history.push(Event::ConsultationClosed {
@@ -1357,15 +1329,7 @@ fn the_decision_is_served_after_the_reply_and_not_after_archiving() {
         refused(apply(&play(&history), decision.clone())),
         Guard::NothingToServe { notice: ServedNotice::Decision }
     );
-    history.push(Event::Replied {
-        on: date!(2026 - 10 - 09),
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    });
+    history.push(Event::reply(date!(2026 - 10 - 09), Outcome::Disclosed));
     history.push(decision);
     let replied = play(&history);
     assert_eq!(replied.stage, Stage::Replied);

@@ -1306,6 +1306,18 @@ mod tests {
         )
     }
 
+    /// Plans `body` under its own `header` row, for the agency `youxian`, on 2026-11-26.
+    fn plan_with(header: &str, body: &str) -> Result<Plan, PlanError> {
+        let sheet = read_csv(format!("{header}{body}").as_bytes()).expect("readable");
+        let agencies = [agency("youxian")];
+        let calendar = Calendar::bundled();
+        let taken = HashSet::new();
+        plan(
+            &sheet,
+            &Checks { agencies: &agencies, calendar: &calendar, today: date!(2026 - 11 - 26), taken_numbers: &taken },
+        )
+    }
+
     fn row_errors(body: &str) -> Vec<RowError> {
         match plan_csv(body) {
             Err(PlanError::Rows(rows)) => rows,
@@ -1473,21 +1485,7 @@ mod tests {
     #[test]
     fn a_correction_notice_keeps_its_own_period() {
         let header = "机关代码,申请人,申请人类型,申请方式,收到申请日期,申请内容,办理结果,答复或办结日期,补正告知日期,补正期限（工作日）\n";
-        let csv = |body: &str| {
-            let sheet = read_csv(format!("{header}{body}").as_bytes()).expect("readable");
-            let agencies = [agency("youxian")];
-            let calendar = Calendar::bundled();
-            let taken = HashSet::new();
-            plan(
-                &sheet,
-                &Checks {
-                    agencies: &agencies,
-                    calendar: &calendar,
-                    today: date!(2026 - 11 - 26),
-                    taken_numbers: &taken,
-                },
-            )
-        };
+        let csv = |body: &str| plan_with(header, body);
         let period = |plan: &Plan| {
             plan.cases[0].steps.iter().find_map(|s| match s {
                 Step::Event(Event::CorrectionRequested { period_wd, .. }) => Some(*period_wd),
@@ -1513,21 +1511,7 @@ mod tests {
     fn service_dates_and_method_are_taken_from_the_register() {
         let header = "机关代码,申请人,申请人类型,申请方式,收到申请日期,申请内容,办理结果,答复或办结日期,\
                       收费通知日期,收费金额（元）,收费通知送达日期,答复送达日期,送达方式\n";
-        let csv = |body: &str| {
-            let sheet = read_csv(format!("{header}{body}").as_bytes()).expect("readable");
-            let agencies = [agency("youxian")];
-            let calendar = Calendar::bundled();
-            let taken = HashSet::new();
-            plan(
-                &sheet,
-                &Checks {
-                    agencies: &agencies,
-                    calendar: &calendar,
-                    today: date!(2026 - 11 - 26),
-                    taken_numbers: &taken,
-                },
-            )
-        };
+        let csv = |body: &str| plan_with(header, body);
         let services = |plan: &Plan| -> Vec<(ServedNotice, Date, ServiceMethod)> {
             plan.cases[0]
                 .steps

@@ -70,15 +70,7 @@ async fn numbering(db: TestDb) {
         let reply = ChangeRequest {
             case_id: case.0,
             expected_version: case_after.version,
-            command: Command::Event(Event::Replied {
-                on,
-                outcome: Outcome::Disclosed,
-                legal_basis: None,
-                on_the_spot: false,
-                withheld: vec![],
-                holder: None,
-                from_register: false,
-            }),
+            command: Command::Event(Event::reply(on, Outcome::Disclosed)),
             reason: None,
         };
         let replied =
@@ -208,15 +200,7 @@ async fn archiving(db: TestDb) {
     // Received Friday 25 September 2026, accepted, replied after the National Day week.
     let (id, v) = received(s, &district, date!(2026 - 09 - 25)).await;
     let v = step(id, v, Event::Accepted { on: date!(2026 - 09 - 28) }).await.unwrap().record.version;
-    let replied = Event::Replied {
-        on: date!(2026 - 10 - 09),
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    };
+    let replied = Event::reply(date!(2026 - 10 - 09), Outcome::Disclosed);
     let v = step(id, v, replied).await.unwrap().record.version;
     let archive = Event::Archived { on: date!(2026 - 10 - 12) };
     let not_issued = |r: Result<foi_store::CaseState, foi_store::WorkflowError>, was_voided: bool| match r {

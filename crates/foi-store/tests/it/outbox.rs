@@ -134,20 +134,7 @@ async fn notifying_events(db: TestDb) {
     expect(4).await;
     case = ev(s, &case, Event::FeePaid { on: date!(2026 - 10 - 15) }).await;
     expect(4).await;
-    case = ev(
-        s,
-        &case,
-        Event::Replied {
-            on: date!(2026 - 10 - 20),
-            outcome: Outcome::Disclosed,
-            legal_basis: None,
-            on_the_spot: false,
-            withheld: vec![],
-            holder: None,
-            from_register: false,
-        },
-    )
-    .await;
+    case = ev(s, &case, Event::reply(date!(2026 - 10 - 20), Outcome::Disclosed)).await;
     expect(5).await;
     // Archiving needs the reply letter on file.
     let request = foi_store::IssueRequest {

@@ -33,19 +33,7 @@ async fn counts(db: TestDb) {
         let first = Event::Received { on: received, channel: Channel::InPerson };
         let mut state = s.open_case(application(a.id, kind), first, &actor, &calendar, now).await.unwrap();
         if let Some((on, replied)) = conclusion {
-            let event = if replied {
-                Event::Replied {
-                    on,
-                    outcome: Outcome::Disclosed,
-                    legal_basis: None,
-                    on_the_spot: false,
-                    withheld: vec![],
-                    holder: None,
-                    from_register: false,
-                }
-            } else {
-                Event::Withdrawn { on }
-            };
+            let event = if replied { Event::reply(on, Outcome::Disclosed) } else { Event::Withdrawn { on } };
             if replied {
                 let register = ChangeRequest {
                     case_id: state.record.id,

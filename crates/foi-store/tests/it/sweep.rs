@@ -318,20 +318,7 @@ async fn urgency_marks(db: TestDb) {
     let case = registered(s, a.id, date!(2026 - 10 - 12)).await;
     let other = registered(s, strict.id, date!(2026 - 10 - 12)).await;
     let replied = registered(s, a.id, date!(2026 - 10 - 12)).await;
-    let replied = event(
-        s,
-        &replied,
-        Event::Replied {
-            on: date!(2026 - 11 - 12),
-            outcome: Outcome::Disclosed,
-            legal_basis: None,
-            on_the_spot: false,
-            withheld: vec![],
-            holder: None,
-            from_register: false,
-        },
-    )
-    .await;
+    let replied = event(s, &replied, Event::reply(date!(2026 - 11 - 12), Outcome::Disclosed)).await;
     let mark = |id| async move { s.urgency_mark(id).await.unwrap() };
 
     // Fri 30 Oct: 6 working days left; on track everywhere.
@@ -362,15 +349,7 @@ async fn urgency_marks(db: TestDb) {
     assert_eq!(mark(other.record.id).await, UrgencyMark::Overdue);
 
     // Replying clears the mark in the same write: a concluded case is not overdue.
-    let late_reply = Event::Replied {
-        on: date!(2026 - 11 - 12),
-        outcome: Outcome::Disclosed,
-        legal_basis: None,
-        on_the_spot: false,
-        withheld: vec![],
-        holder: None,
-        from_register: false,
-    };
+    let late_reply = Event::reply(date!(2026 - 11 - 12), Outcome::Disclosed);
     let case = event(s, &case, late_reply).await;
     assert_eq!(mark(case.record.id).await, UrgencyMark::None);
 
