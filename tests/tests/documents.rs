@@ -649,3 +649,34 @@ foi_e2e::on_both_backends! {
         assert!(text.contains("签发人\nclerk (clerk)　　2026年10月9日"), "{text}");
     }
 }
+
+foi_e2e::on_both_backends! {
+    /// The application form (申请表, Reg. 29): blank for anyone, without signing in, to print
+    /// for an application in person or by post; filled with a case's applicant and
+    /// application for the clerk to print for an oral applicant to check and sign, the
+    /// identity number in full. The applicant cannot print the office's filled copy.
+    async fn the_application_form_is_printed_blank_or_filled(app: TestApp) {
+        district(&app).await;
+        app.set_now(datetime!(2026-10-09 10:00 +8));
+        let blank = app
+            .graphql("query($a: String!) { blankApplicationForm(agencyCode: $a) { kind title number html } }", json!({"a": "youxian"}), None)
+            .await;
+        let blank = &data(&blank)["blankApplicationForm"];
+        assert_eq!((blank["kind"].as_str(), blank["title"].as_str()), (Some("APPLICATION_FORM"), Some("政府信息公开申请表")));
+        let text = foi_docs::text::text_content(blank["html"].as_str().unwrap());
+        assert!(text.contains("绵阳市游仙区人民政府\n政府信息公开申请表") && text.contains("□公民"), "{text}");
+        let nowhere = app.graphql("query { blankApplicationForm(agencyCode: \"nowhere\") { html } }", json!({}), None).await;
+        assert_eq!(nowhere["errors"][0]["extensions"]["field"], "agencyCode", "{nowhere}");
+
+        let clerk = app.sign_in("clerk").await;
+        let zhang = register(&app, "zhangsan", "张三", "11010519491231002X").await;
+        let (case, _) = received_case(&app, &zhang, &clerk).await;
+        let preview = "query($i: PreviewDocumentInput!) { previewDocument(input: $i) { kind number html } }";
+        let filled = app.graphql(preview, json!({"i": {"caseId": case, "kind": "APPLICATION_FORM"}}), Some(&clerk)).await;
+        let text = foi_docs::text::text_content(data(&filled)["previewDocument"]["html"].as_str().unwrap());
+        assert!(text.contains("姓名\n张三\n身份证明\n居民身份证：11010519491231002X"), "{text}");
+        assert!(text.contains("■纸质文本") && text.contains("■邮寄"), "{text}");
+        let by_applicant = app.graphql(preview, json!({"i": {"caseId": case, "kind": "APPLICATION_FORM"}}), Some(&zhang)).await;
+        assert!(error_code(&by_applicant).is_some(), "{by_applicant}");
+    }
+}

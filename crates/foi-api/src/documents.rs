@@ -71,6 +71,10 @@ pub enum DocumentKind {
     /// 承办人 / 审核人 / 签发人 from the history. Printed on demand with `previewDocument`
     /// once a decision is recorded, never issued. Case workers only.
     ApprovalSheet,
+    /// 政府信息公开申请表 (Reg. 29): filled with a case's applicant and application for the
+    /// applicant to check and sign (an oral application), with `previewDocument`; blank,
+    /// for anyone, with `blankApplicationForm`. Printed on demand, never issued.
+    ApplicationForm,
 }
 
 /// What kind of personal data the de-identification found.
@@ -89,7 +93,7 @@ pub enum FindingKind {
 
 /// The renderer of this process: the built-in templates, overridden per agency from
 /// `FOI_TEMPLATE_DIR`.
-fn renderer() -> &'static Renderer {
+pub(crate) fn renderer() -> &'static Renderer {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
     RENDERER.get_or_init(Renderer::from_env)
 }
@@ -567,6 +571,9 @@ impl DocumentsQuery {
                 s.store.proof_of_service(document_id, on, renderer(), &s.calendar()).await
             }
             (Kind::ApprovalSheet, _) => s.store.approval_sheet(found.record.id, on, renderer(), &s.calendar()).await,
+            (Kind::ApplicationForm, _) => {
+                s.store.application_form(found.record.agency_id, Some(found.record.id), on, renderer()).await
+            }
             _ => s.store.preview_document(found.record.id, kind, consultation, on, renderer(), &s.calendar()).await,
         }
         .map_err(|e| document_error(kind, e))?;

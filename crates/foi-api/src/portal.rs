@@ -41,6 +41,17 @@ pub struct PortalQuery;
 
 #[Object]
 impl PortalQuery {
+    /// The blank application form (政府信息公开申请表, Reg. 29) of an agency, to print and fill
+    /// in by hand for an application in person or by post: HTML and, with a CJK font on the
+    /// server, `pdfBase64`. Public: no sign-in.
+    async fn blank_application_form(
+        &self,
+        ctx: &Context<'_>,
+        agency_code: String,
+    ) -> async_graphql::Result<crate::documents::DocumentPreview> {
+        blank_form(ctx, &agency_code).await.map_err(ext)
+    }
+
     /// The agencies that take applications, as a tree in reading order (each agency
     /// followed by those under it, by name). Public: no sign-in. With `nameContains`, only
     /// the agencies whose name contains that text (and nothing when it is blank); longer
@@ -61,6 +72,30 @@ impl PortalQuery {
             None => entries,
         })
     }
+}
+
+/// The blank application form of `agency_code` (`blankApplicationForm`).
+async fn blank_form(ctx: &Context<'_>, agency_code: &str) -> Result<crate::documents::DocumentPreview, ApiError> {
+    let state = ctx.data_unchecked::<ApiState>();
+    let code = crate::text::required("agencyCode", agency_code, crate::text::CODE)?;
+    let agency = state
+        .store
+        .agency_by_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::validation("agencyCode", format!("no agency has the code {code}")))?;
+    let on = state.clock.today();
+    let rendered = state
+        .store
+        .application_form(agency.id, None, on, crate::documents::renderer())
+        .await
+        .map_err(|e| ApiError::Rule(e.to_string()))?;
+    Ok(crate::documents::DocumentPreview {
+        kind: crate::documents::DocumentKind::ApplicationForm,
+        number: String::new(),
+        title: rendered.title,
+        issued_on: on,
+        html: rendered.html,
+    })
 }
 
 /// `agencies` in reading order: each one followed by those under it, siblings by name. An

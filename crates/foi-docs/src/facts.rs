@@ -544,6 +544,8 @@ pub struct DocumentContext {
     pub proof: Option<ProofFacts>,
     /// For an approval sheet: the case facts and who signs.
     pub approval: Option<ApprovalFacts>,
+    /// For an application form (申请表): what it is filled with.
+    pub form: Option<FormFacts>,
 }
 
 /// The mark printed after a date counted on the provisional calendar (rules.md §3).
@@ -656,6 +658,7 @@ fn common(
         remedy: None,
         proof: None,
         approval: None,
+        form: None,
     })
 }
 
@@ -799,7 +802,7 @@ pub fn context(
                 payment_instructions: issuer.payment_instructions.clone(),
             });
         }
-        DocumentKind::ProofOfService | DocumentKind::ApprovalSheet => {
+        DocumentKind::ProofOfService | DocumentKind::ApprovalSheet | DocumentKind::ApplicationForm => {
             return Err(NotIssuable::PrintedOnDemand { kind });
         }
         DocumentKind::NotHandledNotice | DocumentKind::Reply => {
@@ -1029,4 +1032,148 @@ pub fn approval_sheet(
         approved: signed(&signers.approved),
     });
     Ok(context)
+}
+
+/// One box of a form's choice (☐ or ☑), e.g. 纸质文本.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// What it says.
+    pub label: String,
+    /// Whether it is ticked.
+    pub checked: bool,
+}
+
+/// The facts of an application form (政府信息公开申请表, Reg. 29): blank, or filled with a
+/// case's particulars for the applicant to check and sign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FormFacts {
+    /// Whether it is filled from a case (else every line is blank to write on).
+    pub filled: bool,
+    /// Whether the applicant is an organisation; `None` on a blank form (both blocks shown).
+    pub organisation: Option<bool>,
+    /// The statistics column, e.g. 自然人, 商业企业 (Reg. 29 (1)).
+    pub kind: String,
+    /// The name of the person or organisation.
+    pub name: String,
+    /// The identity document, e.g. 居民身份证, 统一社会信用代码.
+    pub id_document: String,
+    /// Its number.
+    pub id_number: String,
+    /// Phone.
+    pub phone: String,
+    /// E-mail.
+    pub email: String,
+    /// Postal address.
+    pub address: String,
+    /// The information sought (Reg. 29 (2)).
+    pub subject: String,
+    /// Its further description.
+    pub description: String,
+    /// The forms the information may be provided in, the wanted one ticked (Reg. 29 (3)).
+    pub forms: Vec<Choice>,
+    /// The ways it may be obtained, the wanted one ticked (Reg. 29 (3)).
+    pub deliveries: Vec<Choice>,
+    /// The date of receipt, when filled from a case.
+    pub received_on: String,
+}
+
+impl FormFacts {
+    /// A blank form: every choice offered, none ticked.
+    pub fn blank() -> FormFacts {
+        FormFacts {
+            forms: choices(&FormWanted::ALL.map(FormWanted::label_zh), None),
+            deliveries: choices(&DeliveryMethod::ALL.map(DeliveryMethod::label_zh), None),
+            ..FormFacts::default()
+        }
+    }
+}
+
+fn choices(labels: &[&str], checked: Option<&str>) -> Vec<Choice> {
+    labels.iter().map(|l| Choice { label: (*l).to_owned(), checked: checked == Some(*l) }).collect()
+}
+
+/// An application as the filled form prints it (the case's own particulars, unmasked: the
+/// form goes to the applicant to check and sign, through the officers handling the case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormApplicant {
+    /// Who applies.
+    pub kind: foi_domain::applicant::ApplicantKind,
+    /// Name.
+    pub name: String,
+    /// Identity number or credit code.
+    pub id_number: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+}
+
+/// The application form (申请表, Reg. 29) of `issuer`, printed on `on`: blank when `filled` is
+/// `None`, else with the applicant and the application of a case.
+pub fn application_form(
+    issuer: &Issuer,
+    filled: Option<(&FormApplicant, &Particulars, Option<Date>)>,
+    on: Date,
+) -> DocumentContext {
+    let kind = DocumentKind::ApplicationForm;
+    let form = match filled {
+        None => FormFacts::blank(),
+        Some((applicant, particulars, received)) => {
+            let organisation = applicant.kind.is_organisation();
+            let text = |v: &Option<String>| v.clone().unwrap_or_default();
+            FormFacts {
+                filled: true,
+                organisation: Some(organisation),
+                kind: applicant.kind.label_zh().to_owned(),
+                name: applicant.name.clone(),
+                id_document: if organisation { "统一社会信用代码" } else { "居民身份证" }.to_owned(),
+                id_number: text(&applicant.id_number),
+                phone: text(&applicant.phone),
+                email: text(&applicant.email),
+                address: text(&applicant.address),
+                subject: particulars.subject.clone(),
+                description: particulars.description.clone(),
+                forms: choices(
+                    &FormWanted::ALL.map(FormWanted::label_zh),
+                    particulars.form_wanted.map(FormWanted::label_zh),
+                ),
+                deliveries: choices(
+                    &DeliveryMethod::ALL.map(DeliveryMethod::label_zh),
+                    particulars.delivery.map(DeliveryMethod::label_zh),
+                ),
+                received_on: received.map(date_zh).unwrap_or_default(),
+            }
+        }
+    };
+    DocumentContext {
+        kind,
+        title: kind.title_zh().to_owned(),
+        number: String::new(),
+        issued_on: date_zh(on),
+        agency: AgencyFacts { code: issuer.code.clone(), name: issuer.name.clone() },
+        contact: issuer.contact.clone(),
+        addressee: String::new(),
+        case_number: filled.and_then(|(_, p, _)| p.case_number.clone()),
+        application: ApplicationFacts {
+            subject: String::new(),
+            description: String::new(),
+            received_on: String::new(),
+            channel: String::new(),
+            form_wanted: String::new(),
+            delivery: String::new(),
+            corrected_on: None,
+        },
+        receipt: None,
+        correction: None,
+        extension: None,
+        consultation: None,
+        fee: None,
+        decision: None,
+        remedy: None,
+        proof: None,
+        approval: None,
+        form: Some(form),
+    }
 }

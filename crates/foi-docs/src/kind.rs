@@ -32,12 +32,16 @@ pub enum DocumentKind {
     /// 承办人 / 审核人 / 签发人. Printed on demand for the file, not issued; for the officers
     /// handling the case only.
     ApprovalSheet,
+    /// 政府信息公开申请表: the application form of Reg. 29, blank for applicants who apply in
+    /// person or by post, or filled with a case's particulars for an applicant who applied
+    /// orally to check and sign (Reg. 29 ¶2: 由行政机关代为填写). Printed on demand, not issued.
+    ApplicationForm,
 }
 
 /// Error returned when a string is not one of the document kind codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown document kind {found:?}; use one of: RECEIPT, CORRECTION_NOTICE, EXTENSION_NOTICE, CONSULTATION_LETTER, FEE_NOTICE, NOT_HANDLED_NOTICE, REPLY, PROOF_OF_SERVICE, APPROVAL_SHEET"
+    "unknown document kind {found:?}; use one of: RECEIPT, CORRECTION_NOTICE, EXTENSION_NOTICE, CONSULTATION_LETTER, FEE_NOTICE, NOT_HANDLED_NOTICE, REPLY, PROOF_OF_SERVICE, APPROVAL_SHEET, APPLICATION_FORM"
 )]
 pub struct ParseKindError {
     /// The text that was given.
@@ -46,7 +50,7 @@ pub struct ParseKindError {
 
 impl DocumentKind {
     /// Every kind, in the order they usually arise in a case.
-    pub const ALL: [DocumentKind; 9] = [
+    pub const ALL: [DocumentKind; 10] = [
         DocumentKind::Receipt,
         DocumentKind::CorrectionNotice,
         DocumentKind::ExtensionNotice,
@@ -56,6 +60,7 @@ impl DocumentKind {
         DocumentKind::Reply,
         DocumentKind::ProofOfService,
         DocumentKind::ApprovalSheet,
+        DocumentKind::ApplicationForm,
     ];
 
     /// The kinds that are issued (numbered, stored unchanged, served): every kind but the
@@ -74,7 +79,7 @@ impl DocumentKind {
     /// served on its addressee. The proof of service and the approval sheet are not: they
     /// are printed on demand for the file (`previewDocument`), never numbered or stored.
     pub fn is_issued(self) -> bool {
-        !matches!(self, DocumentKind::ProofOfService | DocumentKind::ApprovalSheet)
+        !matches!(self, DocumentKind::ProofOfService | DocumentKind::ApprovalSheet | DocumentKind::ApplicationForm)
     }
 
     /// The stable code, stored in `documents.kind` and used as the name of the kind's yearly
@@ -90,6 +95,7 @@ impl DocumentKind {
             DocumentKind::Reply => "REPLY",
             DocumentKind::ProofOfService => "PROOF_OF_SERVICE",
             DocumentKind::ApprovalSheet => "APPROVAL_SHEET",
+            DocumentKind::ApplicationForm => "APPLICATION_FORM",
         }
     }
 
@@ -111,6 +117,7 @@ impl DocumentKind {
             DocumentKind::Reply => "政府信息公开申请答复书",
             DocumentKind::ProofOfService => "送达回证",
             DocumentKind::ApprovalSheet => "政府信息公开申请办理呈批表",
+            DocumentKind::ApplicationForm => "政府信息公开申请表",
         }
     }
 
@@ -130,6 +137,7 @@ impl DocumentKind {
             DocumentKind::Reply => '答',
             DocumentKind::ProofOfService => '证',
             DocumentKind::ApprovalSheet => '批',
+            DocumentKind::ApplicationForm => '表',
         }
     }
 
@@ -146,6 +154,7 @@ impl DocumentKind {
             DocumentKind::Reply => "reply.html",
             DocumentKind::ProofOfService => "proof_of_service.html",
             DocumentKind::ApprovalSheet => "approval_sheet.html",
+            DocumentKind::ApplicationForm => "application_form.html",
         }
     }
 
@@ -154,7 +163,13 @@ impl DocumentKind {
     /// not see it. The proof of service and the approval sheet are the office's file copies
     /// (they carry the applicant's address, the officers' names): staff of the case only.
     pub fn addressed_to_applicant(self) -> bool {
-        !matches!(self, DocumentKind::ConsultationLetter | DocumentKind::ProofOfService | DocumentKind::ApprovalSheet)
+        !matches!(
+            self,
+            DocumentKind::ConsultationLetter
+                | DocumentKind::ProofOfService
+                | DocumentKind::ApprovalSheet
+                | DocumentKind::ApplicationForm
+        )
     }
 
     /// The document that records the decision of `case`, which must be issued (and not voided)
@@ -188,7 +203,7 @@ impl DocumentKind {
             DocumentKind::ConsultationLetter => ServedNotice::ConsultationLetter { number: consultation? },
             DocumentKind::FeeNotice => ServedNotice::FeeNotice,
             DocumentKind::NotHandledNotice | DocumentKind::Reply => ServedNotice::Decision,
-            DocumentKind::ProofOfService | DocumentKind::ApprovalSheet => return None,
+            DocumentKind::ProofOfService | DocumentKind::ApprovalSheet | DocumentKind::ApplicationForm => return None,
         })
     }
 
@@ -228,7 +243,7 @@ mod tests {
         let codes: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.code()).collect();
         let markers: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.marker()).collect();
         let templates: HashSet<_> = DocumentKind::ALL.iter().map(|k| k.template_name()).collect();
-        assert_eq!((codes.len(), markers.len(), templates.len()), (9, 9, 9));
+        assert_eq!((codes.len(), markers.len(), templates.len()), (10, 10, 10));
         assert!(!markers.contains(&'申'), "申 marks case numbers");
         for kind in DocumentKind::ALL {
             assert_eq!(DocumentKind::from_code(kind.code()), Some(kind));
@@ -272,7 +287,12 @@ mod tests {
         let not_applicant: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| !k.addressed_to_applicant()).collect();
         assert_eq!(
             not_applicant,
-            [DocumentKind::ConsultationLetter, DocumentKind::ProofOfService, DocumentKind::ApprovalSheet]
+            [
+                DocumentKind::ConsultationLetter,
+                DocumentKind::ProofOfService,
+                DocumentKind::ApprovalSheet,
+                DocumentKind::ApplicationForm
+            ]
         );
         let issued: Vec<_> = DocumentKind::ALL.into_iter().filter(|k| k.is_issued()).collect();
         assert_eq!(issued, DocumentKind::ISSUED);

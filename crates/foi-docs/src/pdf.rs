@@ -224,9 +224,10 @@ pub fn closing(c: char) -> bool {
     "，。、；：？！）》」』”’〕】〉］｝…‥·,.;:?!)]}%％".contains(c)
 }
 
-/// Characters that never end a line (避尾点): opening punctuation.
+/// Characters that never end a line (避尾点): opening punctuation, and a form's check boxes
+/// (□, ■), which belong to the choice after them.
 pub fn opening(c: char) -> bool {
-    "（《「『“‘〔【〈［｛([{".contains(c)
+    "（《「『“‘〔【〈［｛([{□■".contains(c)
 }
 
 /// One unit of line breaking: a Chinese character or mark, a space, or a Latin word or number
@@ -780,6 +781,9 @@ mod tests {
         // Opening punctuation does not end a line: "（" goes down with what it opens.
         let lines = wrap("一二三四五六七八九（十）", 10.0, 10.0, unit);
         assert_eq!(lines, ["一二三四五六七八九", "（十）"]);
+        // A form's check box goes down with its choice.
+        let lines = wrap("□一二三　□四五六七□八九", 10.0, 10.0, unit);
+        assert_eq!(lines, ["□一二三　□四五六七", "□八九"]);
         // A standard's name stays whole; the space at the break is dropped.
         let lines = wrap("一二三四五六七八 GB/T 9704", 10.0, 10.0, unit);
         assert_eq!(lines, ["一二三四五六七八", "GB/T 9704"]);

@@ -26,7 +26,7 @@ pub const TEMPLATE_DIR_ENV: &str = "FOI_TEMPLATE_DIR";
 pub const BASE_TEMPLATE: &str = "base.html";
 
 /// The built-in templates: (file name, source).
-const BUILT_IN: [(&str, &str); 10] = [
+const BUILT_IN: [(&str, &str); 11] = [
     (BASE_TEMPLATE, include_str!("../templates/base.html")),
     ("receipt.html", include_str!("../templates/receipt.html")),
     ("correction_notice.html", include_str!("../templates/correction_notice.html")),
@@ -37,6 +37,7 @@ const BUILT_IN: [(&str, &str); 10] = [
     ("reply.html", include_str!("../templates/reply.html")),
     ("proof_of_service.html", include_str!("../templates/proof_of_service.html")),
     ("approval_sheet.html", include_str!("../templates/approval_sheet.html")),
+    ("application_form.html", include_str!("../templates/application_form.html")),
 ];
 
 /// Why a document could not be rendered.

@@ -15,7 +15,7 @@
 use foi_docs::facts::{ContactFacts, Issuer, Particulars, Request};
 use foi_docs::text::text_content;
 use foi_docs::{DocumentKind, Renderer, document_number};
-use foi_domain::applicant::{Channel, DeliveryMethod, FormWanted};
+use foi_domain::applicant::{ApplicantKind, Channel, DeliveryMethod, FormWanted};
 use foi_domain::calendar::Calendar;
 use foi_domain::case_number::DEFAULT_PATTERN;
 use foi_domain::fee::FeeBasis;
@@ -539,7 +539,40 @@ fn approval_sheet() {
     assert!(matches!(refused, foi_docs::NotIssuable::NoDecision { .. }), "{refused}");
 }
 
-/// All nine kinds of the case laid out on A4 with the test fonts (subsets of Fandol
+/// The application form (申请表, Reg. 29): blank, every choice offered; and filled with the
+/// case's applicant and application for an oral applicant to check and sign, the wanted form
+/// and way ticked, the identity number in full (the form goes to the applicant).
+#[test]
+fn application_form() {
+    use foi_docs::facts::{FormApplicant, application_form};
+    let (_, p) = the_case();
+    let render = |context| Renderer::built_in().render(&context).unwrap_or_else(|e| panic!("{e}")).html;
+    let blank = text_content(&render(application_form(&issuer(), None, date!(2026 - 11 - 30))));
+    assert!(blank.contains("申请人类型\n□公民　□法人或者其他组织"), "{blank}");
+    assert!(blank.contains("信息的提供形式\n□纸质文本"), "{blank}");
+    assert!(!blank.contains("■") && !blank.contains("张三"), "{blank}");
+    insta::assert_snapshot!("application_form_blank", blank);
+    let applicant = FormApplicant {
+        kind: ApplicantKind::NaturalPerson,
+        name: "张三".into(),
+        id_number: Some("11010519491231002X".into()),
+        phone: Some("13812345678".into()),
+        email: None,
+        address: Some("四川省绵阳市游仙区富乐路10号".into()),
+    };
+    let filled = text_content(&render(application_form(
+        &issuer(),
+        Some((&applicant, &p, Some(date!(2026 - 10 - 09)))),
+        date!(2026 - 10 - 09),
+    )));
+    assert!(filled.contains("申请人类型\n■公民\n姓名\n张三\n身份证明\n居民身份证：11010519491231002X"), "{filled}");
+    assert!(filled.contains("收到申请日期\n2026年10月9日（游府信申〔2026〕1号）"), "{filled}");
+    assert!(filled.contains("核对无误后签名"), "{filled}");
+    assert_eq!(filled.matches('■').count(), 3, "the applicant kind, the form and the way: {filled}");
+    insta::assert_snapshot!("application_form_filled", filled);
+}
+
+/// All ten kinds of the case laid out on A4 with the test fonts (subsets of Fandol
 /// FangSong and Song Bold): every line within the text width, every form row inside the
 /// text area and on one page, the sign-off sharing a page with the body. With
 /// `FOI_PDF_OUT=<dir>` the PDFs are written there to be looked at (`pdftoppm -r 60`).
@@ -587,6 +620,8 @@ fn every_kind_prints_on_a4() {
     };
     let sheet = approval_sheet(&case, &p, &issuer(), &calendar, &signers, date!(2026 - 11 - 20)).unwrap();
     documents.push(("approval_sheet", Renderer::built_in().render(&sheet).unwrap().html));
+    let form = foi_docs::facts::application_form(&issuer(), None, date!(2026 - 11 - 30));
+    documents.push(("application_form", Renderer::built_in().render(&form).unwrap().html));
     assert_eq!(documents.len(), DocumentKind::ALL.len());
     for (name, html) in &documents {
         let pages = layout(html, &fonts).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -609,6 +644,7 @@ fn every_kind_prints_on_a4() {
         let expected = match *name {
             "proof_of_service" => 8,
             "approval_sheet" => 10,
+            "application_form" => 11,
             _ => 0,
         };
         assert_eq!(forms, expected, "{name}: its form rows are framed");

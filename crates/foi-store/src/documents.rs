@@ -564,6 +564,44 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Renders the application form (申请表, Reg. 29) of agency `agency_id`, printed on `on`:
+    /// blank, or with `case_id`'s applicant and application for the applicant to check and
+    /// sign (an oral application, Reg. 29 ¶2). Printed on demand: nothing is numbered or
+    /// stored.
+    pub async fn application_form(
+        &self,
+        agency_id: Uuid,
+        case_id: Option<Uuid>,
+        on: Date,
+        renderer: &Renderer,
+    ) -> Result<Rendered, DocumentError> {
+        let agency = self.agency(agency_id).await?;
+        let context = match case_id {
+            None => foi_docs::facts::application_form(&issuer(&agency), None, on),
+            Some(case_id) => {
+                let record = self.load_case(case_id).await?;
+                let attachments = self.attachments_of(case_id).await?;
+                let applicant = foi_docs::facts::FormApplicant {
+                    kind: record.applicant_kind.parse().unwrap_or(foi_domain::applicant::ApplicantKind::NaturalPerson),
+                    name: record.applicant_name.clone(),
+                    id_number: record.applicant_id_number.clone(),
+                    phone: record.applicant_phone.clone(),
+                    email: record.applicant_email.clone(),
+                    address: record.applicant_address.clone(),
+                };
+                let particulars = particulars(&record, &attachments);
+                foi_docs::facts::application_form(
+                    &issuer(&agency),
+                    Some((&applicant, &particulars, record.received_on)),
+                    on,
+                )
+            }
+        };
+        Ok(renderer.render(&context)?)
+    }
+}
+
 /// Who signs the approval sheet, from the case's history: the 承办人 is the officer who
 /// recorded the decision (else the officer it was assigned to, on the day of assignment);
 /// the 审核人 the officer who accepted the application at review (审核); the 签发人 the
