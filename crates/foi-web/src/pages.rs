@@ -1366,6 +1366,7 @@ pub async fn statistics(
                         if let Some(o) = report.as_object_mut() {
                             o.remove("csv");
                         }
+                        mark_first_in_group(&mut report);
                         if let Some(o) = data.as_object_mut() {
                             o.insert("agency_name".into(), json!(report_agency_name(&report, q.agency.trim())));
                             o.insert(
@@ -1390,6 +1391,22 @@ pub async fn statistics(
         }
     }
     page(&web, visitor, &uri, status, "statistics.html", "公开统计", data).await.into_response()
+}
+
+/// Marks each item row that opens its group (`first_in_group`), where the table names the
+/// group above its items, as the official form does.
+fn mark_first_in_group(report: &mut Value) {
+    let Some(rows) = report.pointer_mut("/summary/rows").and_then(Value::as_array_mut) else { return };
+    let mut previous = String::new();
+    for row in rows {
+        let group = row.get("group").and_then(Value::as_str).unwrap_or("").to_owned();
+        let item = row.get("item").and_then(Value::as_str).is_some_and(|i| !i.is_empty());
+        let first = item && group != previous;
+        if let Some(o) = row.as_object_mut() {
+            o.insert("first_in_group".into(), json!(first));
+        }
+        previous = group;
+    }
 }
 
 /// The chosen agency's own name in `report` (the summary of an agency with agencies below
