@@ -801,6 +801,41 @@ foi_e2e::on_both_backends! {
         assert!(!page.body.contains("id=\"reasons-text\"") && !page.body.contains("id=\"fee-text\""));
         let version_field = page.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
         let csrf = page.csrf();
+        // Correction papers: a multipart form, the CSRF field first, the file streamed on to
+        // the attachment route as CORRECTION.
+        assert!(page.body.contains("enctype=\"multipart/form-data\"") && page.body.contains("id=\"papers-file\""));
+        let multipart = |csrf: &str, name: &str, media: &str, bytes: &[u8]| {
+            let mut body = Vec::new();
+            body.extend_from_slice(
+                format!("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {media}\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n--XyZ--\r\n");
+            body
+        };
+        let upload = |body: Vec<u8>| {
+            wang.client
+                .post(format!("{}{case_path}/papers", wang.base))
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .header("cookie", wang.cookie_header())
+                .body(body)
+                .send()
+        };
+        let papers = upload(multipart(&csrf, "补正材料.pdf", "application/pdf", PDF)).await.unwrap();
+        assert_eq!(papers.status(), 303);
+        assert!(papers.headers()["location"].to_str().unwrap().contains("done=papers"));
+        // Not a PDF though it says so: the attachment route's refusal beside the file field.
+        let refused = upload(multipart(&csrf, "x.pdf", "application/pdf", b"not a pdf at all")).await.unwrap();
+        assert_eq!(refused.status(), 400);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("id=\"papers-file-error\""), "{refused}");
+        // Without the CSRF token, nothing is read further.
+        assert_eq!(upload(multipart("0000", "y.pdf", "application/pdf", PDF)).await.unwrap().status(), 403);
+        let page = wang.get(&case_path).await;
+        assert!(page.body.contains("补正材料：<a href=\"/files/") && page.body.contains("补正材料.pdf</a>"), "{}", page.body);
+        assert_eq!(page.body.matches("补正材料：<a").count(), 1, "one upload only");
+        let version_field = page.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = page.csrf();
         // An empty correction: the API's refusal beside the text box.
         let empty = wang
             .post(&format!("{case_path}/correction"), &[("csrf", &csrf), ("version", &version_field), ("text", "  ")])

@@ -57,6 +57,7 @@ pub(crate) struct Web {
 /// | `GET /my` | 我的申请 |
 /// | `GET /cases/{id}` | one case |
 /// | `POST /cases/{id}/correction\|reasons\|fee` | the applicant's statements |
+/// | `POST /cases/{id}/papers` | correction papers (multipart), on to `POST /cases/{id}/attachments` |
 /// | `GET, POST /cases/{id}/withdraw` | withdrawing, with a confirmation step |
 /// | `GET /documents/{id}/pdf` | a document's PDF |
 /// | `GET /files/{id}` | a file of a case (`GET /attachments/{id}` with the session's token) |
@@ -89,6 +90,7 @@ pub fn router_with_files(schema: FoiSchema, files: Option<Router>) -> Router {
         .route("/cases/{id}/{action}", post(pages::case_statement))
         .route("/documents/{id}/pdf", get(pages::document_pdf))
         .route("/files/{id}", get(pages::download_file))
+        .route("/cases/{id}/papers", post(pages::upload_correction_papers))
         .route("/documents/{id}/open", post(pages::open_document))
         .route("/text-size", get(pages::text_size))
         .route("/static/{*file}", get(assets::serve))

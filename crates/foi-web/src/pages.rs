@@ -843,6 +843,18 @@ const APPLICANT_ACTIONS: &[ApplicantAction] = &[
         button: "报告已缴费",
         done: "缴费情况已报告，受理机关核实后继续办理。",
     },
+    // The papers of a correction: offered with the correction form, never on its own.
+    ApplicantAction {
+        action: "",
+        slug: "papers",
+        op: None,
+        title: "",
+        hint: "",
+        label: "",
+        placeholder: "",
+        button: "",
+        done: "补正材料已上传。",
+    },
     ApplicantAction {
         action: "WITHDRAW_APPLICATION",
         slug: "withdraw",
@@ -874,7 +886,7 @@ fn offered_actions(c: &Value) -> Vec<Value> {
         .unwrap_or_default();
     APPLICANT_ACTIONS
         .iter()
-        .filter(|a| allowed.contains(&a.action))
+        .filter(|a| !a.action.is_empty() && allowed.contains(&a.action))
         .map(|a| {
             json!({
                 "slug": a.slug, "title": a.title, "hint": a.hint, "label": a.label,
@@ -1235,16 +1247,7 @@ pub async fn download_file(State(web): State<Web>, visitor: Visitor, uri: Uri, P
     let Ok(request) = request else {
         return read_failed(&web, visitor, &uri, &not_found()).await;
     };
-    let mut service = files;
-    // A router is always ready.
-    let response =
-        match std::future::poll_fn(|cx| tower_service::Service::<axum::extract::Request>::poll_ready(&mut service, cx))
-            .await
-        {
-            Ok(()) => tower_service::Service::call(&mut service, request).await,
-            Err(never) => match never {},
-        };
-    let Ok(response) = response;
+    let response = call(files, request).await;
     match response.status() {
         s if s.is_success() => response,
         StatusCode::UNAUTHORIZED => sign_in_first(&uri),
@@ -1261,6 +1264,104 @@ pub async fn download_file(State(web): State<Web>, visitor: Visitor, uri: Uri, P
             };
             read_failed(&web, visitor, &uri, &trouble).await
         }
+    }
+}
+
+/// `POST /cases/{id}/papers`: correction papers (补正材料, Reg. 30) from a multipart form
+/// (`csrf`, then `file`), streamed on to `POST /cases/{id}/attachments` with
+/// `X-Attachment-Purpose: CORRECTION` and the session's token. The attachment route decides
+/// whether the applicant may upload now, the size and the type; its refusal is shown beside
+/// the form.
+pub async fn upload_correction_papers(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Response {
+    let Some(token) = visitor.token.clone() else {
+        return sign_in_first(&uri);
+    };
+    let boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let Some(boundary) = boundary else {
+        return csrf_refused(&web, visitor, &uri).await;
+    };
+    let mut multipart = multer::Multipart::new(request.into_body().into_data_stream(), boundary);
+    // The CSRF field comes first in the form: checked before a byte of the file is read.
+    let csrf = match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some("csrf") => field.text().await.ok(),
+        _ => None,
+    };
+    if !visitor.csrf_ok(csrf.as_deref()) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    let field = match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some("file") && field.file_name().is_some_and(|n| !n.is_empty()) => field,
+        _ => return papers_refused(&web, visitor, &id, "请选择要上传的文件。").await,
+    };
+    let file_name = field.file_name().unwrap_or("file").to_owned();
+    let content_type = field.content_type().map(|m| m.to_string()).unwrap_or_else(|| "application/octet-stream".into());
+    let Some(files) = web.files.clone() else {
+        return papers_refused(&web, visitor, &id, "本服务器暂不接受上传。").await;
+    };
+    let request = axum::http::Request::post(format!("/cases/{}/attachments", urlencode(&id)))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header("x-file-name", urlencode(&file_name))
+        .header("x-attachment-purpose", "CORRECTION")
+        .body(axum::body::Body::from_stream(field));
+    let Ok(request) = request else {
+        return papers_refused(&web, visitor, &id, "文件名或类型无法识别。").await;
+    };
+    let response = call(files, request).await;
+    let status = response.status();
+    if status.is_success() {
+        return Redirect::to(&format!("/cases/{}?done=papers#main", urlencode(&id))).into_response();
+    }
+    match status {
+        StatusCode::UNAUTHORIZED => sign_in_first(&uri),
+        StatusCode::NOT_FOUND => read_failed(&web, visitor, &uri, &not_found()).await,
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            papers_refused(&web, visitor, &id, "文件太大，请压缩或分成几个文件后再上传。").await
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            papers_refused(&web, visitor, &id, "不支持这种文件类型，请上传 PDF 或图片（JPEG、PNG）。").await
+        }
+        _ => {
+            // The route's JSON message (it cites the rule, e.g. a concluded case).
+            let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+            let message = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| "上传没有成功，请稍后再试。".into());
+            papers_refused(&web, visitor, &id, &message).await
+        }
+    }
+}
+
+async fn papers_refused(web: &Web, visitor: Visitor, id: &str, message: &str) -> Response {
+    let error = json!({ "slug": "papers", "message": message, "text": "" });
+    let extras = CaseExtras { action_error: Some(error), ..CaseExtras::default() };
+    let uri = Uri::from_maybe_shared(format!("/cases/{}", urlencode(id))).unwrap_or_default();
+    show_case(web, visitor, &uri, id, extras).await
+}
+
+/// Calls the server's attachment routes in process.
+async fn call(files: axum::Router, request: axum::extract::Request) -> Response {
+    let mut service = files;
+    // A router is always ready, and never fails (`Infallible`).
+    match std::future::poll_fn(|cx| tower_service::Service::<axum::extract::Request>::poll_ready(&mut service, cx))
+        .await
+    {
+        Ok(()) => match tower_service::Service::call(&mut service, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        Err(never) => match never {},
     }
 }
 
