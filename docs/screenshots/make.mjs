@@ -25,6 +25,17 @@ async function shot(name) { const r = await send('Page.captureScreenshot', { for
 await send('Page.enable');
 for (const [w, h, tag] of [[360, 800, '360'], [1280, 900, '1280']]) { await size(w, h); await go('/'); await shot('home-' + tag); }
 await size(360, 800); await go('/guide'); await shot('guide-360');
+// Not signed in: the form without an account, with one wrong identity number, then the receipt.
+await go('/apply');
+const guest = (id) => `document.getElementById('agencyCode').selectedIndex=1; document.getElementById('name').value='王五'; document.getElementById('idNumber').value='${id}'; document.getElementById('phone').value='13800138000'; document.getElementById('subject').value='2026年区级部门预算'; document.querySelector('form.stack').submit()`;
+await evaluate(guest('110105194912310021')); await settle(); await shot('apply-guest-error-360');
+await evaluate(`document.getElementById('idNumber').value='11010519491231002X'; document.querySelector('form.stack').submit()`); await settle(); await shot('receipt-360');
+await send('Network.clearBrowserCookies');
+await go('/follow'); await shot('follow-360');
+await evaluate(`document.getElementById('number').value='20260101000000'; document.getElementById('code').value='wrongcode1'; document.querySelector('form.stack').submit()`); await settle(); await shot('follow-error-360');
+await go('/statistics?agency=youxian&year=' + new Date().getFullYear()); await shot('statistics-360');
+await size(1280, 900); await go('/statistics?agency=youxian&year=' + new Date().getFullYear()); await shot('statistics-1280');
+await size(360, 800);
 await go('/signin');
 await evaluate(`document.getElementById('login').value=${JSON.stringify(login)}; document.getElementById('password').value=${JSON.stringify(password)}; document.querySelector('form.stack').submit()`);
 await settle();
@@ -48,6 +59,19 @@ for (const l of links) {
 }
 console.log('case', href);
 for (const [w, h, tag] of [[360, 800, '360'], [1280, 900, '1280']]) { await size(w, h); await go(href); await shot('case-' + tag); }
+// A case where the applicant has something to do (a correction form), and the withdrawal's confirmation.
+await size(360, 800);
+for (const l of links) {
+  await go(l);
+  if (await evaluate(`!!document.getElementById('correction-text')`)) {
+    await evaluate(`document.getElementById('actions').scrollIntoView()`); await sleep(300); await shot('case-actions-360');
+    break;
+  }
+}
+for (const l of links) {
+  await go(l);
+  if (await evaluate(`!!document.querySelector('a[href$="/withdraw"]')`)) { await go(l + '/withdraw'); await shot('withdraw-360'); break; }
+}
 await size(360, 800); await go(href); console.log('docs', await evaluate(`(() => { const d=[...document.querySelectorAll('details.document')].pop(); if (!d) return 'none'; d.open = true; window.scrollTo(0, d.getBoundingClientRect().top + window.scrollY - 8); return window.scrollY; })()`)); await sleep(500); await shot('case-document-360');
 await send('Emulation.setDeviceMetricsOverride', { width: 360, height: 800, deviceScaleFactor: 1, mobile: true });
 await go('/text-size?size=large&back=/'); await shot('home-large-360');

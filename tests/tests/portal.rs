@@ -170,6 +170,9 @@ async fn every_public_page_renders_with_its_heading() {
             ("/signin", "<h1>登录</h1>"),
             ("/register", "<h1>注册申请人账号</h1>"),
             ("/register?as=org", "统一社会信用代码"),
+            ("/follow", "<h1>查询办理进度</h1>"),
+            ("/statistics", "<h1>公开统计</h1>"),
+            ("/statistics?agency=youxian&year=2026", "<table class=\"stats\">"),
         ] {
             let page = browser.get(path).await;
             assert_eq!(page.status, 200, "GET {path}: {}", page.body);
@@ -214,7 +217,18 @@ async fn nothing_refers_to_another_host() {
         agencies(&app).await;
         let mut browser = Browser::new(&app);
         let home = browser.get("/").await;
-        for path in ["/", "/guide", "/agencies", "/apply", "/signin", "/register", "/register?as=org"] {
+        for path in [
+            "/",
+            "/guide",
+            "/agencies",
+            "/apply",
+            "/apply?as=org",
+            "/signin",
+            "/register",
+            "/register?as=org",
+            "/follow",
+            "/statistics?agency=youxian&year=2026",
+        ] {
             let page = browser.get(path).await;
             assert_eq!(absolute_urls(&page.body), Vec::<String>::new(), "GET {path}");
         }
@@ -567,6 +581,375 @@ async fn a_notice_is_read_in_the_page_once_opened_which_serves_it() {
         let mut li = applicant(&app, "lisi", "110105199001011232").await;
         let csrf = li.get("/").await.csrf();
         assert_eq!(li.post(&format!("/documents/{document_id}/open"), &[("csrf", &csrf)]).await.status, 404);
+    })
+    .await;
+}
+
+/// The form without an account, filled by `browser` (not signed in) for `name` with
+/// `id_number`; the answer.
+async fn apply_as_guest(browser: &mut Browser, name: &str, id_number: &str, subject: &str) -> Got {
+    browser
+        .submit(
+            "/apply",
+            "/apply",
+            &[
+                ("kind", "NATURAL_PERSON"),
+                ("name", name),
+                ("idNumber", id_number),
+                ("phone", "13800138000"),
+                ("address", "绵阳市游仙区沈家坝北街1号"),
+                ("agencyCode", "youxian"),
+                ("subject", subject),
+                ("formWanted", "ELECTRONIC_COPY"),
+                ("deliveryMethod", "ONLINE_DOWNLOAD"),
+            ],
+        )
+        .await
+}
+
+/// The text of `<dt>{label}</dt><dd>…</dd>` in `body`.
+fn dd_after(body: &str, label: &str) -> String {
+    let at = body.find(&format!("<dt>{label}</dt><dd>")).unwrap_or_else(|| panic!("{label} in {body}"));
+    body[at..].split("<dd>").nth(1).unwrap().split("</dd>").next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_applies_without_an_account_and_keeps_the_number_and_code() {
+    foi_e2e::run(Backend::Sqlite, |app| async move {
+        agencies(&app).await;
+        let mut visitor = Browser::new(&app);
+        // Not signed in: the form asks who applies (Reg. 29 (1)), in two variants.
+        let form = visitor.get("/apply").await;
+        assert_eq!(form.status, 200);
+        for text in
+            ["<legend>申请人信息</legend>", "居民身份证号码", "id=\"idNumber\"", "id=\"phone\"", "id=\"address\""]
+        {
+            assert!(form.body.contains(text), "the form lacks {text}: {}", form.body);
+        }
+        let org = visitor.get("/apply?as=org&agencyCode=fgj").await.body;
+        assert!(org.contains("统一社会信用代码") && org.contains("id=\"kind\""), "{org}");
+        assert!(org.contains("action=\"/apply?as=org\"") && org.contains("<option value=\"fgj\" selected>"));
+        // A wrong check digit: the API's error (input.applicant.idNumber) beside the field,
+        // the rest kept, nothing submitted.
+        let refused = apply_as_guest(&mut visitor, "王五", "110105194912310021", "2026年区级部门预算").await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        let body = &refused.body;
+        let error_at = body.find("<span class=\"error-message\" id=\"idNumber-error\">").expect("the number's error");
+        let input_at = body.find("<input type=\"text\" id=\"idNumber\"").expect("the number's field");
+        assert!(error_at < input_at);
+        assert!(body[input_at..].split('>').next().unwrap().contains("aria-invalid=\"true\""));
+        assert!(body.contains("<a href=\"#idNumber\">证件号码："), "the summary links to the field: {body}");
+        assert!(body.contains("value=\"王五\"") && body.contains("value=\"2026年区级部门预算\""), "{body}");
+        assert!(!visitor.cookies.contains_key("foi_session"));
+        // Fixed: the receipt shows the number and the code once, and signs the visitor in.
+        let done = apply_as_guest(&mut visitor, "王五", "11010519491231002X", "2026年区级部门预算").await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        let number = dd_after(&done.body, "申请编号");
+        let code = dd_after(&done.body, "查询码");
+        assert!(number.len() == 14 && number.bytes().all(|b| b.is_ascii_digit()), "{number}");
+        assert_eq!(code.len(), 10, "{code}");
+        assert!(done.body.contains("请妥善保存") && done.body.contains("打印"), "{}", done.body);
+        let cookie = done.set_cookies().into_iter().find(|c| c.starts_with("foi_session=")).expect("signed in");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(done.body.contains("王五"), "the header names who is signed in");
+        let at = done.body.find("href=\"/cases/").expect("a link to the case") + 6;
+        let case_path = done.body[at..].split('"').next().unwrap().to_owned();
+        let case = visitor.get(&case_path).await;
+        assert_eq!(case.status, 200, "{}", case.body);
+        assert!(case.body.contains("<h1>2026年区级部门预算</h1>") && case.body.contains("王五"), "{}", case.body);
+        // The code is shown only on the receipt: not on the case page.
+        assert!(!case.body.contains(&code));
+        // The page of a follower offers the form without an account again (a follower's
+        // session cannot submit another application).
+        let again = visitor.get("/apply").await.body;
+        assert!(again.contains("<legend>申请人信息</legend>"), "{again}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_number_and_code_open_the_case_and_wrong_codes_are_slowed_down() {
+    foi_e2e::run(Backend::Sqlite, |app| async move {
+        agencies(&app).await;
+        let mut first = Browser::new(&app);
+        let done = apply_as_guest(&mut first, "王五", "11010519491231002X", "道路命名方案").await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        let number = dd_after(&done.body, "申请编号");
+        let code = dd_after(&done.body, "查询码");
+        // Another browser: the number with spaces, the code in lower case with a space.
+        let mut later = Browser::new(&app);
+        let page = later.get("/follow").await;
+        assert!(page.body.contains("<h1>查询办理进度</h1>") && page.body.contains("id=\"number\""), "{}", page.body);
+        let spaced = format!("{} {}", &number[..8], &number[8..]);
+        let typed = format!("{} {}", code[..5].to_lowercase(), code[5..].to_lowercase());
+        let opened = later.submit("/follow", "/follow", &[("number", &spaced), ("code", &typed)]).await;
+        assert_eq!(opened.status, 303, "{}", opened.body);
+        assert!(opened.location().starts_with("/cases/"), "{}", opened.location());
+        let case = later.get(opened.location()).await;
+        assert!(case.body.contains("<h1>道路命名方案</h1>"), "{}", case.body);
+        // A wrong code: one message that does not say which of the two was wrong.
+        let mut guesser = Browser::new(&app);
+        let wrong = guesser.submit("/follow", "/follow", &[("number", &number), ("code", "AAAAAAAAAA")]).await;
+        assert_eq!(wrong.status, 400);
+        assert!(wrong.body.contains("申请编号或查询码不正确"), "{}", wrong.body);
+        assert!(wrong.body.contains(&format!("value=\"{number}\"")), "the number kept");
+        assert!(!guesser.cookies.contains_key("foi_session"));
+        // Guessing on: the API's throttle, with the wait (the test clock stands still).
+        let mut limited = None;
+        for _ in 0..8 {
+            let got = guesser.submit("/follow", "/follow", &[("number", &number), ("code", "BBBBBBBBBB")]).await;
+            if got.body.contains("尝试次数过多") {
+                limited = Some(got);
+                break;
+            }
+        }
+        let limited = limited.expect("RATE_LIMITED after a few wrong codes");
+        assert_eq!(limited.status, 400);
+        assert!(limited.body.contains("秒后再试") || limited.body.contains("分钟后再试"), "{}", limited.body);
+        // Empty fields: said beside them, without asking the API.
+        let empty = guesser.submit("/follow", "/follow", &[("number", ""), ("code", "")]).await;
+        assert!(
+            empty.body.contains("id=\"number-error\"") && empty.body.contains("id=\"code-error\""),
+            "{}",
+            empty.body
+        );
+    })
+    .await;
+}
+
+foi_e2e::on_both_backends! {
+    async fn the_applicant_corrects_and_withdraws_where_allowed_actions_allow(app: TestApp) {
+        use foi_e2e::{PASSWORD, data};
+        use serde_json::json;
+        agencies(&app).await;
+        app.create_staff("clerk", "youxian", &["clerk"], PASSWORD).await;
+        let mut wang = Browser::new(&app);
+        let done = apply_as_guest(&mut wang, "王五", "11010519491231002X", "道路命名方案").await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        let at = done.body.find("href=\"/cases/").unwrap() + 6;
+        let case_path = done.body[at..].split('"').next().unwrap().to_owned();
+        let case_id = case_path.trim_start_matches("/cases/").to_owned();
+        // Submitted: withdrawing is offered, a correction is not (none was asked for).
+        let first = wang.get(&case_path).await.body;
+        assert!(first.contains("您可以办理的事项") && first.contains("/withdraw\""), "{first}");
+        assert!(!first.contains("id=\"correction-text\""), "{first}");
+        // The clerk asks for a correction and issues the notice (the API, as a clerk does).
+        let clerk = app.sign_in("clerk").await;
+        let mut version = 1;
+        for step in ["receiveApplication", "registerCase"] {
+            let done = app
+                .graphql(
+                    &format!("mutation($i: CaseChangeInput!) {{ {step}(input: $i) {{ version }} }}"),
+                    json!({"i": {"caseId": case_id, "version": version}}),
+                    Some(&clerk),
+                )
+                .await;
+            version = data(&done)[step]["version"].as_i64().unwrap();
+        }
+        let corrected = app
+            .graphql(
+                "mutation($i: RequestCorrectionInput!) { requestCorrection(input: $i) { version } }",
+                json!({"i": {"change": {"caseId": case_id, "version": version}, "items": ["请写明所需文件的名称或文号"]}}),
+                Some(&clerk),
+            )
+            .await;
+        version = data(&corrected)["requestCorrection"]["version"].as_i64().unwrap();
+        let issued = app
+            .graphql(
+                "mutation($i: IssueDocumentInput!) { issueDocument(input: $i) { id } }",
+                json!({"i": {"caseId": case_id, "version": version, "kind": "CORRECTION_NOTICE"}}),
+                Some(&clerk),
+            )
+            .await;
+        let document_id = data(&issued)["issueDocument"]["id"].as_str().unwrap().to_owned();
+        // Two files: one disclosed, one the office's working file.
+        const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+        let mut file_ids = Vec::new();
+        for (name, purpose) in [("disclosed.pdf", "DISCLOSURE"), ("internal-memo.pdf", "INTERNAL")] {
+            let uploaded = app
+                .client()
+                .post(app.url(&format!("/cases/{case_id}/attachments")))
+                .header("X-File-Name", name)
+                .header("X-Attachment-Purpose", purpose)
+                .header("Content-Type", "application/pdf")
+                .bearer_auth(&clerk)
+                .body(PDF)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(uploaded.status(), 201);
+            let body: serde_json::Value = uploaded.json().await.unwrap();
+            file_ids.push(body["id"].as_str().unwrap().to_owned());
+        }
+        let listed = wang.get(&case_path).await.body;
+        assert!(listed.contains(&format!("<a href=\"/files/{}\" download>disclosed.pdf</a>", file_ids[0])), "{listed}");
+        assert!(!listed.contains("internal-memo.pdf"), "the office's working file: {listed}");
+        // The download link works with the session cookie alone.
+        let file = wang.client.get(format!("{}/files/{}", wang.base, file_ids[0])).header("cookie", wang.cookie_header()).send().await.unwrap();
+        assert_eq!(file.status(), 200);
+        assert_eq!(file.headers()["content-type"], "application/pdf");
+        assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+        // Not the working file, and nothing without a session.
+        assert_eq!(wang.get(&format!("/files/{}", file_ids[1])).await.status, 404);
+        let mut nobody = Browser::new(&app);
+        assert!(nobody.get(&format!("/files/{}", file_ids[0])).await.location().starts_with("/signin?next="));
+        // The applicant opens the notice (its online service), then the form is there.
+        let csrf = wang.get(&case_path).await.csrf();
+        assert_eq!(wang.post(&format!("/documents/{document_id}/open"), &[("csrf", &csrf)]).await.status, 303);
+        let page = wang.get(&case_path).await;
+        assert!(page.body.contains("id=\"correction-text\""), "{}", page.body);
+        assert!(!page.body.contains("id=\"reasons-text\"") && !page.body.contains("id=\"fee-text\""));
+        let version_field = page.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = page.csrf();
+        // Correction papers: a multipart form, the CSRF field first, the file streamed on to
+        // the attachment route as CORRECTION.
+        assert!(page.body.contains("enctype=\"multipart/form-data\"") && page.body.contains("id=\"papers-file\""));
+        let multipart = |csrf: &str, name: &str, media: &str, bytes: &[u8]| {
+            let mut body = Vec::new();
+            body.extend_from_slice(
+                format!("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {media}\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n--XyZ--\r\n");
+            body
+        };
+        let upload = |body: Vec<u8>| {
+            wang.client
+                .post(format!("{}{case_path}/papers", wang.base))
+                .header("content-type", "multipart/form-data; boundary=XyZ")
+                .header("cookie", wang.cookie_header())
+                .body(body)
+                .send()
+        };
+        let papers = upload(multipart(&csrf, "补正材料.pdf", "application/pdf", PDF)).await.unwrap();
+        assert_eq!(papers.status(), 303);
+        assert!(papers.headers()["location"].to_str().unwrap().contains("done=papers"));
+        // Not a PDF though it says so: the attachment route's refusal beside the file field.
+        let refused = upload(multipart(&csrf, "x.pdf", "application/pdf", b"not a pdf at all")).await.unwrap();
+        assert_eq!(refused.status(), 400);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("id=\"papers-file-error\""), "{refused}");
+        // Without the CSRF token, nothing is read further.
+        assert_eq!(upload(multipart("0000", "y.pdf", "application/pdf", PDF)).await.unwrap().status(), 403);
+        let page = wang.get(&case_path).await;
+        assert!(page.body.contains("补正材料：<a href=\"/files/") && page.body.contains("补正材料.pdf</a>"), "{}", page.body);
+        assert_eq!(page.body.matches("补正材料：<a").count(), 1, "one upload only");
+        let version_field = page.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let csrf = page.csrf();
+        // An empty correction: the API's refusal beside the text box.
+        let empty = wang
+            .post(&format!("{case_path}/correction"), &[("csrf", &csrf), ("version", &version_field), ("text", "  ")])
+            .await;
+        assert_eq!(empty.status, 400, "{}", empty.body);
+        assert!(empty.body.contains("id=\"correction-text-error\""), "{}", empty.body);
+        assert!(empty.body.contains("aria-describedby=\"correction-text-hint correction-text-error\""));
+        // A stale version: said plainly, the text kept.
+        let stale = wang
+            .post(&format!("{case_path}/correction"), &[("csrf", &csrf), ("version", "1"), ("text", "《道路命名方案》游府发〔2026〕3号")])
+            .await;
+        assert_eq!(stale.status, 400);
+        assert!(stale.body.contains("刚刚有了新的进展") && stale.body.contains("游府发〔2026〕3号</textarea>"), "{}", stale.body);
+        // Without the CSRF token: refused before anything runs.
+        assert_eq!(wang.post(&format!("{case_path}/correction"), &[("version", &version_field), ("text", "x")]).await.status, 403);
+        let sent = wang
+            .post(
+                &format!("{case_path}/correction"),
+                &[("csrf", &csrf), ("version", &version_field), ("text", "《道路命名方案》游府发〔2026〕3号")],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        let after = wang.get(sent.location()).await.body;
+        assert!(after.contains("补正已提交"), "{after}");
+        assert!(after.contains("游府发〔2026〕3号"), "the correction is in the history: {after}");
+        assert!(!after.contains("id=\"correction-text\""), "offered once only: {after}");
+        // Withdrawing: a confirmation step first; the POST without it goes back to it.
+        let confirm = wang.get(&format!("{case_path}/withdraw")).await;
+        assert_eq!(confirm.status, 200, "{}", confirm.body);
+        assert!(confirm.body.contains("<h1>确认撤回申请</h1>") && confirm.body.contains("确认撤回"), "{}", confirm.body);
+        let csrf = confirm.csrf();
+        let v = confirm.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let unconfirmed = wang.post(&format!("{case_path}/withdraw"), &[("csrf", &csrf), ("version", &v)]).await;
+        assert_eq!(unconfirmed.location(), format!("{case_path}/withdraw"));
+        let withdrawn =
+            wang.post(&format!("{case_path}/withdraw"), &[("csrf", &csrf), ("version", &v), ("confirm", "yes")]).await;
+        assert_eq!(withdrawn.status, 303, "{}", withdrawn.body);
+        let closed = wang.get(withdrawn.location()).await.body;
+        assert!(closed.contains("申请已撤回"), "{closed}");
+        assert!(!closed.contains("您可以办理的事项"), "nothing left to do: {closed}");
+        // Withdrawn: the confirmation step is no longer offered, and a replayed POST is the
+        // API's refusal beside the withdraw section's place.
+        assert_eq!(wang.get(&format!("{case_path}/withdraw")).await.location(), case_path);
+        let again = wang.post(&format!("{case_path}/withdraw"), &[("csrf", &csrf), ("version", &v), ("confirm", "yes")]).await;
+        assert_eq!(again.status, 400, "{}", again.body);
+        // Another visitor cannot act on it.
+        let mut stranger = Browser::new(&app);
+        let other = apply_as_guest(&mut stranger, "赵六", "110105199001011232", "其他").await;
+        assert_eq!(other.status, 200);
+        let csrf = stranger.get("/").await.csrf();
+        let refused = stranger.post(&format!("{case_path}/correction"), &[("csrf", &csrf), ("version", "9"), ("text", "x")]).await;
+        assert_eq!(refused.status, 404, "{}", refused.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_statistics_draw_table_three_and_download_as_csv() {
+    foi_e2e::run(Backend::Sqlite, |app| async move {
+        agencies(&app).await;
+        let mut visitor = Browser::new(&app);
+        // One application this month (September 2026) to count.
+        assert_eq!(apply_as_guest(&mut visitor, "王五", "11010519491231002X", "预算").await.status, 200);
+        let mut anyone = Browser::new(&app);
+        let picker = anyone.get("/statistics").await;
+        assert_eq!(picker.status, 200, "{}", picker.body);
+        assert!(
+            picker.body.contains("<h1>公开统计</h1>") && picker.body.contains("<option value=\"youxian\">"),
+            "{}",
+            picker.body
+        );
+        assert!(!picker.body.contains("<table"), "no table before a choice");
+        let page = anyone.get("/statistics?agency=youxian&year=2026&month=9").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let body = &page.body;
+        assert!(
+            body.contains("<table class=\"stats\">") && body.contains("<h2>游仙区人民政府 · 2026年9月</h2>"),
+            "{body}"
+        );
+        for col in ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计"] {
+            assert!(body.contains(&format!("<th scope=\"col\">{col}</th>")), "column {col}: {body}");
+        }
+        // Row 一 (new applications): one natural person, total one.
+        let row = body.split("<td>一</td>").nth(1).expect("row 一").split("</tr>").next().unwrap();
+        let figures: Vec<&str> =
+            row.split("<td class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap()).collect();
+        assert_eq!(figures, ["1", "0", "0", "0", "0", "0", "1"], "{row}");
+        assert!(body.contains("href=\"/statistics.csv?agency=youxian&amp;year=2026&amp;month=9\""), "{body}");
+        // The CSV: UTF-8 with a BOM, named after the agency and the period.
+        let response = anyone
+            .client
+            .get(format!("{}/statistics.csv?agency=youxian&year=2026&month=9", anyone.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+        let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(
+            disposition.starts_with("attachment; filename=\"statistics-youxian-2026-09.csv\"; filename*=UTF-8''"),
+            "{disposition}"
+        );
+        assert!(disposition.contains("%E6%B8%B8%E4%BB%99"), "游仙 in the name: {disposition}");
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM");
+        assert_eq!(bytes.windows(3).filter(|w| *w == b"\xEF\xBB\xBF").count(), 1, "one BOM only");
+        // A year before the tables: the API's refusal beside the year.
+        let refused = anyone.get("/statistics?agency=youxian&year=2017").await;
+        assert_eq!(refused.status, 400, "{}", refused.body);
+        assert!(refused.body.contains("id=\"year-error\""), "{}", refused.body);
+        // No agency chosen: said beside the picker.
+        let none = anyone.get("/statistics?agency=&year=2026").await;
+        assert!(none.body.contains("id=\"agencyCode-error\""), "{}", none.body);
+        // A CSV of a refused period goes back to the page that says why.
+        assert!(anyone.get("/statistics.csv?agency=youxian&year=2017").await.location().starts_with("/statistics?"));
     })
     .await;
 }

@@ -177,7 +177,8 @@ pub fn build_app_with(state: ApiState, attachments: Attachments, http: &HttpConf
     let trusted_proxies: Arc<[std::net::IpAddr]> = http.trusted_proxies.clone().into();
     // The portal, over the same schema, with the client's address and TLS as this layer
     // reads them (see `web_peer`).
-    let portal = foi_web::router(schema.clone())
+    // Its download links call the attachment routes in process with the session's token.
+    let portal = foi_web::router_with_files(schema.clone(), Some(attachment_routes.clone()))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&trusted_proxies), web_peer));
     let app = AppState {

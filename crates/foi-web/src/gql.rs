@@ -35,6 +35,13 @@ pub const MY_CASES: Operation = operation!("MyCases");
 pub const CASE_PAGE: Operation = operation!("CasePage");
 pub const DOCUMENT_PDF: Operation = operation!("DocumentPdf");
 pub const OPEN_DOCUMENT: Operation = operation!("OpenDocument");
+pub const APPLY_WITHOUT_ACCOUNT: Operation = operation!("ApplyWithoutAccount");
+pub const FOLLOWED_CASE: Operation = operation!("FollowedCase");
+pub const SUBMIT_CORRECTION: Operation = operation!("SubmitCorrection");
+pub const GIVE_REASONS: Operation = operation!("GiveReasons");
+pub const REPORT_FEE_PAYMENT: Operation = operation!("ReportFeePayment");
+pub const WITHDRAW_APPLICATION: Operation = operation!("WithdrawApplication");
+pub const PUBLIC_STATISTICS: Operation = operation!("PublicStatistics");
 
 /// Every operation the pages run; a test validates each against the schema and checks that
 /// every file of `operations/` is here.
@@ -49,6 +56,13 @@ pub const OPERATIONS: &[Operation] = &[
     CASE_PAGE,
     DOCUMENT_PDF,
     OPEN_DOCUMENT,
+    APPLY_WITHOUT_ACCOUNT,
+    FOLLOWED_CASE,
+    SUBMIT_CORRECTION,
+    GIVE_REASONS,
+    REPORT_FEE_PAYMENT,
+    WITHDRAW_APPLICATION,
+    PUBLIC_STATISTICS,
 ];
 
 /// One error of a response, as a page uses it.
@@ -60,6 +74,8 @@ pub struct GqlError {
     pub code: String,
     /// `extensions.field` (e.g. `input.subject`), when the error is about one input.
     pub field: Option<String>,
+    /// `extensions.retryAfterSeconds` of a `RATE_LIMITED` refusal.
+    pub retry_after_secs: Option<u64>,
 }
 
 /// What an operation answered.
@@ -95,7 +111,16 @@ pub async fn run(schema: &FoiSchema, visitor: &Visitor, op: Operation, variables
                 Some(async_graphql::Value::String(s)) => Some(s.clone()),
                 _ => None,
             };
-            GqlError { message: e.message.clone(), code: get("code").unwrap_or_default(), field: get("field") }
+            let retry_after_secs = match e.extensions.as_ref().and_then(|x| x.get("retryAfterSeconds")) {
+                Some(async_graphql::Value::Number(n)) => n.as_u64(),
+                _ => None,
+            };
+            GqlError {
+                message: e.message.clone(),
+                code: get("code").unwrap_or_default(),
+                field: get("field"),
+                retry_after_secs,
+            }
         })
         .collect::<Vec<_>>();
     if !errors.is_empty() {

@@ -166,6 +166,10 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("email", "电子邮箱"),
     ("address", "通信地址"),
     ("q", "按名称查找"),
+    ("number", "申请编号"),
+    ("code", "查询码"),
+    ("year", "年度"),
+    ("month", "月份"),
 ];
 
 /// `errors` and the `field → message` map the templates read. `input.subject` is the form
@@ -175,7 +179,11 @@ fn error_context(errors: &[GqlError]) -> (Value, Value) {
     let list: Vec<Value> = errors
         .iter()
         .map(|e| {
-            let field = e.field.as_deref().map(|f| f.strip_prefix("input.").unwrap_or(f).to_owned());
+            // `input.applicant.idNumber` (the form without an account) is the field `idNumber`.
+            let field = e.field.as_deref().map(|f| {
+                let f = f.strip_prefix("input.").unwrap_or(f);
+                f.strip_prefix("applicant.").unwrap_or(f).to_owned()
+            });
             // "input.subject: must not be empty" beside the subject field: the path is the
             // field the message already sits by.
             let message = e
@@ -195,7 +203,12 @@ fn error_context(errors: &[GqlError]) -> (Value, Value) {
 }
 
 fn field_error(field: &str, message: &str) -> GqlError {
-    GqlError { message: message.to_owned(), code: "VALIDATION".into(), field: Some(format!("input.{field}")) }
+    GqlError {
+        message: message.to_owned(),
+        code: "VALIDATION".into(),
+        field: Some(format!("input.{field}")),
+        retry_after_secs: None,
+    }
 }
 
 fn urlencode(s: &str) -> String {
@@ -276,13 +289,23 @@ pub async fn agencies(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(
 pub struct ApplyQuery {
     #[serde(default, rename = "agencyCode")]
     agency_code: String,
+    /// `org` for the organisation's variant of the form without an account.
+    #[serde(default, rename = "as")]
+    who: Option<String>,
 }
 
 async fn directory(web: &Web, visitor: &Visitor) -> Value {
     gql::run(&web.schema, visitor, gql::DIRECTORY, json!({})).await.data.get("directory").cloned().unwrap_or(json!([]))
 }
 
-fn apply_data(agencies: Value, form: Value, errors: &[GqlError]) -> Value {
+/// Whether the form is the one without an account: nobody signed in, or a session of an
+/// application number and query code (which follows that one application only and cannot
+/// submit another, so it applies like a visitor).
+fn applies_as_guest(me: &Value) -> bool {
+    me.is_null() || me.get("roles").and_then(Value::as_array).is_some_and(|r| r.iter().any(|x| x == "case_follower"))
+}
+
+fn apply_data(agencies: Value, form: Value, errors: &[GqlError], guest: bool, org: bool) -> Value {
     let (errors, field_errors) = error_context(errors);
     json!({
         "agencies": agencies,
@@ -291,47 +314,92 @@ fn apply_data(agencies: Value, form: Value, errors: &[GqlError]) -> Value {
         "field_errors": field_errors,
         "form_choices": FORM_CHOICES,
         "delivery_choices": DELIVERY_CHOICES,
+        "org_kinds": ORG_KINDS,
+        "guest": guest,
+        "org": org,
     })
 }
 
-/// `GET /apply?agencyCode=`.
+/// `GET /apply?agencyCode=&as=org`: signed in, the application form; otherwise the form
+/// without an account, with the applicant's details (Reg. 29 (1)).
 pub async fn apply_form(State(web): State<Web>, visitor: Visitor, uri: Uri, Query(query): Query<ApplyQuery>) -> Page {
+    let (visitor, me, cookies) = frame(&web, visitor).await;
+    let guest = applies_as_guest(&me);
+    let org = guest && query.who.as_deref() == Some("org");
     let agencies = directory(&web, &visitor).await;
     let form = json!({ "agencyCode": query.agency_code, "formWanted": "ELECTRONIC_COPY", "deliveryMethod": "ONLINE_DOWNLOAD" });
-    page(&web, visitor, &uri, StatusCode::OK, "apply.html", "在线申请", apply_data(agencies, form, &[])).await
+    let data = apply_data(agencies, form, &[], guest, org);
+    page_as(&web, &visitor, me, cookies, &uri, StatusCode::OK, "apply.html", "在线申请", data)
 }
 
-/// `POST /apply`: `submitApplication`, then the new case's page; with the API's errors
-/// beside their fields and the input kept otherwise.
+/// `POST /apply`: signed in, `submitApplication` and then the new case's page; otherwise
+/// `applyWithoutAccount` and then the receipt (number and query code, shown once), signed
+/// in with its session. The API's errors beside their fields, the input kept.
 pub async fn apply(
     State(web): State<Web>,
     visitor: Visitor,
     uri: Uri,
+    Query(query): Query<ApplyQuery>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
         return csrf_refused(&web, visitor, &uri).await;
     }
-    if visitor.token.is_none() {
-        return Redirect::to("/signin?next=/apply").into_response();
-    }
+    let (visitor, me, cookies) = frame(&web, visitor).await;
+    let guest = applies_as_guest(&me);
+    let org = guest && query.who.as_deref() == Some("org");
+    let kind = text(&form, "kind");
     let kept = json!({
         "agencyCode": text(&form, "agencyCode"),
         "subject": text(&form, "subject"),
         "description": text(&form, "description"),
         "formWanted": text(&form, "formWanted"),
         "deliveryMethod": text(&form, "deliveryMethod"),
+        "kind": kind, "name": text(&form, "name"), "idNumber": text(&form, "idNumber"),
+        "phone": text(&form, "phone"), "email": text(&form, "email"), "address": text(&form, "address"),
     });
-    // The two choices are enums: a value outside them would fail the whole request before
-    // the API could say which field, so the page names the field itself.
+    // The choices are enums: a value outside them would fail the whole request before the
+    // API could say which field, so the page names the field itself.
     let mut local = Vec::new();
+    if guest {
+        let kind_ok = if org { ORG_KINDS.iter().any(|(v, _)| *v == kind) } else { kind == "NATURAL_PERSON" };
+        if !kind_ok {
+            local.push(field_error("kind", "请选择组织类型"));
+        }
+    }
     if !FORM_CHOICES.iter().any(|(v, _)| *v == text(&form, "formWanted")) {
         local.push(field_error("formWanted", "请选择信息的形式要求"));
     }
     if !DELIVERY_CHOICES.iter().any(|(v, _)| *v == text(&form, "deliveryMethod")) {
         local.push(field_error("deliveryMethod", "请选择获取信息的方式"));
     }
-    let errors = if local.is_empty() {
+    let errors = if !local.is_empty() {
+        local
+    } else if guest {
+        let input = json!({
+            "agencyCode": text(&form, "agencyCode"),
+            "applicant": {
+                "name": text(&form, "name"),
+                "kind": kind,
+                "idNumber": text(&form, "idNumber"),
+                "phone": optional(&form, "phone"),
+                "email": optional(&form, "email"),
+                "address": optional(&form, "address"),
+            },
+            "subject": text(&form, "subject"),
+            "description": optional(&form, "description"),
+            "formWanted": text(&form, "formWanted"),
+            "deliveryMethod": text(&form, "deliveryMethod"),
+        });
+        // A follower's session is not sent along: the application is a new one, by whoever
+        // fills the form.
+        let anonymous = Visitor { token: None, ..visitor.clone() };
+        let answer = gql::run(&web.schema, &anonymous, gql::APPLY_WITHOUT_ACCOUNT, json!({ "input": input })).await;
+        if let Some(receipt) = answer.data.get("applyWithoutAccount").filter(|r| !r.is_null()).cloned() {
+            return receipt_page(&web, &visitor, &uri, receipt).await;
+        }
+        answer.errors
+    } else {
         let input = json!({
             "agencyCode": text(&form, "agencyCode"),
             "subject": text(&form, "subject"),
@@ -347,13 +415,144 @@ pub async fn apply(
             return Redirect::to(&format!("/cases/{}?created=1", urlencode(id))).into_response();
         }
         answer.errors
-    } else {
-        local
     };
     let agencies = directory(&web, &visitor).await;
-    page(&web, visitor, &uri, StatusCode::BAD_REQUEST, "apply.html", "在线申请", apply_data(agencies, kept, &errors))
-        .await
-        .into_response()
+    let data = apply_data(agencies, kept, &errors, guest, org);
+    page_as(&web, &visitor, me, cookies, &uri, StatusCode::BAD_REQUEST, "apply.html", "在线申请", data).into_response()
+}
+
+/// The answer to an application without an account: the number and query code, shown
+/// this once, and the browser signed in with the receipt's session so that the case page
+/// opens at once.
+async fn receipt_page(web: &Web, visitor: &Visitor, uri: &Uri, receipt: Value) -> Response {
+    let token = receipt.pointer("/session/token").and_then(Value::as_str).map(str::to_owned);
+    let signed_in = Visitor { token: token.clone(), ..visitor.clone() };
+    let mut page = page(
+        web,
+        signed_in.clone(),
+        uri,
+        StatusCode::OK,
+        "receipt.html",
+        "申请已提交",
+        json!({ "receipt": {
+            "applicationNumber": receipt.get("applicationNumber"),
+            "queryCode": receipt.get("queryCode"),
+            "caseId": receipt.get("caseId"),
+        } }),
+    )
+    .await;
+    if let Some(token) = token {
+        page.cookies.push(signed_in.cookie(SESSION_COOKIE, &token, None));
+    }
+    page.into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// 查询: following a case with its number and query code
+
+/// `GET /follow`.
+pub async fn follow_form(State(web): State<Web>, visitor: Visitor, uri: Uri) -> Page {
+    page(&web, visitor, &uri, StatusCode::OK, "follow.html", "查询", json!({})).await
+}
+
+/// The application number as typed: spaces (and the separators a phone keyboard adds)
+/// dropped.
+fn clean_number(number: &str) -> String {
+    number.chars().filter(|c| !c.is_whitespace() && *c != '-').collect()
+}
+
+/// The query code as typed: spaces dropped, upper case (codes are printed in capitals).
+fn clean_code(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase()
+}
+
+/// `POST /follow`: `signIn` with the number and the code, then the case page. A wrong
+/// pair is one message for both fields (which one was wrong is not said); a throttled
+/// attempt says how long to wait.
+pub async fn follow(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    let number = clean_number(form.get("number").map(String::as_str).unwrap_or(""));
+    let code = clean_code(form.get("code").map(String::as_str).unwrap_or(""));
+    let anonymous = Visitor { token: None, ..visitor.clone() };
+    let mut errors = Vec::new();
+    if number.is_empty() {
+        errors.push(field_error("number", "请填写申请编号"));
+    }
+    if code.is_empty() {
+        errors.push(field_error("code", "请填写查询码"));
+    }
+    if errors.is_empty() {
+        let input = json!({ "login": number, "password": code });
+        let answer = gql::run(&web.schema, &anonymous, gql::SIGN_IN, json!({ "input": input })).await;
+        if let Some(token) = answer.data.pointer("/signIn/token").and_then(Value::as_str) {
+            let signed_in = Visitor { token: Some(token.to_owned()), ..anonymous.clone() };
+            let case = gql::run(&web.schema, &signed_in, gql::FOLLOWED_CASE, json!({})).await;
+            // A registered applicant who typed their own login here lands on their list.
+            let to = match case.data.pointer("/myCases/nodes/0/id").and_then(Value::as_str) {
+                Some(id) if guest_number(&number) => format!("/cases/{}", urlencode(id)),
+                _ => "/my".to_owned(),
+            };
+            let mut response = Redirect::to(&to).into_response();
+            if let Ok(v) = HeaderValue::from_str(&visitor.cookie(SESSION_COOKIE, token, None)) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            return response;
+        }
+        errors = answer
+            .errors
+            .iter()
+            .map(|e| match e.code.as_str() {
+                "UNAUTHENTICATED" => {
+                    GqlError { field: None, message: "申请编号或查询码不正确。".into(), ..e.clone() }
+                }
+                "RATE_LIMITED" => GqlError {
+                    field: None,
+                    message: format!("尝试次数过多，请 {}后再试。", wait_text(e.retry_after_secs.unwrap_or(60))),
+                    ..e.clone()
+                },
+                _ => GqlError { field: None, ..e.clone() },
+            })
+            .collect();
+    }
+    let (errors, field_errors) = error_context(&errors);
+    page(
+        &web,
+        anonymous,
+        &uri,
+        StatusCode::BAD_REQUEST,
+        "follow.html",
+        "查询",
+        json!({ "form": { "number": number }, "errors": errors, "field_errors": field_errors }),
+    )
+    .await
+    .into_response()
+}
+
+/// Whether `login` has the form of an application number (14 digits).
+fn guest_number(login: &str) -> bool {
+    login.len() == 14 && login.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A wait in words: `30 秒`, `2 分钟`, `1 小时 5 分钟`.
+fn wait_text(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{} 秒", secs.max(1)),
+        60..=3599 => format!("{} 分钟", secs.div_ceil(60)),
+        _ => {
+            let minutes = secs.div_ceil(60);
+            match minutes % 60 {
+                0 => format!("{} 小时", minutes / 60),
+                m => format!("{} 小时 {m} 分钟", minutes / 60),
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -541,9 +740,12 @@ pub struct CaseQuery {
     /// The document just opened: shown even when its opening recorded no service (the API
     /// serves online only some documents, in some stages).
     opened: Option<String>,
+    /// The action just taken (its slug), to say so.
+    done: Option<String>,
 }
 
-/// `GET /cases/{id}`: the stage in plain words, the clock, the documents, the timeline.
+/// `GET /cases/{id}`: the stage in plain words, the clock, the documents, the timeline,
+/// the files, and the applicant's actions that `allowedActions` allows now.
 pub async fn case_page(
     State(web): State<Web>,
     visitor: Visitor,
@@ -551,6 +753,221 @@ pub async fn case_page(
     Path(id): Path<String>,
     Query(q): Query<CaseQuery>,
 ) -> Response {
+    let done = q.done.as_deref().and_then(done_text);
+    show_case(
+        &web,
+        visitor,
+        &uri,
+        &id,
+        CaseExtras { created: q.created.is_some(), opened: q.opened, done, action_error: None },
+    )
+    .await
+}
+
+/// What a case page shows besides the case.
+#[derive(Default)]
+struct CaseExtras {
+    created: bool,
+    opened: Option<String>,
+    /// What was just done (after an action).
+    done: Option<&'static str>,
+    /// A refused action: its slug, the API's message and the text kept.
+    action_error: Option<Value>,
+}
+
+async fn show_case(web: &Web, visitor: Visitor, uri: &Uri, id: &str, extras: CaseExtras) -> Response {
+    if visitor.token.is_none() {
+        return sign_in_first(uri);
+    }
+    let answer = gql::run(&web.schema, &visitor, gql::CASE_PAGE, json!({ "id": id })).await;
+    let Some(c) = answer.data.get("case").filter(|c| !c.is_null()).cloned() else {
+        return read_failed(web, visitor, uri, &answer).await;
+    };
+    let status = if extras.action_error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let mut data = case_view(c, extras.created, extras.opened.as_deref());
+    if let Some(o) = data.as_object_mut() {
+        o.insert("done".into(), json!(extras.done));
+        o.insert("action_error".into(), extras.action_error.unwrap_or(Value::Null));
+    }
+    let title = data.pointer("/c/subject").and_then(Value::as_str).unwrap_or("申请").to_owned();
+    page(web, visitor, uri, status, "case.html", &title, data).await.into_response()
+}
+
+/// An applicant's action on the case page: its `CaseAction`, the route's slug, the
+/// operation, and its words.
+struct ApplicantAction {
+    action: &'static str,
+    slug: &'static str,
+    op: Option<gql::Operation>,
+    title: &'static str,
+    hint: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    button: &'static str,
+    done: &'static str,
+}
+
+/// The applicant's actions, in the order the page offers them. Whether each can be taken
+/// is `Case.allowedActions`' answer, never decided here.
+const APPLICANT_ACTIONS: &[ApplicantAction] = &[
+    ApplicantAction {
+        action: "SUBMIT_CORRECTION",
+        slug: "correction",
+        op: Some(gql::SUBMIT_CORRECTION),
+        title: "提交补正",
+        hint: "按补正告知书的要求补充或更正申请内容。受理机关收到补正后，答复期限重新计算（条例第三十条）。",
+        label: "补正内容",
+        placeholder: "写明补正后的信息名称、文号或其他特征描述等。",
+        button: "提交补正",
+        done: "补正已提交，受理机关收到后继续办理。",
+    },
+    ApplicantAction {
+        action: "GIVE_REASONS",
+        slug: "reasons",
+        op: Some(gql::GIVE_REASONS),
+        title: "说明理由",
+        hint: "受理机关认为申请的数量、频次明显超过合理范围，请您说明理由（条例第三十五条）。",
+        label: "申请理由",
+        placeholder: "说明申请这些信息的理由。",
+        button: "提交理由",
+        done: "理由已提交，受理机关审核后继续办理。",
+    },
+    ApplicantAction {
+        action: "REPORT_FEE_PAYMENT",
+        slug: "fee",
+        op: Some(gql::REPORT_FEE_PAYMENT),
+        title: "报告已缴费",
+        hint: "已按信息处理费缴纳通知书缴费的，告知受理机关缴费情况（条例第四十二条）。受理机关核实后继续办理。",
+        label: "缴费情况",
+        placeholder: "缴费日期、方式、金额和票据号码等。",
+        button: "报告已缴费",
+        done: "缴费情况已报告，受理机关核实后继续办理。",
+    },
+    // The papers of a correction: offered with the correction form, never on its own.
+    ApplicantAction {
+        action: "",
+        slug: "papers",
+        op: None,
+        title: "",
+        hint: "",
+        label: "",
+        placeholder: "",
+        button: "",
+        done: "补正材料已上传。",
+    },
+    ApplicantAction {
+        action: "WITHDRAW_APPLICATION",
+        slug: "withdraw",
+        op: None,
+        title: "撤回申请",
+        hint: "不再需要这些信息的，可以撤回申请，受理机关不再办理。",
+        label: "",
+        placeholder: "",
+        button: "撤回申请",
+        done: "申请已撤回，本申请终止办理。",
+    },
+];
+
+fn done_text(slug: &str) -> Option<&'static str> {
+    APPLICANT_ACTIONS.iter().find(|a| a.slug == slug).map(|a| a.done)
+}
+
+/// The applicant's actions `allowedActions` allows now, with their words.
+fn offered_actions(c: &Value) -> Vec<Value> {
+    let allowed: Vec<&str> = c
+        .get("allowedActions")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter(|a| a.get("allowed") == Some(&json!(true)))
+                .filter_map(|a| a.get("action").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    APPLICANT_ACTIONS
+        .iter()
+        .filter(|a| !a.action.is_empty() && allowed.contains(&a.action))
+        .map(|a| {
+            json!({
+                "slug": a.slug, "title": a.title, "hint": a.hint, "label": a.label,
+                "placeholder": a.placeholder, "button": a.button,
+            })
+        })
+        .collect()
+}
+
+/// `POST /cases/{id}/{correction|reasons|fee}`: the applicant's statement
+/// (`submitCorrection`, `giveReasons`, `reportFeePayment`), then the case page saying it
+/// was sent; refused, the API's message beside the form with the text kept.
+pub async fn case_statement(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Path((id, slug)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    if visitor.token.is_none() {
+        return sign_in_first(&uri);
+    }
+    let Some((action, op)) = APPLICANT_ACTIONS.iter().find(|a| a.slug == slug).and_then(|a| a.op.map(|op| (a, op)))
+    else {
+        return read_failed(&web, visitor, &uri, &not_found()).await;
+    };
+    let statement = form.get("text").map(|t| t.trim().to_owned()).unwrap_or_default();
+    let version = form.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let input = json!({ "caseId": id, "version": version, "text": statement });
+    let answer = gql::run(&web.schema, &visitor, op, json!({ "input": input })).await;
+    if answer.data.get(op_field(op)).is_some_and(|v| !v.is_null()) {
+        return Redirect::to(&format!("/cases/{}?done={}#main", urlencode(&id), action.slug)).into_response();
+    }
+    if answer.error("UNAUTHENTICATED").is_some() {
+        return sign_in_first(&uri);
+    }
+    if answer.error("NOT_FOUND").is_some() || answer.error("FORBIDDEN").is_some() {
+        return read_failed(&web, visitor, &uri, &answer).await;
+    }
+    let message = action_message(&answer);
+    let error = json!({ "slug": action.slug, "message": message, "text": statement });
+    let extras = CaseExtras { action_error: Some(error), ..CaseExtras::default() };
+    show_case(&web, visitor, &Uri::from_maybe_shared(format!("/cases/{}", urlencode(&id))).unwrap_or(uri), &id, extras)
+        .await
+}
+
+/// The response field of an applicant's operation (`submitCorrection` for
+/// `SubmitCorrection`).
+fn op_field(op: gql::Operation) -> String {
+    let mut chars = op.name.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The API's refusal as the applicant reads it: its message (which cites the article), with
+/// the path of a field error left off; a stale version said plainly.
+fn action_message(answer: &Answer) -> String {
+    if answer.error("CONFLICT").is_some() {
+        return "这件申请刚刚有了新的进展，请查看本页的最新情况后再提交。".into();
+    }
+    let (list, _) = error_context(&answer.errors);
+    list.get(0).and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("未能提交，请稍后再试。").to_owned()
+}
+
+fn not_found() -> Answer {
+    Answer {
+        data: Value::Null,
+        errors: vec![GqlError {
+            message: "not found".into(),
+            code: "NOT_FOUND".into(),
+            field: None,
+            retry_after_secs: None,
+        }],
+    }
+}
+
+/// `GET /cases/{id}/withdraw`: the confirmation step, offered only while
+/// `allowedActions` allows the withdrawal.
+pub async fn withdraw_form(State(web): State<Web>, visitor: Visitor, uri: Uri, Path(id): Path<String>) -> Response {
     if visitor.token.is_none() {
         return sign_in_first(&uri);
     }
@@ -558,9 +975,46 @@ pub async fn case_page(
     let Some(c) = answer.data.get("case").filter(|c| !c.is_null()).cloned() else {
         return read_failed(&web, visitor, &uri, &answer).await;
     };
-    let data = case_view(c, q.created.is_some(), q.opened.as_deref());
-    let title = data.pointer("/c/subject").and_then(Value::as_str).unwrap_or("申请").to_owned();
-    page(&web, visitor, &uri, StatusCode::OK, "case.html", &title, data).await.into_response()
+    if !offered_actions(&c).iter().any(|a| a["slug"] == "withdraw") {
+        return Redirect::to(&format!("/cases/{}", urlencode(&id))).into_response();
+    }
+    page(&web, visitor, &uri, StatusCode::OK, "withdraw.html", "确认撤回申请", json!({ "c": c })).await.into_response()
+}
+
+/// `POST /cases/{id}/withdraw` (from the confirmation step): `withdrawApplication`.
+pub async fn withdraw(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if !visitor.csrf_ok(form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    if visitor.token.is_none() {
+        return sign_in_first(&uri);
+    }
+    // Without the confirmation step's field, back to it.
+    if form.get("confirm").map(String::as_str) != Some("yes") {
+        return Redirect::to(&format!("/cases/{}/withdraw", urlencode(&id))).into_response();
+    }
+    let version = form.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let input = json!({ "caseId": id, "version": version });
+    let answer = gql::run(&web.schema, &visitor, gql::WITHDRAW_APPLICATION, json!({ "input": input })).await;
+    if answer.data.get("withdrawApplication").is_some_and(|v| !v.is_null()) {
+        return Redirect::to(&format!("/cases/{}?done=withdraw#main", urlencode(&id))).into_response();
+    }
+    if answer.error("UNAUTHENTICATED").is_some() {
+        return sign_in_first(&uri);
+    }
+    if answer.error("NOT_FOUND").is_some() || answer.error("FORBIDDEN").is_some() {
+        return read_failed(&web, visitor, &uri, &answer).await;
+    }
+    let error = json!({ "slug": "withdraw", "message": action_message(&answer), "text": "" });
+    let extras = CaseExtras { action_error: Some(error), ..CaseExtras::default() };
+    show_case(&web, visitor, &Uri::from_maybe_shared(format!("/cases/{}", urlencode(&id))).unwrap_or(uri), &id, extras)
+        .await
 }
 
 /// What the case page shows, worked out from the `CasePage` answer.
@@ -633,8 +1087,28 @@ fn case_view(c: Value, created: bool, opened: Option<&str>) -> Value {
     let label = |choices: &[(&str, &str)], p: &str| {
         s(p).and_then(|v| choices.iter().find(|(k, _)| *k == v).map(|(_, l)| (*l).to_owned()))
     };
+    let attachments: Vec<Value> = c
+        .get("attachments")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|a| {
+                    let mut a = a.clone();
+                    let purpose = purpose_label(a.get("purpose").and_then(Value::as_str).unwrap_or(""));
+                    let size = a.get("sizeBytes").and_then(Value::as_i64).unwrap_or(0);
+                    if let Some(o) = a.as_object_mut() {
+                        o.insert("purpose_label".into(), json!(purpose));
+                        o.insert("size".into(), json!(size_text(size)));
+                    }
+                    a
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     json!({
         "created": created,
+        "actions": offered_actions(&c),
+        "attachments": attachments,
         "stage_text": stage_text,
         "due": due,
         "correction": correction,
@@ -643,6 +1117,25 @@ fn case_view(c: Value, created: bool, opened: Option<&str>) -> Value {
         "delivery_label": label(DELIVERY_CHOICES, "/deliveryMethod"),
         "c": c,
     })
+}
+
+/// What a file of the case is, for the applicant.
+fn purpose_label(purpose: &str) -> &'static str {
+    match purpose {
+        "DISCLOSURE" => "公开的信息",
+        "IDENTITY_PROOF" => "身份证明",
+        "CORRECTION" => "补正材料",
+        _ => "文件",
+    }
+}
+
+/// A size in bytes, KB or MB.
+fn size_text(bytes: i64) -> String {
+    match bytes {
+        ..1024 => format!("{} 字节", bytes.max(0)),
+        1024..1_048_576 => format!("{:.0} KB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
 }
 
 /// The stage, for an applicant (rules.md §2).
@@ -738,6 +1231,140 @@ pub async fn document_pdf(State(web): State<Web>, visitor: Visitor, uri: Uri, Pa
         .into_response()
 }
 
+/// `GET /files/{id}`: a file of a case, from `GET /attachments/{id}` called in process with
+/// the session's token, so the attachment routes decide who may read it (the office's
+/// working files never reach the applicant). A refusal is a page, not the route's JSON.
+pub async fn download_file(State(web): State<Web>, visitor: Visitor, uri: Uri, Path(id): Path<String>) -> Response {
+    let Some(token) = visitor.token.clone() else {
+        return sign_in_first(&uri);
+    };
+    let Some(files) = web.files.clone() else {
+        return read_failed(&web, visitor, &uri, &not_found()).await;
+    };
+    let request = axum::http::Request::get(format!("/attachments/{}", urlencode(&id)))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(axum::body::Body::empty());
+    let Ok(request) = request else {
+        return read_failed(&web, visitor, &uri, &not_found()).await;
+    };
+    let response = call(files, request).await;
+    match response.status() {
+        s if s.is_success() => response,
+        StatusCode::UNAUTHORIZED => sign_in_first(&uri),
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN => read_failed(&web, visitor, &uri, &not_found()).await,
+        _ => {
+            let trouble = Answer {
+                data: Value::Null,
+                errors: vec![GqlError {
+                    message: "文件暂时无法下载".into(),
+                    code: "INTERNAL".into(),
+                    field: None,
+                    retry_after_secs: None,
+                }],
+            };
+            read_failed(&web, visitor, &uri, &trouble).await
+        }
+    }
+}
+
+/// `POST /cases/{id}/papers`: correction papers (补正材料, Reg. 30) from a multipart form
+/// (`csrf`, then `file`), streamed on to `POST /cases/{id}/attachments` with
+/// `X-Attachment-Purpose: CORRECTION` and the session's token. The attachment route decides
+/// whether the applicant may upload now, the size and the type; its refusal is shown beside
+/// the form.
+pub async fn upload_correction_papers(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Response {
+    let Some(token) = visitor.token.clone() else {
+        return sign_in_first(&uri);
+    };
+    let boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let Some(boundary) = boundary else {
+        return csrf_refused(&web, visitor, &uri).await;
+    };
+    let mut multipart = multer::Multipart::new(request.into_body().into_data_stream(), boundary);
+    // The CSRF field comes first in the form: checked before a byte of the file is read.
+    let csrf = match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some("csrf") => field.text().await.ok(),
+        _ => None,
+    };
+    if !visitor.csrf_ok(csrf.as_deref()) {
+        return csrf_refused(&web, visitor, &uri).await;
+    }
+    let field = match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some("file") && field.file_name().is_some_and(|n| !n.is_empty()) => field,
+        _ => return papers_refused(&web, visitor, &id, "请选择要上传的文件。").await,
+    };
+    let file_name = field.file_name().unwrap_or("file").to_owned();
+    let content_type = field.content_type().map(|m| m.to_string()).unwrap_or_else(|| "application/octet-stream".into());
+    let Some(files) = web.files.clone() else {
+        return papers_refused(&web, visitor, &id, "本服务器暂不接受上传。").await;
+    };
+    let request = axum::http::Request::post(format!("/cases/{}/attachments", urlencode(&id)))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header("x-file-name", urlencode(&file_name))
+        .header("x-attachment-purpose", "CORRECTION")
+        .body(axum::body::Body::from_stream(field));
+    let Ok(request) = request else {
+        return papers_refused(&web, visitor, &id, "文件名或类型无法识别。").await;
+    };
+    let response = call(files, request).await;
+    let status = response.status();
+    if status.is_success() {
+        return Redirect::to(&format!("/cases/{}?done=papers#main", urlencode(&id))).into_response();
+    }
+    match status {
+        StatusCode::UNAUTHORIZED => sign_in_first(&uri),
+        StatusCode::NOT_FOUND => read_failed(&web, visitor, &uri, &not_found()).await,
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            papers_refused(&web, visitor, &id, "文件太大，请压缩或分成几个文件后再上传。").await
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            papers_refused(&web, visitor, &id, "不支持这种文件类型，请上传 PDF 或图片（JPEG、PNG）。").await
+        }
+        _ => {
+            // The route's JSON message (it cites the rule, e.g. a concluded case).
+            let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+            let message = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| "上传没有成功，请稍后再试。".into());
+            papers_refused(&web, visitor, &id, &message).await
+        }
+    }
+}
+
+async fn papers_refused(web: &Web, visitor: Visitor, id: &str, message: &str) -> Response {
+    let error = json!({ "slug": "papers", "message": message, "text": "" });
+    let extras = CaseExtras { action_error: Some(error), ..CaseExtras::default() };
+    let uri = Uri::from_maybe_shared(format!("/cases/{}", urlencode(id))).unwrap_or_default();
+    show_case(web, visitor, &uri, id, extras).await
+}
+
+/// Calls the server's attachment routes in process.
+async fn call(files: axum::Router, request: axum::extract::Request) -> Response {
+    let mut service = files;
+    // A router is always ready, and never fails (`Infallible`).
+    match std::future::poll_fn(|cx| tower_service::Service::<axum::extract::Request>::poll_ready(&mut service, cx))
+        .await
+    {
+        Ok(()) => match tower_service::Service::call(&mut service, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        Err(never) => match never {},
+    }
+}
+
 /// `POST /documents/{id}/open`: `openDocument` (the first opening by the applicant is the
 /// document's online service, so it is a form with a CSRF token, never a plain link another
 /// site could make a browser follow), then back to the case page at the document.
@@ -762,6 +1389,185 @@ pub async fn open_document(
         }
         None => read_failed(&web, visitor, &uri, &answer).await,
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// 公开统计: table 三 for anyone
+
+/// The first year the statistics cover (the 2019 revision's tables).
+const FIRST_STATISTICS_YEAR: i64 = 2018;
+
+#[derive(Deserialize)]
+pub struct StatisticsQuery {
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    month: String,
+}
+
+/// This year in China Standard Time, by this machine's clock (the list of years only: the
+/// API decides which periods it answers).
+fn this_year() -> i64 {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    i64::from(time::OffsetDateTime::now_utc().to_offset(offset).year())
+}
+
+/// The query's agency, year and month, checked; or the errors beside their fields.
+fn statistics_input(q: &StatisticsQuery) -> Result<Value, Vec<GqlError>> {
+    let mut errors = Vec::new();
+    let agency = q.agency.trim();
+    if agency.is_empty() {
+        errors.push(field_error("agencyCode", "请选择机关"));
+    }
+    let year = if q.year.trim().is_empty() { Some(this_year()) } else { q.year.trim().parse::<i64>().ok() };
+    if year.is_none() {
+        errors.push(field_error("year", "请选择年度"));
+    }
+    let month = match q.month.trim() {
+        "" => Ok(None),
+        m => m.parse::<i64>().map(Some),
+    };
+    if month.is_err() {
+        errors.push(field_error("month", "请选择月份"));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(json!({ "agencyCode": agency, "year": year, "month": month.ok().flatten() }))
+}
+
+/// `GET /statistics?agency=&year=&month=`: the picker, and the chosen agency's table 三
+/// for the month or the year so far (`publicStatistics`), no sign-in.
+pub async fn statistics(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Query(q): Query<StatisticsQuery>,
+) -> Response {
+    let agencies = directory(&web, &visitor).await;
+    let now = this_year();
+    let years: Vec<i64> = (FIRST_STATISTICS_YEAR..=now).rev().collect();
+    let year: Option<i64> = q.year.trim().parse().ok().or(Some(now));
+    let month: Option<i64> = q.month.trim().parse().ok();
+    let form = json!({ "agency": q.agency.trim(), "year": year, "month": month });
+    let mut data = json!({ "agencies": agencies, "years": years, "form": form });
+    let mut status = StatusCode::OK;
+    // The bare page (no agency chosen yet) is the picker only.
+    let chosen = !q.agency.trim().is_empty() || !q.year.is_empty() || !q.month.is_empty();
+    if chosen {
+        let errors = match statistics_input(&q) {
+            Err(errors) => errors,
+            Ok(input) => {
+                let answer = gql::run(&web.schema, &visitor, gql::PUBLIC_STATISTICS, json!({ "input": input })).await;
+                match answer.data.get("publicStatistics").filter(|r| !r.is_null()) {
+                    Some(report) => {
+                        let mut report = report.clone();
+                        if let Some(o) = report.as_object_mut() {
+                            o.remove("csv");
+                        }
+                        mark_first_in_group(&mut report);
+                        if let Some(o) = data.as_object_mut() {
+                            o.insert("agency_name".into(), json!(report_agency_name(&report, q.agency.trim())));
+                            o.insert(
+                                "format_document".into(),
+                                report.get("formatDocument").cloned().unwrap_or(Value::Null),
+                            );
+                            o.insert("report".into(), report);
+                        }
+                        Vec::new()
+                    }
+                    None => answer.errors,
+                }
+            }
+        };
+        if !errors.is_empty() {
+            status = StatusCode::BAD_REQUEST;
+            let (errors, field_errors) = error_context(&errors);
+            if let Some(o) = data.as_object_mut() {
+                o.insert("errors".into(), errors);
+                o.insert("field_errors".into(), field_errors);
+            }
+        }
+    }
+    page(&web, visitor, &uri, status, "statistics.html", "公开统计", data).await.into_response()
+}
+
+/// Marks each item row that opens its group (`first_in_group`), where the table names the
+/// group above its items, as the official form does.
+fn mark_first_in_group(report: &mut Value) {
+    let Some(rows) = report.pointer_mut("/summary/rows").and_then(Value::as_array_mut) else { return };
+    let mut previous = String::new();
+    for row in rows {
+        let group = row.get("group").and_then(Value::as_str).unwrap_or("").to_owned();
+        let item = row.get("item").and_then(Value::as_str).is_some_and(|i| !i.is_empty());
+        let first = item && group != previous;
+        if let Some(o) = row.as_object_mut() {
+            o.insert("first_in_group".into(), json!(first));
+        }
+        previous = group;
+    }
+}
+
+/// The chosen agency's own name in `report` (the summary of an agency with agencies below
+/// it is named `<n>个机关汇总`).
+fn report_agency_name(report: &Value, code: &str) -> String {
+    report
+        .get("agencies")
+        .and_then(Value::as_array)
+        .and_then(|list| list.iter().find(|t| t.get("agencyCode").and_then(Value::as_str) == Some(code)))
+        .or_else(|| report.get("summary"))
+        .and_then(|t| t.get("agencyName"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// `GET /statistics.csv?agency=&year=&month=`: the same table as CSV (UTF-8 with a BOM,
+/// so that spreadsheet programs read the Chinese), named after the agency and the period.
+pub async fn statistics_csv(
+    State(web): State<Web>,
+    visitor: Visitor,
+    uri: Uri,
+    Query(q): Query<StatisticsQuery>,
+) -> Response {
+    let Ok(input) = statistics_input(&q) else {
+        return Redirect::to(&format!("/statistics?{}", uri.query().unwrap_or(""))).into_response();
+    };
+    let answer = gql::run(&web.schema, &visitor, gql::PUBLIC_STATISTICS, json!({ "input": input })).await;
+    let Some(report) = answer.data.get("publicStatistics").filter(|r| !r.is_null()) else {
+        // The page says what is wrong, beside the field.
+        return Redirect::to(&format!("/statistics?{}", uri.query().unwrap_or(""))).into_response();
+    };
+    let csv = report.get("csv").and_then(Value::as_str).unwrap_or("");
+    let body = if csv.starts_with('\u{feff}') { csv.to_owned() } else { format!("\u{feff}{csv}") };
+    let name = report_agency_name(report, q.agency.trim());
+    let period = report.get("periodLabel").and_then(Value::as_str).unwrap_or("");
+    let ascii = format!(
+        "statistics-{}-{}.csv",
+        q.agency.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>(),
+        input["year"]
+            .as_i64()
+            .map(|y| match input["month"].as_i64() {
+                Some(m) => format!("{y}-{m:02}"),
+                None => y.to_string(),
+            })
+            .unwrap_or_default()
+    );
+    let full = format!("{name}-{period}-政府信息公开申请情况.csv");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", urlencode(&full)),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -809,12 +1615,57 @@ mod tests {
                 message: "input.subject: must not be empty".into(),
                 code: "VALIDATION".into(),
                 field: Some("input.subject".into()),
+                retry_after_secs: None,
             },
-            GqlError { message: "rate limited".into(), code: "RATE_LIMITED".into(), field: None },
+            GqlError {
+                message: "rate limited".into(),
+                code: "RATE_LIMITED".into(),
+                field: None,
+                retry_after_secs: Some(5),
+            },
         ]);
         assert_eq!(fields, json!({ "subject": "must not be empty" }));
         assert_eq!(list[0]["field"], "subject");
         assert_eq!(list[1]["field"], Value::Null);
+    }
+
+    #[test]
+    fn the_number_and_code_are_read_as_printed() {
+        assert_eq!(clean_number(" 20261130 482913 "), "20261130482913");
+        assert_eq!(clean_code("7kq2m zp4xa"), "7KQ2MZP4XA");
+        assert!(guest_number("20261130482913") && !guest_number("zhangsan"));
+    }
+
+    #[test]
+    fn waits_are_said_in_words() {
+        assert_eq!(wait_text(0), "1 秒");
+        assert_eq!(wait_text(2), "2 秒");
+        assert_eq!(wait_text(61), "2 分钟");
+        assert_eq!(wait_text(3600), "1 小时");
+        assert_eq!(wait_text(3700), "1 小时 2 分钟");
+    }
+
+    #[test]
+    fn applicant_fields_are_form_fields() {
+        let (_, fields) = error_context(&[GqlError {
+            message: "input.applicant.idNumber: the check digit is wrong".into(),
+            code: "VALIDATION".into(),
+            field: Some("input.applicant.idNumber".into()),
+            retry_after_secs: None,
+        }]);
+        assert_eq!(fields, json!({ "idNumber": "the check digit is wrong" }));
+    }
+
+    #[test]
+    fn only_allowed_applicant_actions_are_offered() {
+        let c = json!({ "allowedActions": [
+            { "action": "WITHDRAW_APPLICATION", "allowed": true },
+            { "action": "SUBMIT_CORRECTION", "allowed": false, "reason": "no correction was requested" },
+            { "action": "REPORT_FEE_PAYMENT", "allowed": true },
+        ] });
+        let slugs: Vec<Value> = offered_actions(&c).iter().map(|a| a["slug"].clone()).collect();
+        assert_eq!(slugs, [json!("fee"), json!("withdraw")]);
+        assert!(offered_actions(&json!({})).is_empty());
     }
 
     #[test]

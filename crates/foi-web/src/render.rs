@@ -23,6 +23,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("my.html", include_str!("../templates/my.html")),
     ("case.html", include_str!("../templates/case.html")),
     ("message.html", include_str!("../templates/message.html")),
+    ("receipt.html", include_str!("../templates/receipt.html")),
+    ("follow.html", include_str!("../templates/follow.html")),
+    ("withdraw.html", include_str!("../templates/withdraw.html")),
+    ("statistics.html", include_str!("../templates/statistics.html")),
 ];
 
 /// The environment with every template; `.html` templates escape what they print.
@@ -128,7 +132,7 @@ mod tests {
                 StatusCode::OK,
                 name,
                 "标题",
-                json!({ "c": { "agency": {}, "applicant": {}, "history": [] }, "agencies": [] }),
+                json!({ "c": { "agency": {}, "applicant": {}, "history": [] }, "agencies": [], "receipt": {} }),
             );
             assert_eq!(page.status, StatusCode::OK, "{name}");
             assert!(page.html.contains("<main id=\"main\""), "{name}");
