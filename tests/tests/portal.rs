@@ -953,3 +953,22 @@ async fn public_statistics_draw_table_three_and_download_as_csv() {
     })
     .await;
 }
+
+/// The agency picker offers each agency's paper application form (申请表, Reg. 29) as a PDF,
+/// without signing in. This test server has no CJK font: the page says so (503) instead of a
+/// broken file; an unknown agency is 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_agency_offers_its_paper_application_form() {
+    foi_e2e::run(Backend::Sqlite, |app| async move {
+        agencies(&app).await;
+        let mut browser = Browser::new(&app);
+        let list = browser.get("/agencies").await;
+        assert!(list.body.contains("href=\"/agencies/fgj/form.pdf\""), "{}", list.body);
+        let form = browser.get("/agencies/fgj/form.pdf").await;
+        assert_eq!(form.status, 503, "{}", form.body);
+        assert!(form.body.contains("没有配置中文字体"), "{}", form.body);
+        let nowhere = browser.get("/agencies/nowhere/form.pdf").await;
+        assert_eq!(nowhere.status, 404, "{}", nowhere.body);
+    })
+    .await;
+}

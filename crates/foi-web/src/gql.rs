@@ -42,6 +42,7 @@ pub const GIVE_REASONS: Operation = operation!("GiveReasons");
 pub const REPORT_FEE_PAYMENT: Operation = operation!("ReportFeePayment");
 pub const WITHDRAW_APPLICATION: Operation = operation!("WithdrawApplication");
 pub const PUBLIC_STATISTICS: Operation = operation!("PublicStatistics");
+pub const BLANK_APPLICATION_FORM: Operation = operation!("BlankApplicationForm");
 
 /// Every operation the pages run; a test validates each against the schema and checks that
 /// every file of `operations/` is here.
@@ -63,6 +64,7 @@ pub const OPERATIONS: &[Operation] = &[
     REPORT_FEE_PAYMENT,
     WITHDRAW_APPLICATION,
     PUBLIC_STATISTICS,
+    BLANK_APPLICATION_FORM,
 ];
 
 /// One error of a response, as a page uses it.

@@ -77,6 +77,7 @@ pub fn router_with_files(schema: FoiSchema, files: Option<Router>) -> Router {
         .route("/", get(pages::home))
         .route("/guide", get(pages::guide))
         .route("/agencies", get(pages::agencies))
+        .route("/agencies/{code}/form.pdf", get(pages::blank_form_pdf))
         .route("/apply", get(pages::apply_form).post(pages::apply))
         .route("/follow", get(pages::follow_form).post(pages::follow))
         .route("/statistics", get(pages::statistics))

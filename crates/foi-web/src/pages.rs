@@ -1231,6 +1231,62 @@ pub async fn document_pdf(State(web): State<Web>, visitor: Visitor, uri: Uri, Pa
         .into_response()
 }
 
+/// `GET /agencies/{code}/form.pdf`: the agency's blank application form (申请表, Reg. 29) to
+/// print for an application in person or by post; no sign-in. Without a CJK font on the
+/// server, a page that says so (503); an unknown agency, 404.
+pub async fn blank_form_pdf(State(web): State<Web>, visitor: Visitor, uri: Uri, Path(code): Path<String>) -> Response {
+    let answer = gql::run(&web.schema, &visitor, gql::BLANK_APPLICATION_FORM, json!({ "agencyCode": code })).await;
+    if answer.error("PDF_FONT_UNAVAILABLE").is_some() {
+        return message(
+            &web,
+            visitor,
+            &uri,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "暂不能下载 PDF",
+            &[
+                "本服务器没有配置中文字体，暂时不能生成申请表 PDF 文件。",
+                "请到受理机关领取纸质申请表，或在本站在线申请。",
+            ],
+            &[("/apply", "在线申请")],
+        )
+        .await
+        .into_response();
+    }
+    let pdf = answer
+        .data
+        .get("blankApplicationForm")
+        .and_then(|f| f.get("pdfBase64"))
+        .and_then(Value::as_str)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+    let Some(pdf) = pdf else {
+        return message(
+            &web,
+            visitor,
+            &uri,
+            StatusCode::NOT_FOUND,
+            "没有找到该机关",
+            &["请从受理机关列表中选择。"],
+            &[("/agencies", "受理机关")],
+        )
+        .await
+        .into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"application-form.pdf\"; filename*=UTF-8''{}",
+                    urlencode("政府信息公开申请表.pdf")
+                ),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
 /// `GET /files/{id}`: a file of a case, from `GET /attachments/{id}` called in process with
 /// the session's token, so the attachment routes decide who may read it (the office's
 /// working files never reach the applicant). A refusal is a page, not the route's JSON.
