@@ -520,13 +520,7 @@ impl DocumentsQuery {
     async fn document(&self, ctx: &Context<'_>, id: ID) -> ApiResult<DocumentNode> {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let document_id = parse_id("id", &id)?;
-        let s = state(ctx);
-        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
-        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
-        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
-        if !may_read(&viewer, &case, &document.kind) {
-            return Err(not_found());
-        }
+        let (document, _) = readable_document(ctx, &viewer, document_id).await?;
         Ok(DocumentNode(document, View::Full))
     }
 
@@ -653,13 +647,7 @@ impl DocumentsMutation {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let document_id = parse_id("input.documentId", &input.document_id)?;
         let s = state(ctx);
-        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
-        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
-        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
-        if !viewer.can_see(&case) {
-            return Err(not_found());
-        }
-        viewer.require_case_worker(&case).map_err(ext)?;
+        worked_document(ctx, &viewer, document_id).await?;
         let method: ServiceMethod = input.method.into();
         if input.served_on.is_none() && method != ServiceMethod::Online {
             return Err(ext(ApiError::validation(
@@ -690,13 +678,7 @@ impl DocumentsMutation {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let document_id = parse_id("input.documentId", &input.document_id)?;
         let s = state(ctx);
-        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
-        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
-        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
-        if !viewer.can_see(&case) {
-            return Err(not_found());
-        }
-        viewer.require_case_worker(&case).map_err(ext)?;
+        let (document, _) = worked_document(ctx, &viewer, document_id).await?;
         viewer.require_role(&[roles::OFFICE_HEAD], "voiding a document").map_err(ext)?;
         let on = issue_date(ctx, "input.on", input.on)?;
         // Voiding is never refused as "not issuable": the kind only labels such an error.
@@ -721,12 +703,7 @@ impl DocumentsMutation {
         let viewer = auth::viewer(ctx).await.map_err(ext)?;
         let document_id = parse_id("input.documentId", &input.document_id)?;
         let s = state(ctx);
-        let not_found = || ext(ApiError::NotFound(format!("document {document_id}")));
-        let document = s.store.document(document_id).await.map_err(|_| not_found())?;
-        let case = s.store.load_case(document.case_id).await.map_err(ext)?;
-        if !may_read(&viewer, &case, &document.kind) {
-            return Err(not_found());
-        }
+        let (document, case) = readable_document(ctx, &viewer, document_id).await?;
         let view = viewer.view_of(&case);
         let served_online = viewer.is_applicant()
             && case.applicant_id == Some(viewer.account.id)
@@ -761,6 +738,43 @@ impl DocumentsMutation {
         }
         Ok(DocumentNode(document, view))
     }
+}
+
+/// The document `document_id` and its case, if `viewer` may read it ([`may_read`]);
+/// `NOT_FOUND` otherwise, so that nobody learns which documents exist.
+async fn readable_document(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    document_id: Uuid,
+) -> ApiResult<(DocumentRecord, CaseRecord)> {
+    let (document, case) = document_and_case(ctx, document_id).await?;
+    if !may_read(viewer, &case, &document.kind) {
+        return Err(ext(ApiError::NotFound(format!("document {document_id}"))));
+    }
+    Ok((document, case))
+}
+
+/// The document `document_id` and its case, if `viewer` works that case (a case worker
+/// who may change it); `NOT_FOUND` for a case the viewer does not see.
+async fn worked_document(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    document_id: Uuid,
+) -> ApiResult<(DocumentRecord, CaseRecord)> {
+    let (document, case) = document_and_case(ctx, document_id).await?;
+    if !viewer.can_see(&case) {
+        return Err(ext(ApiError::NotFound(format!("document {document_id}"))));
+    }
+    viewer.require_case_worker(&case).map_err(ext)?;
+    Ok((document, case))
+}
+
+async fn document_and_case(ctx: &Context<'_>, document_id: Uuid) -> ApiResult<(DocumentRecord, CaseRecord)> {
+    let s = state(ctx);
+    let document =
+        s.store.document(document_id).await.map_err(|_| ext(ApiError::NotFound(format!("document {document_id}"))))?;
+    let case = s.store.load_case(document.case_id).await.map_err(ext)?;
+    Ok((document, case))
 }
 
 /// The `SERVED` event of the case's history that records the service of `document`.
