@@ -18,7 +18,6 @@
 
 use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject};
 use foi_domain::applicant::ApplicantKind;
-use foi_domain::lifecycle::Event;
 use foi_store::{ApplicantDetails, NewAccount, NewApplication, StoreError};
 
 use crate::ApiState;
@@ -148,10 +147,7 @@ impl GuestMutation {
     ) -> ApiResult<ApplicationReceipt> {
         crate::sign_in::count_registration(ctx).await?;
         let s = state(ctx);
-        let agency_code = text::required("input.agencyCode", &input.agency_code, text::CODE).map_err(ext)?;
-        let agency = s.store.agency_by_code(&agency_code).await.map_err(ext)?.ok_or_else(|| {
-            ext(ApiError::validation("input.agencyCode", format!("no agency has the code {}", input.agency_code)))
-        })?;
+        let agency = crate::schema::agency_by_code(ctx, "input.agencyCode", &input.agency_code).await.map_err(ext)?;
         let a = input.applicant;
         let kind = ApplicantKind::from(a.kind);
         let name = text::required("input.applicant.name", &a.name, text::NAME).map_err(ext)?;
@@ -181,12 +177,8 @@ impl GuestMutation {
         };
         let today = s.clock.today();
         let calendar = s.calendar();
-        // Reg. 31(3), rules.md §2: the agency's rule fixes the date of receipt, as online.
-        let received_on = agency
-            .online_receipt
-            .date_of_receipt(&calendar, today)
-            .map_err(|e| ext(ApiError::from(e)))?
-            .map(|(d, _)| d);
+        // Reg. 31(3): the agency's rule fixes the date of receipt, as for `submitApplication`.
+        let first = crate::schema::online_submission(&agency, &calendar, today).map_err(ext)?;
         let code = query_code().map_err(ext)?;
         let password_hash = crate::sign_in::hash_secret(ctx, code.clone()).await?;
         let now = s.clock.now();
@@ -202,7 +194,7 @@ impl GuestMutation {
                 ..NewAccount::default()
             };
             let application = application.clone();
-            let calendar = calendar.clone();
+            let (calendar, first) = (calendar.clone(), first.clone());
             // The account, the case with its first event, and the session: all or nothing.
             let made = s
                 .store
@@ -214,7 +206,6 @@ impl GuestMutation {
                             account_id: Some(account.id),
                             label: format!("{} (applicant)", account.display_name),
                         };
-                        let first = Event::Submitted { on: today, received_on };
                         let opened = txn.open_case(application, first, &actor, &calendar, now, false).await?;
                         let session = txn.create_session(account.id, now, crate::schema::SESSION_TTL).await?;
                         Ok::<_, foi_store::WorkflowError>((account, opened, session))

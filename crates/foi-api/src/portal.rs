@@ -77,12 +77,7 @@ impl PortalQuery {
 /// The blank application form of `agency_code` (`blankApplicationForm`).
 async fn blank_form(ctx: &Context<'_>, agency_code: &str) -> Result<crate::documents::DocumentPreview, ApiError> {
     let state = ctx.data_unchecked::<ApiState>();
-    let code = crate::text::required("agencyCode", agency_code, crate::text::CODE)?;
-    let agency = state
-        .store
-        .agency_by_code(&code)
-        .await?
-        .ok_or_else(|| ApiError::validation("agencyCode", format!("no agency has the code {code}")))?;
+    let agency = crate::schema::agency_by_code(ctx, "agencyCode", agency_code).await?;
     let on = state.clock.today();
     let rendered = state
         .store

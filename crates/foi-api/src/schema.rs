@@ -5,13 +5,14 @@
 use async_graphql::connection::{self, Connection, Edge, EmptyFields};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
 use foi_domain::applicant::{ApplicantKind, Channel};
+use foi_domain::calendar::Calendar;
 use foi_domain::challenge::Challenge;
 use foi_domain::identity::{ResidentId, SocialCreditCode};
 use foi_domain::lifecycle::{CORRECTION_PERIOD_RANGE, EXTENSION_REASON_MAX, Event, Stage};
 use foi_domain::reasons::{InformationHolder, WithheldItem};
 use foi_store::{
-    ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication, QueueCursor,
-    QueueQuery, Uuid,
+    Agency, ApplicantDetails, CaseState, ChallengeRequest, ChangeRequest, Command, NewAccount, NewApplication,
+    QueueCursor, QueueQuery, Uuid,
 };
 use time::{Date, Duration};
 
@@ -71,6 +72,25 @@ pub(crate) async fn node(
     let agency = s.store.agency(state_.record.agency_id).await?;
     let view = if full_view { viewer.view_of(&state_.record) } else { foi_domain::privacy::View::Masked };
     Ok(CaseNode { state: state_, agency, view, calendar: s.calendar(), today: today(ctx) })
+}
+
+/// The agency with the code given in `field` (trimmed, within its length), or `VALIDATION`
+/// on that field: every input that names an agency by its code.
+pub(crate) async fn agency_by_code(ctx: &Context<'_>, field: &str, code: &str) -> Result<Agency, ApiError> {
+    let code = text::required(field, code, text::CODE)?;
+    state(ctx)
+        .store
+        .agency_by_code(&code)
+        .await?
+        .ok_or_else(|| ApiError::validation(field, format!("no agency has the code {code}")))
+}
+
+/// The first event of an application submitted online to `agency` on `on`. Reg. 31(3),
+/// rules.md §2: under the agency's submission-day rule the date of receipt is fixed now and
+/// kept in the event; under the clerk-confirmation rule it waits for 签收.
+pub(crate) fn online_submission(agency: &Agency, calendar: &Calendar, on: Date) -> Result<Event, ApiError> {
+    let received_on = agency.online_receipt.date_of_receipt(calendar, on)?.map(|(d, _)| d);
+    Ok(Event::Submitted { on, received_on })
 }
 
 /// The further description of the information sought (optional, empty when not given),
@@ -721,10 +741,7 @@ impl CoreMutation {
             )));
         }
         let s = state(ctx);
-        let agency_code = text::required("input.agencyCode", &input.agency_code, text::CODE).map_err(ext)?;
-        let agency = s.store.agency_by_code(&agency_code).await.map_err(ext)?.ok_or_else(|| {
-            ext(ApiError::validation("input.agencyCode", format!("no agency has the code {}", input.agency_code)))
-        })?;
+        let agency = agency_by_code(ctx, "input.agencyCode", &input.agency_code).await.map_err(ext)?;
         let a = &viewer.account;
         let kind = a.applicant_kind.as_deref().and_then(|k| k.parse().ok()).unwrap_or(ApplicantKind::NaturalPerson);
         let application = NewApplication {
@@ -743,14 +760,8 @@ impl CoreMutation {
             form_wanted: input.form_wanted.into(),
             delivery: input.delivery_method.into(),
         };
-        let on = today(ctx);
         let calendar = s.calendar();
-        // Reg. 31(3), rules.md §2: under the agency's submission-day rule the date of receipt
-        // is fixed now and kept in the event; under the clerk-confirmation rule it waits
-        // for 签收.
-        let received_on =
-            agency.online_receipt.date_of_receipt(&calendar, on).map_err(|e| ext(ApiError::from(e)))?.map(|(d, _)| d);
-        let first = Event::Submitted { on, received_on };
+        let first = online_submission(&agency, &calendar, today(ctx)).map_err(ext)?;
         let opened =
             s.store.open_case(application, first, &viewer.actor(), &calendar, s.clock.now()).await.map_err(ext)?;
         s.queue_feed.publish(&opened.record);

@@ -119,12 +119,7 @@ pub struct PublicStatisticsInput {
 pub async fn public_statistics(ctx: &Context<'_>, input: PublicStatisticsInput) -> Result<StatisticsReport, ApiError> {
     let state = ctx.data_unchecked::<ApiState>();
     let today = state.clock.today();
-    let code = crate::text::required("input.agencyCode", &input.agency_code, crate::text::CODE)?;
-    let agency = state
-        .store
-        .agency_by_code(&code)
-        .await?
-        .ok_or_else(|| ApiError::validation("input.agencyCode", format!("no agency has the code {code}")))?;
+    let agency = crate::schema::agency_by_code(ctx, "input.agencyCode", &input.agency_code).await?;
     // The calendar's first year (2018) to this year: nothing is counted outside it.
     if input.year < 2018 || input.year > today.year() {
         return Err(ApiError::validation("input.year", format!("a year from 2018 to {}", today.year())));
