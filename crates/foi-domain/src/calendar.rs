@@ -183,6 +183,24 @@ pub struct Counted {
     pub provisional_years: BTreeSet<i32>,
 }
 
+/// How many days `d` with `from < d <= to` `working` says are working days, asking it of each
+/// day in order (its first error ends the count).
+fn days_between(
+    from: Date,
+    to: Date,
+    mut working: impl FnMut(Date) -> Result<bool, CalendarError>,
+) -> Result<u32, CalendarError> {
+    let mut count = 0;
+    let mut date = from;
+    while date < to {
+        date = next_day(date, from)?;
+        if working(date)? {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
 /// One day of an explained count (see [`Calendar::explain`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExplainedDay {
@@ -341,15 +359,7 @@ impl Calendar {
     /// The number of working days `d` with `from < d <= to` (0 when `to <= from`).
     /// Errors if any of those days lies in an unknown year.
     pub fn working_days_between(&self, from: Date, to: Date) -> Result<u32, CalendarError> {
-        let mut count = 0;
-        let mut date = from;
-        while date < to {
-            date = next_day(date, from)?;
-            if self.is_working_day(date)? {
-                count += 1;
-            }
-        }
-        Ok(count)
+        days_between(from, to, |date| self.is_working_day(date))
     }
 
     /// The working days `d` with `from < d <= to` (0 when `to <= from`), like
@@ -359,19 +369,14 @@ impl Calendar {
     /// Errors only where no rule covers a year.
     pub fn count_between(&self, from: Date, to: Date) -> Result<(u32, Counted), CalendarError> {
         let mut provisional_years = BTreeSet::new();
-        let mut count = 0;
-        let mut date = from;
-        while date < to {
-            date = next_day(date, from)?;
+        let count = days_between(from, to, |date| {
             let (kind, provisional) = self.day_or_provisional(date)?;
             if provisional {
                 provisional_years.insert(date.year());
             }
-            if kind.is_working() {
-                count += 1;
-            }
-        }
-        Ok((count, Counted { date, provisional_years }))
+            Ok(kind.is_working())
+        })?;
+        Ok((count, Counted { date: to.max(from), provisional_years }))
     }
 
     /// Counts `n` working days from `start` like [`Calendar::count`] and explains every day on
