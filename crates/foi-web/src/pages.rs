@@ -1216,17 +1216,22 @@ pub async fn document_pdf(State(web): State<Web>, visitor: Visitor, uri: Uri, Pa
         return read_failed(&web, visitor, &uri, &answer).await;
     };
     let number = doc.and_then(|d| d.get("number")).and_then(Value::as_str).unwrap_or("document");
-    let file_name = format!("{number}.pdf");
+    download("application/pdf", "document.pdf", &format!("{number}.pdf"), pdf)
+}
+
+/// A file to download, never cached: `ascii_name` for old clients, `full_name` (UTF-8,
+/// percent-encoded, RFC 6266) for the rest.
+fn download(content_type: &str, ascii_name: &str, full_name: &str, body: impl Into<axum::body::Body>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CACHE_CONTROL, "no-store".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"document.pdf\"; filename*=UTF-8''{}", urlencode(&file_name)),
+                format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}", urlencode(full_name)),
             ),
         ],
-        pdf,
+        body.into(),
     )
         .into_response()
 }
@@ -1271,20 +1276,7 @@ pub async fn blank_form_pdf(State(web): State<Web>, visitor: Visitor, uri: Uri, 
         .await
         .into_response();
     };
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"application-form.pdf\"; filename*=UTF-8''{}",
-                    urlencode("政府信息公开申请表.pdf")
-                ),
-            ),
-        ],
-        pdf,
-    )
-        .into_response()
+    download("application/pdf", "application-form.pdf", "政府信息公开申请表.pdf", pdf)
 }
 
 /// `GET /files/{id}`: a file of a case, from `GET /attachments/{id}` called in process with
@@ -1612,18 +1604,7 @@ pub async fn statistics_csv(
             .unwrap_or_default()
     );
     let full = format!("{name}-{period}-政府信息公开申请情况.csv");
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", urlencode(&full)),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    download("text/csv; charset=utf-8", &ascii, &full, body)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
+    ("identity_fields.html", include_str!("../templates/identity_fields.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("guide.html", include_str!("../templates/guide.html")),
     ("agencies.html", include_str!("../templates/agencies.html")),
@@ -125,7 +126,8 @@ mod tests {
         let env = environment();
         let visitor = Visitor::default();
         let frame = Frame { visitor: &visitor, me: Value::Null, here: "/".into() };
-        for (name, _) in TEMPLATES.iter().filter(|(n, _)| *n != "base.html" && *n != "macros.html") {
+        let partials = ["base.html", "macros.html", "identity_fields.html"];
+        for (name, _) in TEMPLATES.iter().filter(|(n, _)| !partials.contains(n)) {
             let page = render(
                 &env,
                 &frame,
