@@ -114,12 +114,16 @@ fn weigh(name: &str) -> (u64, Fanout) {
         "pdfBase64" => (200, One),
         // An XLSX workbook is built and zipped from the whole report.
         "xlsxBase64" => (200, One),
-        // The whole report: several grouped counts over the period's cases.
-        "statistics" => (200, One),
+        // The whole report: several grouped counts over the period's cases (the public one
+        // too, asked without signing in).
+        "statistics" | "publicStatistics" => (200, One),
         // The whole report as CSV text.
         "csv" => (50, One),
-        // A document rendered from its template (preview) or the stored text of one.
-        "previewDocument" => (50, One),
+        // A document rendered from its template (preview, the blank application form) or the
+        // stored text of one.
+        "previewDocument" | "blankApplicationForm" => (50, One),
+        // Every kind of event tried on the case, and archiving's look at its documents.
+        "allowedActions" => (20, One),
         "html" => (10, One),
         // Scans the whole given text with several patterns.
         "deidentifyPreview" => (20, One),
@@ -888,6 +892,13 @@ mod tests {
         assert_eq!(one, 1 + 200);
         let many = (0..30).map(|i| format!("d{i}: document(id: \"x\") {{ pdfBase64 }}")).collect::<String>();
         assert!(matches!(tally(&format!("query {{ {many} }}")), Err(Refusal::TooComplex { .. })));
+        // The public report, asked without signing in, costs what the staff's does.
+        let public = "publicStatistics(input: {agencyCode: \"a\", year: 2026}) { csv }";
+        assert_eq!(tally(&format!("query {{ {public} }}")).unwrap().cost, 200 + 50);
+        let reports = (0..30).map(|i| format!("p{i}: {public} ")).collect::<String>();
+        assert!(matches!(tally(&format!("query {{ {reports} }}")), Err(Refusal::TooComplex { .. })));
+        let forms = "blankApplicationForm(agencyCode: \"a\") { html }";
+        assert_eq!(tally(&format!("query {{ {forms} }}")).unwrap().cost, 50 + 10);
     }
 
     #[test]
